@@ -1,0 +1,414 @@
+//! The integrity check: recompute every derived structure from the node records and compare.
+//!
+//! Derived structures: the id map, the `by_name`, `by_parent` and `paths` indexes, the
+//! uniqueness lookups, and the roll-ups. Rules re-verified: parent links and depth, the kind
+//! rules, names and profiles, sibling and store-wide uniqueness, usage ≤ limit, nested limits,
+//! no-overcommit, and the sequence counter. Memory: a few dozen bytes per node, plus one entry
+//! per interior node and key.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::engine::nodes::{billing_scope, validate_profile};
+use crate::engine::{Chain, Loaded, node_id, profile_out};
+use crate::error::Result;
+use crate::model::{CheckReport, Finding};
+use crate::schema::{CHILDREN_KEY, MAX_DEPTH, RollupKey, Schema, Uniqueness};
+use crate::store::{Cell, Index, KeyRange, Lookup, NodeRecord, View, keys};
+use crate::validate::{self, NodeName};
+
+struct Report {
+    findings: Vec<Finding>,
+}
+
+impl Report {
+    fn add(&mut self, area: &str, message: String) {
+        // A badly broken store could report millions of findings; the first ten thousand say
+        // enough.
+        if self.findings.len() < 10_000 {
+            self.findings.push(Finding { area: area.to_owned(), message });
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Brief {
+    parent: u64,
+    kind: u8,
+}
+
+fn id_of(rec: &NodeRecord) -> String {
+    node_id(rec).to_string()
+}
+
+/// Runs the check. O(n log n) in the number of nodes.
+pub(crate) fn check(v: &impl View, schema: &Schema, next_seq: u64) -> Result<CheckReport> {
+    let mut r = Report { findings: Vec::new() };
+
+    // Pass 1: every record on its own, and the skeleton of the tree.
+    let mut briefs: HashMap<u64, Brief> = HashMap::new();
+    let mut limits: HashMap<u64, Vec<(RollupKey, u64)>> = HashMap::new();
+    let mut max_seq = 0;
+    for entry in v.all_nodes()? {
+        let (seq, rec) = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                r.add("node", format!("a node record does not decode: {e}"));
+                continue;
+            }
+        };
+        max_seq = max_seq.max(seq);
+        let id = id_of(&rec);
+        if seq == 0 {
+            r.add("node", format!("node {id} has the reserved sequence number 0"));
+        }
+        if crate::ids::NodeId::from_bytes(rec.id).is_err() {
+            r.add("node", format!("node #{seq} has the nil id"));
+        }
+        match schema.kinds.get(usize::from(rec.kind)) {
+            None => r.add("node", format!("node {id} has unknown kind number {}", rec.kind)),
+            Some(def) => {
+                if let Err(e) = NodeName::new(&rec.name, def.name_rule) {
+                    r.add("node", format!("node {id}: {e}"));
+                }
+            }
+        }
+        match profile_out(&rec.profile).and_then(|p| validate_profile(&p)) {
+            Ok(p) if p != rec.profile => {
+                r.add("node", format!("node {id} holds a profile that validation would change"))
+            }
+            Ok(_) => {}
+            Err(e) => r.add("node", format!("node {id}: {e}")),
+        }
+        if rec.version == 0 {
+            r.add("node", format!("node {id} has version 0"));
+        }
+        if !rec.limits.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)) {
+            r.add("node", format!("node {id} has unsorted or repeated limits"));
+        }
+        if !rec.own.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)) || rec.own.iter().any(|(_, v)| *v == 0) {
+            r.add("node", format!("node {id} has malformed allocations"));
+        }
+        for &(key, _) in rec.limits.iter().chain(&rec.own) {
+            if schema.key_resource(key).is_none() {
+                r.add("node", format!("node {id} refers to unknown resource key {key}"));
+            }
+        }
+        for &(key, _) in &rec.own {
+            if Schema::is_count_key(key) {
+                r.add("node", format!("node {id} has an allocation of a counted resource"));
+            }
+        }
+        match v.seq_of(rec.id)? {
+            Some(s) if s == seq => {}
+            other => r.add("index.ids", format!("node {id} (#{seq}) is mapped to {other:?} in the id index")),
+        }
+        if !rec.limits.is_empty() {
+            limits.insert(seq, rec.limits.clone());
+        }
+        briefs.insert(seq, Brief { parent: rec.parent, kind: rec.kind });
+    }
+    if max_seq >= next_seq {
+        r.add("meta", format!("the sequence counter {next_seq} is not above the largest sequence number {max_seq}"));
+    }
+    let mut id_count = 0u64;
+    for entry in v.all_ids()? {
+        let (id, seq) = entry?;
+        id_count += 1;
+        if !briefs.contains_key(&seq) {
+            r.add("index.ids", format!("id {} points to missing node #{seq}", uuid_text(id)));
+        }
+    }
+    if id_count != briefs.len() as u64 {
+        r.add("index.ids", format!("{id_count} ids for {} nodes", briefs.len()));
+    }
+
+    // Ancestors of every node, through the skeleton.
+    let ancestors = |seq: u64| -> Option<Vec<u64>> {
+        let mut path = Vec::new();
+        let mut next = briefs.get(&seq)?.parent;
+        while next != 0 {
+            if path.len() > MAX_DEPTH as usize {
+                return None;
+            }
+            path.push(next);
+            next = briefs.get(&next)?.parent;
+        }
+        path.reverse();
+        Some(path)
+    };
+
+    // Pass 2: structure, expected index entries and the recomputed roll-ups.
+    let mut expected: HashMap<(u64, RollupKey), Cell> = HashMap::new();
+    let mut true_max: HashMap<(u64, RollupKey), u64> = HashMap::new();
+    let mut paths: HashMap<u64, Vec<u64>> = HashMap::new();
+    let mut expected_names = 0u64;
+    let mut expected_billing = 0u64;
+    for entry in v.all_nodes()? {
+        let Ok((seq, rec)) = entry else { continue };
+        let id = id_of(&rec);
+        let Some(above) = ancestors(seq) else {
+            r.add("node", format!("node {id} has a missing ancestor or its ancestors form a loop"));
+            continue;
+        };
+        let depth = above.len() + 1;
+        if depth > schema.max_depth as usize {
+            r.add("node", format!("node {id} is at depth {depth}, deeper than {}", schema.max_depth));
+        }
+        let parent_kind = briefs.get(&rec.parent).and_then(|b| schema.kinds.get(usize::from(b.kind)));
+        if let Some(def) = schema.kinds.get(usize::from(rec.kind))
+            && !schema.may_parent(parent_kind.map(|k| k.name.as_str()), &def.name)
+        {
+            r.add(
+                "node",
+                format!("node {id} of kind {} may not hang under {:?}", def.name, parent_kind.map(|k| &k.name)),
+            );
+        }
+        let folded = validate::fold(&rec.name);
+        if !has_key(v, Index::ByName, &keys::by_name(rec.parent, &folded, seq))? {
+            r.add("index.byName", format!("node {id} is missing from by_name"));
+        }
+        if !has_key(v, Index::ByParent, &keys::by_parent(rec.parent, seq))? {
+            r.add("index.byParent", format!("node {id} is missing from by_parent"));
+        }
+        if !has_key(v, Index::Paths, &keys::path_key(rec.kind, &above, seq))? {
+            r.add("index.paths", format!("node {id} is missing from paths or its path is stale"));
+        }
+        if let Some(Uniqueness::Store { group }) = schema.kinds.get(usize::from(rec.kind)).map(|k| &k.unique) {
+            expected_names += 1;
+            if v.lookup(Lookup::Names, &keys::unique_name(group, &folded))? != Some(seq) {
+                r.add("index.names", format!("node {id} does not own its name {:?} in group {group}", rec.name));
+            }
+        }
+        if let Some(b) = &rec.profile.billing_id {
+            expected_billing += 1;
+            let scope = billing_scope(schema, Some(&chain_of(v, &above)?));
+            if v.lookup(Lookup::Billing, &keys::billing(scope, b))? != Some(seq) {
+                r.add("index.billing", format!("node {id} does not own its billing id {b:?}"));
+            }
+        }
+        let targets: Vec<u64> = above.iter().copied().chain([0]).collect();
+        for &t in &targets {
+            expected.entry((t, rec.kind.into())).or_default().below += 1;
+            for &(key, amount) in &rec.own {
+                let c = expected.entry((t, key)).or_default();
+                c.below = c.below.saturating_add(amount);
+            }
+        }
+        expected.entry((rec.parent, CHILDREN_KEY)).or_default().below += 1;
+        for &(key, limit) in &rec.limits {
+            if rec.parent != 0 {
+                let c = expected.entry((rec.parent, key)).or_default();
+                c.child_limits = c.child_limits.saturating_add(limit);
+            }
+            for &a in &above {
+                let m = true_max.entry((a, key)).or_default();
+                *m = (*m).max(limit);
+            }
+        }
+        let mut full = above;
+        full.push(seq);
+        paths.insert(seq, full);
+    }
+
+    // Reverse direction: every index entry belongs to a node.
+    for key in
+        v.keys(Index::ByName, KeyRange { lo: std::ops::Bound::Unbounded, hi: std::ops::Bound::Unbounded }, false)?
+    {
+        let key = key?;
+        match keys::split_by_name(&key) {
+            Some((parent, _, child)) if briefs.get(&child).is_some_and(|b| b.parent == parent) => {}
+            _ => r.add("index.byName", format!("stale by_name entry {key:?}")),
+        }
+    }
+    check_duplicates(v, schema, &briefs, &mut r)?;
+    for key in
+        v.keys(Index::ByParent, KeyRange { lo: std::ops::Bound::Unbounded, hi: std::ops::Bound::Unbounded }, false)?
+    {
+        let key = key?;
+        match keys::split_by_parent(&key) {
+            Some((parent, child)) if briefs.get(&child).is_some_and(|b| b.parent == parent) => {}
+            _ => r.add("index.byParent", format!("stale by_parent entry {key:?}")),
+        }
+    }
+    for key in
+        v.keys(Index::Paths, KeyRange { lo: std::ops::Bound::Unbounded, hi: std::ops::Bound::Unbounded }, false)?
+    {
+        let key = key?;
+        match keys::split_path(&key) {
+            Some((kind, path))
+                if path.last().and_then(|s| paths.get(s)) == Some(&path)
+                    && path.last().and_then(|s| briefs.get(s)).is_some_and(|b| b.kind == kind) => {}
+            _ => r.add("index.paths", format!("stale paths entry {key:?}")),
+        }
+    }
+    let count_lookups = |t: Lookup| -> Result<u64> {
+        let mut n = 0;
+        for e in v.all_lookups(t)? {
+            e?;
+            n += 1;
+        }
+        Ok(n)
+    };
+    let names = count_lookups(Lookup::Names)?;
+    if names != expected_names {
+        r.add("index.names", format!("{names} unique-name entries, {expected_names} expected"));
+    }
+    let billing = count_lookups(Lookup::Billing)?;
+    if billing != expected_billing {
+        r.add("index.billing", format!("{billing} billing entries, {expected_billing} expected"));
+    }
+
+    // Roll-ups.
+    let mut seen: HashMap<(u64, RollupKey), ()> = HashMap::new();
+    for entry in v.all_cells()? {
+        let ((seq, key), cell) = entry?;
+        seen.insert((seq, key), ());
+        if seq != 0 && !briefs.contains_key(&seq) {
+            r.add("rollup", format!("roll-up {key} of missing node #{seq}"));
+            continue;
+        }
+        let want = expected.get(&(seq, key)).copied().unwrap_or_default();
+        let who = node_label(v, seq)?;
+        if cell.below != want.below {
+            r.add(
+                "rollup",
+                format!("{who}: {} below is {}, recomputed {}", schema.key_name(key), cell.below, want.below),
+            );
+        }
+        if cell.child_limits != want.child_limits {
+            r.add(
+                "rollup",
+                format!(
+                    "{who}: {} child limits are {}, recomputed {}",
+                    schema.key_name(key),
+                    cell.child_limits,
+                    want.child_limits
+                ),
+            );
+        }
+        let max = true_max.get(&(seq, key)).copied().unwrap_or(0);
+        if cell.max_limit_below < max {
+            r.add(
+                "rollup",
+                format!(
+                    "{who}: {} limit bound {} is below a limit of {max} underneath",
+                    schema.key_name(key),
+                    cell.max_limit_below
+                ),
+            );
+        }
+    }
+    for (&(seq, key), want) in &expected {
+        if !want.is_zero() && !seen.contains_key(&(seq, key)) {
+            r.add(
+                "rollup",
+                format!(
+                    "{}: {} roll-up is missing (expected {})",
+                    node_label(v, seq)?,
+                    schema.key_name(key),
+                    want.below
+                ),
+            );
+        }
+    }
+    for (&(seq, key), &max) in &true_max {
+        if max > 0 && !seen.contains_key(&(seq, key)) {
+            r.add("rollup", format!("{}: {} limit bound is missing", node_label(v, seq)?, schema.key_name(key)));
+        }
+    }
+
+    // Quota rules.
+    for (&seq, node_limits) in &limits {
+        let who = node_label(v, seq)?;
+        let own: BTreeMap<RollupKey, u64> = v.node(seq)?.map(|rec| rec.own.into_iter().collect()).unwrap_or_default();
+        for &(key, limit) in node_limits {
+            let below = expected.get(&(seq, key)).map_or(0, |c| c.below);
+            let used = below.saturating_add(own.get(&key).copied().unwrap_or(0));
+            if used > limit {
+                r.add("quota", format!("{who}: {} usage {used} exceeds its limit {limit}", schema.key_name(key)));
+            }
+            if let Some(path) = paths.get(&seq) {
+                let nearest =
+                    path.iter().rev().skip(1).find_map(|a| {
+                        limits.get(a).and_then(|l| l.iter().find(|(k, _)| *k == key)).map(|(_, v)| (*a, *v))
+                    });
+                if let Some((a, al)) = nearest
+                    && limit > al
+                {
+                    r.add(
+                        "quota",
+                        format!(
+                            "{who}: {} limit {limit} exceeds the limit {al} of ancestor {}",
+                            schema.key_name(key),
+                            node_label(v, a)?
+                        ),
+                    );
+                }
+            }
+            if !schema.allow_overcommit {
+                let children = expected.get(&(seq, key)).map_or(0, |c| c.child_limits);
+                if children > limit {
+                    r.add(
+                        "quota",
+                        format!(
+                            "{who}: children's {} limits add up to {children}, above {limit}",
+                            schema.key_name(key)
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    Ok(CheckReport { nodes: briefs.len() as u64, findings: r.findings })
+}
+
+fn has_key(v: &impl View, index: Index, key: &[u8]) -> Result<bool> {
+    let range = KeyRange { lo: std::ops::Bound::Included(key.to_vec()), hi: std::ops::Bound::Included(key.to_vec()) };
+    Ok(v.keys(index, range, false)?.next().transpose()?.is_some())
+}
+
+fn chain_of(v: &impl View, above: &[u64]) -> Result<Chain> {
+    let mut links = Vec::with_capacity(above.len());
+    for &seq in above.iter().rev() {
+        if let Some(rec) = v.node(seq)? {
+            links.push(Loaded { seq, rec });
+        }
+    }
+    Ok(Chain { links })
+}
+
+fn node_label(v: &impl View, seq: u64) -> Result<String> {
+    if seq == 0 {
+        return Ok("the store".to_owned());
+    }
+    Ok(v.node(seq)?.map_or_else(|| format!("node #{seq}"), |rec| format!("node {}", id_of(&rec))))
+}
+
+fn uuid_text(id: [u8; 16]) -> String {
+    uuid::Uuid::from_bytes(id).hyphenated().to_string()
+}
+
+/// Sibling-scoped names: no two children of one parent, of one kind, with one folded name.
+fn check_duplicates(v: &impl View, schema: &Schema, briefs: &HashMap<u64, Brief>, r: &mut Report) -> Result<()> {
+    let mut last: Option<(u64, String, Vec<u8>)> = None;
+    for key in
+        v.keys(Index::ByName, KeyRange { lo: std::ops::Bound::Unbounded, hi: std::ops::Bound::Unbounded }, false)?
+    {
+        let key = key?;
+        let Some((parent, name, child)) = keys::split_by_name(&key) else { continue };
+        let Some(kind) = briefs.get(&child).map(|b| b.kind) else { continue };
+        let sibling_scoped =
+            matches!(schema.kinds.get(usize::from(kind)).map(|k| &k.unique), Some(Uniqueness::Siblings));
+        match &mut last {
+            Some((p, n, kinds)) if *p == parent && n == name => {
+                if sibling_scoped && kinds.contains(&kind) {
+                    r.add("unique", format!("two children of #{parent} of one kind are named {name:?}"));
+                }
+                kinds.push(kind);
+            }
+            _ => last = Some((parent, name.to_owned(), vec![kind])),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,205 @@
+//! The rules of the tree, on top of the typed views of `store`.
+//!
+//! Every write operation here first reads and checks everything it needs (the plan), and only
+//! then writes (the apply). A refused operation therefore leaves no trace, even inside a larger
+//! transaction that goes on after catching the error.
+
+pub(crate) mod access;
+pub(crate) mod check;
+pub(crate) mod cursor;
+pub(crate) mod nodes;
+pub(crate) mod query;
+pub(crate) mod quota;
+
+use std::collections::BTreeMap;
+
+use crate::env::{Clock, Entropy};
+use crate::error::{Error, Result};
+use crate::ids::{NodeId, Timestamp};
+use crate::model::{EffectiveStatus, Node, Profile, Status};
+use crate::schema::{MAX_DEPTH, Schema};
+use crate::store::{NodeRecord, ProfileRec, View};
+use crate::validate::NodeName;
+
+/// What every operation needs besides the transaction.
+#[derive(Clone, Copy)]
+pub(crate) struct Ctx<'a> {
+    pub(crate) schema: &'a Schema,
+    pub(crate) clock: &'a dyn Clock,
+    pub(crate) entropy: &'a dyn Entropy,
+}
+
+impl Ctx<'_> {
+    pub(crate) fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+}
+
+/// A loaded node.
+#[derive(Debug, Clone)]
+pub(crate) struct Loaded {
+    pub(crate) seq: u64,
+    pub(crate) rec: NodeRecord,
+}
+
+impl Loaded {
+    pub(crate) fn id(&self) -> NodeId {
+        node_id(&self.rec)
+    }
+}
+
+pub(crate) fn node_id(rec: &NodeRecord) -> NodeId {
+    NodeId::from_bytes(rec.id).unwrap_or_else(|_| NodeId::v7(0, &[0; 10]))
+}
+
+/// A node and all its ancestors: `links[0]` is the node, the last entry is its top-level
+/// ancestor.
+#[derive(Debug, Clone)]
+pub(crate) struct Chain {
+    pub(crate) links: Vec<Loaded>,
+}
+
+impl Chain {
+    pub(crate) fn node(&self) -> Result<&Loaded> {
+        self.links.first().ok_or_else(|| Error::corrupted("empty ancestor chain"))
+    }
+
+    pub(crate) fn seq(&self) -> u64 {
+        self.links.first().map_or(0, |l| l.seq)
+    }
+
+    /// Depth of the node: 1 at the top level.
+    pub(crate) fn depth(&self) -> u32 {
+        u32::try_from(self.links.len()).unwrap_or(u32::MAX)
+    }
+
+    /// The ancestors' sequence numbers from the top down, then the node's own: the node's full
+    /// path in the `paths` index.
+    pub(crate) fn path(&self) -> Vec<u64> {
+        self.links.iter().rev().map(|l| l.seq).collect()
+    }
+
+    /// The sequence numbers of the node and every ancestor, bottom-up, ending with the virtual
+    /// root 0 that holds store-wide roll-ups.
+    pub(crate) fn rollup_targets(&self) -> Vec<u64> {
+        let mut t: Vec<u64> = self.links.iter().map(|l| l.seq).collect();
+        t.push(0);
+        t
+    }
+
+    /// The status in force at the node.
+    pub(crate) fn effective(&self) -> EffectiveStatus {
+        for link in &self.links {
+            let status: Status = link.rec.status.into();
+            if status.is_off() {
+                return EffectiveStatus { status, source: Some(link.id()) };
+            }
+        }
+        EffectiveStatus { status: Status::Enabled, source: None }
+    }
+
+    /// The chain of the parent (everything above the node).
+    pub(crate) fn parent_chain(&self) -> Chain {
+        Chain { links: self.links.get(1..).map(<[Loaded]>::to_vec).unwrap_or_default() }
+    }
+
+    pub(crate) fn contains(&self, seq: u64) -> bool {
+        self.links.iter().any(|l| l.seq == seq)
+    }
+
+    /// Fails with SERVICE_DISABLED when the node or an ancestor is off.
+    pub(crate) fn require_enabled(&self) -> Result<()> {
+        let eff = self.effective();
+        match eff.source {
+            Some(source) => Err(Error::ServiceDisabled {
+                node: self.node()?.id().to_string(),
+                disabled_by: source.to_string(),
+                status: eff.status.as_str().to_owned(),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Loads a node and its ancestors. O(depth).
+pub(crate) fn load_chain(v: &impl View, seq: u64) -> Result<Chain> {
+    let mut links = Vec::with_capacity(6);
+    let mut next = seq;
+    while next != 0 {
+        if links.len() > MAX_DEPTH as usize {
+            return Err(Error::corrupted(format!("the ancestors of node #{seq} form a loop")));
+        }
+        let rec = v
+            .node(next)?
+            .ok_or_else(|| Error::corrupted(format!("node #{next}, an ancestor of #{seq}, is missing")))?;
+        let parent = rec.parent;
+        links.push(Loaded { seq: next, rec });
+        next = parent;
+    }
+    if links.is_empty() {
+        return Err(Error::corrupted("a chain was requested for the virtual root"));
+    }
+    Ok(Chain { links })
+}
+
+/// The sequence number of a node id, or NOT_FOUND.
+pub(crate) fn resolve(v: &impl View, id: NodeId) -> Result<u64> {
+    v.seq_of(id.to_bytes())?.ok_or_else(|| Error::not_found("node", id))
+}
+
+/// The sequence number of a node id, or `None`.
+pub(crate) fn try_resolve(v: &impl View, id: NodeId) -> Result<Option<u64>> {
+    v.seq_of(id.to_bytes())
+}
+
+/// Builds the public view of the node at the head of `chain`.
+pub(crate) fn to_node(schema: &Schema, chain: &Chain) -> Result<Node> {
+    let head = chain.node()?;
+    let rec = &head.rec;
+    let kind = schema.kind_at(rec.kind)?.name.clone();
+    let parent = chain.links.get(1).map(Loaded::id);
+    let limits: BTreeMap<String, u64> = rec.limits.iter().map(|(k, v)| (schema.key_name(*k), *v)).collect();
+    Ok(Node {
+        id: head.id(),
+        kind,
+        parent,
+        name: NodeName::from_stored(rec.name.clone()),
+        status: rec.status.into(),
+        effective_status: chain.effective(),
+        profile: profile_out(&rec.profile)?,
+        tenant_full_access: rec.tenant_full_access,
+        limits,
+        depth: chain.depth(),
+        created: Timestamp::from_micros(rec.created),
+        updated: Timestamp::from_micros(rec.updated),
+        version: rec.version,
+    })
+}
+
+pub(crate) fn profile_out(p: &ProfileRec) -> Result<Profile> {
+    let extra = match &p.extra {
+        Some(text) => {
+            Some(serde_json::from_str(text).map_err(|e| Error::corrupted(format!("stored extra data: {e}")))?)
+        }
+        None => None,
+    };
+    Ok(Profile {
+        display_name: p.display_name.clone(),
+        email: p.email.clone(),
+        website: p.website.clone(),
+        phone: p.phone.clone(),
+        address: p.address.clone(),
+        description: p.description.clone(),
+        external_name: p.external_name.clone(),
+        billing_id: p.billing_id.clone(),
+        extra,
+    })
+}
+
+/// Mints a fresh node id: a UUIDv7 from the clock and the entropy source.
+pub(crate) fn mint_id(ctx: &Ctx<'_>) -> Result<NodeId> {
+    let mut random = [0u8; 10];
+    ctx.entropy.fill(&mut random)?;
+    let millis = u64::try_from(ctx.now().as_millis()).unwrap_or(0);
+    Ok(NodeId::v7(millis, &random))
+}

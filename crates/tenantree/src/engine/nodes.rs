@@ -1,0 +1,614 @@
+//! Creating, changing, moving and deleting nodes.
+
+use std::collections::BTreeMap;
+
+use crate::engine::access::{Action, Principal};
+use crate::engine::quota::{self, Subtree};
+use crate::engine::{Chain, Ctx, Loaded, load_chain, mint_id, resolve, to_node, try_resolve};
+use crate::error::{Blocker, Error, LimitRule, Result};
+use crate::ids::NodeId;
+use crate::model::{NewNode, Node, NodeUpdate, Profile, Status};
+use crate::schema::{BillingScope, CHILDREN_KEY, KindDef, RollupKey, Schema, Uniqueness};
+use crate::store::{Index, KeyRange, Lookup, NodeRecord, ProfileRec, View, WriteView, keys};
+use crate::validate::{self, NodeName, limits};
+
+/// Validates a profile and converts it to its stored form.
+pub(crate) fn validate_profile(p: &Profile) -> Result<ProfileRec> {
+    let opt = |field: &str, v: &Option<String>, check: &dyn Fn(&str, &str) -> Result<()>| -> Result<Option<String>> {
+        match v {
+            Some(s) if s.is_empty() => Ok(None),
+            Some(s) => {
+                check(field, s)?;
+                Ok(Some(s.clone()))
+            }
+            None => Ok(None),
+        }
+    };
+    Ok(ProfileRec {
+        display_name: opt("displayName", &p.display_name, &|f, s| validate::check_text(f, s, limits::DISPLAY_NAME))?,
+        email: opt("email", &p.email, &validate::check_email)?,
+        website: opt("website", &p.website, &|f, s| validate::check_line(f, s, limits::WEBSITE))?,
+        phone: opt("phone", &p.phone, &validate::check_phone)?,
+        address: opt("address", &p.address, &|f, s| validate::check_text(f, s, limits::ADDRESS))?,
+        description: opt("description", &p.description, &|f, s| validate::check_text(f, s, limits::DESCRIPTION))?,
+        external_name: opt("externalName", &p.external_name, &|f, s| {
+            validate::check_line(f, s, limits::EXTERNAL_NAME)
+        })?,
+        billing_id: opt("billingId", &p.billing_id, &|f, s| validate::check_line(f, s, limits::BILLING_ID))?,
+        extra: match &p.extra {
+            Some(v) => Some(validate::check_extra("extraData", v)?),
+            None => None,
+        },
+    })
+}
+
+fn kind_of<'s>(schema: &'s Schema, name: &str) -> Result<(u8, &'s KindDef)> {
+    let index = schema
+        .kind_index(name)
+        .ok_or_else(|| Error::invalid("kind", format!("{name:?} is not a kind of schema {:?}", schema.name)))?;
+    Ok((index, schema.kind_at(index)?))
+}
+
+fn kind_name(schema: &Schema, chain: Option<&Chain>) -> Result<Option<String>> {
+    match chain {
+        Some(c) => Ok(Some(schema.kind_at(c.node()?.rec.kind)?.name.clone())),
+        None => Ok(None),
+    }
+}
+
+/// Refuses a name already taken in the kind's uniqueness scope (ignoring `exclude`, the node
+/// being renamed or moved).
+fn check_name_free(
+    v: &impl View,
+    kind: u8,
+    def: &KindDef,
+    parent: u64,
+    folded: &str,
+    shown: &str,
+    exclude: Option<u64>,
+) -> Result<()> {
+    let taken = |existing: u64| -> Result<Error> {
+        let id = v.node(existing)?.map(|r| crate::engine::node_id(&r).to_string());
+        Ok(Error::AlreadyExists { entity: "node", field: "name", value: shown.to_owned(), existing: id })
+    };
+    match &def.unique {
+        Uniqueness::Siblings => {
+            let range = KeyRange::prefix(&keys::by_name_prefix(parent, folded));
+            for key in v.keys(Index::ByName, range, false)? {
+                let key = key?;
+                let (_, _, child) =
+                    keys::split_by_name(&key).ok_or_else(|| Error::corrupted("malformed by_name key"))?;
+                if Some(child) == exclude {
+                    continue;
+                }
+                let rec =
+                    v.node(child)?.ok_or_else(|| Error::corrupted(format!("by_name names missing node #{child}")))?;
+                if rec.kind == kind {
+                    return Err(taken(child)?);
+                }
+            }
+        }
+        Uniqueness::Store { group } => {
+            if let Some(existing) = v.lookup(Lookup::Names, &keys::unique_name(group, folded))?
+                && Some(existing) != exclude
+            {
+                return Err(taken(existing)?);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The node that scopes billing-id uniqueness for a node whose ancestors are `ancestors`
+/// (0: the whole store).
+pub(crate) fn billing_scope(schema: &Schema, ancestors: Option<&Chain>) -> u64 {
+    match &schema.billing_scope {
+        BillingScope::Store => 0,
+        BillingScope::Ancestor { kind } => {
+            let k = schema.kind_index(kind);
+            ancestors.and_then(|c| c.links.iter().find(|l| Some(l.rec.kind) == k)).map_or(0, |l| l.seq)
+        }
+    }
+}
+
+fn check_billing_free(v: &impl View, scope: u64, billing_id: &str, exclude: Option<u64>) -> Result<()> {
+    if let Some(existing) = v.lookup(Lookup::Billing, &keys::billing(scope, billing_id))?
+        && Some(existing) != exclude
+    {
+        let id = v.node(existing)?.map(|r| crate::engine::node_id(&r).to_string());
+        return Err(Error::AlreadyExists {
+            entity: "node",
+            field: "billingId",
+            value: billing_id.to_owned(),
+            existing: id,
+        });
+    }
+    Ok(())
+}
+
+fn check_version(rec: &NodeRecord, id: NodeId, expected: Option<u64>) -> Result<()> {
+    match expected {
+        Some(expected) if expected != rec.version => {
+            Err(Error::Conflict { entity: "node", id: id.to_string(), expected, actual: rec.version })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Parses limits by resource name into sorted roll-up keys.
+pub(crate) fn parse_limits(schema: &Schema, limits: &BTreeMap<String, u64>) -> Result<Vec<(RollupKey, u64)>> {
+    let mut out = Vec::with_capacity(limits.len());
+    for (name, value) in limits {
+        out.push((schema.resource_key_or_err(&format!("limits.{name}"), name)?, *value));
+    }
+    out.sort_unstable();
+    Ok(out)
+}
+
+/// Creates a node. O(depth) plus the uniqueness probes.
+pub(crate) fn create(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, new: &NewNode) -> Result<Node> {
+    let schema = ctx.schema;
+    let (kind, def) = kind_of(schema, &new.kind)?;
+    let parent = match new.parent {
+        Some(pid) => Some(load_chain(w, resolve(w, pid)?)?),
+        None => None,
+    };
+    match &parent {
+        Some(chain) => who.require(schema, chain, kind, Action::Create)?,
+        None if who.sees_everything() => {}
+        None => {
+            return Err(Error::Forbidden {
+                action: format!("{}.{}", def.name, Action::Create.suffix()),
+                target: "the top level".into(),
+            });
+        }
+    }
+    if !schema.may_parent(kind_name(schema, parent.as_ref())?.as_deref(), &def.name) {
+        return Err(Error::KindNotAllowed { kind: def.name.clone(), parent_kind: kind_name(schema, parent.as_ref())? });
+    }
+    let depth = parent.as_ref().map_or(0, Chain::depth) + 1;
+    if depth > schema.max_depth {
+        return Err(Error::DepthExceeded { depth, max_depth: schema.max_depth });
+    }
+    if let Some(chain) = &parent {
+        chain.require_enabled()?;
+    }
+    let name = NodeName::new(&new.name, def.name_rule)?;
+    let folded = name.folded();
+    let profile = validate_profile(&new.profile)?;
+    let parent_seq = parent.as_ref().map_or(0, Chain::seq);
+    check_name_free(w, kind, def, parent_seq, &folded, name.as_str(), None)?;
+    let scope = billing_scope(schema, parent.as_ref());
+    if let Some(b) = &profile.billing_id {
+        check_billing_free(w, scope, b, None)?;
+    }
+    let id = match new.id {
+        Some(id) => {
+            if try_resolve(w, id)?.is_some() {
+                return Err(Error::AlreadyExists {
+                    entity: "node",
+                    field: "id",
+                    value: id.to_string(),
+                    existing: Some(id.to_string()),
+                });
+            }
+            id
+        }
+        None => loop {
+            let id = mint_id(ctx)?;
+            if try_resolve(w, id)?.is_none() {
+                break id;
+            }
+        },
+    };
+    let limits = parse_limits(schema, &new.limits)?;
+    for &(key, value) in &limits {
+        quota::check_new_limit(w, schema, id, parent.as_ref(), key, value, 0)?;
+    }
+    if let Some(chain) = &parent {
+        quota::check_room(w, schema, &chain.links, kind.into(), 1)?;
+    }
+
+    // Apply.
+    let seq = w.take_seq();
+    let now = ctx.now().as_micros();
+    let rec = NodeRecord {
+        id: id.to_bytes(),
+        parent: parent_seq,
+        kind,
+        name: name.as_str().to_owned(),
+        status: new.status.into(),
+        created: now,
+        updated: now,
+        version: 1,
+        profile,
+        tenant_full_access: new.tenant_full_access.unwrap_or(true),
+        limits: limits.clone(),
+        own: Vec::new(),
+    };
+    w.put_node(seq, &rec)?;
+    w.put_id(rec.id, seq)?;
+    w.insert_key(Index::ByName, &keys::by_name(parent_seq, &folded, seq))?;
+    w.insert_key(Index::ByParent, &keys::by_parent(parent_seq, seq))?;
+    let ancestors_path = parent.as_ref().map(Chain::path).unwrap_or_default();
+    w.insert_key(Index::Paths, &keys::path_key(kind, &ancestors_path, seq))?;
+    if let Uniqueness::Store { group } = &def.unique {
+        w.put_lookup(Lookup::Names, &keys::unique_name(group, &folded), seq)?;
+    }
+    if let Some(b) = &rec.profile.billing_id {
+        w.put_lookup(Lookup::Billing, &keys::billing(scope, b), seq)?;
+    }
+    let targets = parent.as_ref().map(Chain::rollup_targets).unwrap_or_else(|| vec![0]);
+    quota::add_below(w, &targets, kind.into(), 1)?;
+    quota::add_below(w, &[parent_seq], CHILDREN_KEY, 1)?;
+    let real_ancestors: Vec<u64> = targets.iter().copied().filter(|&s| s != 0).collect();
+    for &(key, value) in &limits {
+        quota::limit_added(w, parent_seq, &real_ancestors, key, value)?;
+    }
+    let mut links = vec![Loaded { seq, rec }];
+    if let Some(chain) = parent {
+        links.extend(chain.links);
+    }
+    to_node(schema, &Chain { links })
+}
+
+/// Applies a partial update of name and profile fields. O(depth) plus the uniqueness probes.
+pub(crate) fn update(
+    w: &mut WriteView<'_>,
+    ctx: &Ctx<'_>,
+    who: &Principal,
+    id: NodeId,
+    upd: &NodeUpdate,
+) -> Result<Node> {
+    let schema = ctx.schema;
+    let seq = resolve(w, id)?;
+    let chain = load_chain(w, seq)?;
+    let old = chain.node()?.rec.clone();
+    who.require(schema, &chain, old.kind, Action::Update)?;
+    check_version(&old, id, upd.expected_version)?;
+    let def = schema.kind_at(old.kind)?;
+    let mut rec = old.clone();
+
+    let mut rename: Option<(String, String)> = None;
+    if let Some(new_name) = &upd.name {
+        let name = NodeName::new(new_name, def.name_rule)?;
+        let folded = name.folded();
+        let old_folded = validate::fold(&old.name);
+        if folded != old_folded {
+            check_name_free(w, old.kind, def, old.parent, &folded, name.as_str(), Some(seq))?;
+            rename = Some((old_folded, folded));
+        }
+        rec.name = name.as_str().to_owned();
+    }
+    let mut profile = crate::engine::profile_out(&old.profile)?;
+    let patch = |slot: &mut Option<String>, p: &Option<Option<String>>| {
+        if let Some(v) = p {
+            *slot = v.clone();
+        }
+    };
+    patch(&mut profile.display_name, &upd.display_name);
+    patch(&mut profile.email, &upd.email);
+    patch(&mut profile.website, &upd.website);
+    patch(&mut profile.phone, &upd.phone);
+    patch(&mut profile.address, &upd.address);
+    patch(&mut profile.description, &upd.description);
+    patch(&mut profile.external_name, &upd.external_name);
+    patch(&mut profile.billing_id, &upd.billing_id);
+    if let Some(extra) = &upd.extra {
+        profile.extra = extra.clone();
+    }
+    rec.profile = validate_profile(&profile)?;
+    let parent_chain = chain.parent_chain();
+    let scope = billing_scope(schema, (!parent_chain.links.is_empty()).then_some(&parent_chain));
+    let billing_changed = rec.profile.billing_id != old.profile.billing_id;
+    if billing_changed && let Some(b) = &rec.profile.billing_id {
+        check_billing_free(w, scope, b, Some(seq))?;
+    }
+    if let Some(tfa) = upd.tenant_full_access {
+        rec.tenant_full_access = tfa;
+    }
+    if rec == old {
+        return to_node(schema, &chain);
+    }
+
+    // Apply.
+    rec.version += 1;
+    rec.updated = ctx.now().as_micros();
+    w.put_node(seq, &rec)?;
+    if let Some((old_folded, folded)) = rename {
+        w.remove_key(Index::ByName, &keys::by_name(old.parent, &old_folded, seq))?;
+        w.insert_key(Index::ByName, &keys::by_name(old.parent, &folded, seq))?;
+        if let Uniqueness::Store { group } = &def.unique {
+            w.remove_lookup(Lookup::Names, &keys::unique_name(group, &old_folded))?;
+            w.put_lookup(Lookup::Names, &keys::unique_name(group, &folded), seq)?;
+        }
+    }
+    if billing_changed {
+        if let Some(b) = &old.profile.billing_id {
+            w.remove_lookup(Lookup::Billing, &keys::billing(scope, b))?;
+        }
+        if let Some(b) = &rec.profile.billing_id {
+            w.put_lookup(Lookup::Billing, &keys::billing(scope, b), seq)?;
+        }
+    }
+    let mut links = chain.links;
+    if let Some(head) = links.first_mut() {
+        head.rec = rec;
+    }
+    to_node(schema, &Chain { links })
+}
+
+/// Sets a node's own status. The effect on descendants is derived when they are read, so this
+/// is O(depth) however large the subtree.
+pub(crate) fn set_status(
+    w: &mut WriteView<'_>,
+    ctx: &Ctx<'_>,
+    who: &Principal,
+    id: NodeId,
+    status: Status,
+    expected_version: Option<u64>,
+) -> Result<Node> {
+    let seq = resolve(w, id)?;
+    let mut chain = load_chain(w, seq)?;
+    let kind = chain.node()?.rec.kind;
+    who.require(ctx.schema, &chain, kind, Action::Status)?;
+    check_version(&chain.node()?.rec, id, expected_version)?;
+    if let Some(head) = chain.links.first_mut()
+        && Status::from(head.rec.status) != status
+    {
+        head.rec.status = status.into();
+        head.rec.version += 1;
+        head.rec.updated = ctx.now().as_micros();
+        w.put_node(seq, &head.rec)?;
+    }
+    to_node(ctx.schema, &chain)
+}
+
+/// Moves a node and its subtree under a new parent (or to the top level). O(depth) for the
+/// checks and roll-ups, plus one range scan over the moved subtree's index entries, which are
+/// rewritten with the new path.
+pub(crate) fn move_node(
+    w: &mut WriteView<'_>,
+    ctx: &Ctx<'_>,
+    who: &Principal,
+    id: NodeId,
+    new_parent: Option<NodeId>,
+    expected_version: Option<u64>,
+) -> Result<Node> {
+    let schema = ctx.schema;
+    let seq = resolve(w, id)?;
+    let chain = load_chain(w, seq)?;
+    let rec = chain.node()?.rec.clone();
+    who.require(schema, &chain, rec.kind, Action::Move)?;
+    check_version(&rec, id, expected_version)?;
+    let def = schema.kind_at(rec.kind)?;
+    let target = match new_parent {
+        Some(pid) => {
+            let pseq = resolve(w, pid)?;
+            let pchain = load_chain(w, pseq)?;
+            who.require(schema, &pchain, rec.kind, Action::Create)?;
+            if pchain.contains(seq) {
+                return Err(Error::Cycle { node: id.to_string(), new_parent: pid.to_string() });
+            }
+            Some(pchain)
+        }
+        None if who.sees_everything() => None,
+        None => {
+            return Err(Error::Forbidden {
+                action: format!("{}.{}", def.name, Action::Create.suffix()),
+                target: "the top level".into(),
+            });
+        }
+    };
+    let new_parent_seq = target.as_ref().map_or(0, Chain::seq);
+    if new_parent_seq == rec.parent {
+        return to_node(schema, &chain);
+    }
+    if !schema.may_parent(kind_name(schema, target.as_ref())?.as_deref(), &def.name) {
+        return Err(Error::KindNotAllowed { kind: def.name.clone(), parent_kind: kind_name(schema, target.as_ref())? });
+    }
+    let old_path = chain.path();
+    let subtree = Subtree::scan(w, schema, &old_path)?;
+    let new_depth = target.as_ref().map_or(0, Chain::depth) + 1 + subtree.height();
+    if new_depth > schema.max_depth {
+        return Err(Error::DepthExceeded { depth: new_depth, max_depth: schema.max_depth });
+    }
+    if let Some(t) = &target {
+        t.require_enabled()?;
+    }
+    let folded = validate::fold(&rec.name);
+    check_name_free(w, rec.kind, def, new_parent_seq, &folded, &rec.name, Some(seq))?;
+
+    // Billing ids whose scope changes with the move.
+    let old_parent_chain = chain.parent_chain();
+    let old_scope = billing_scope(schema, (!old_parent_chain.links.is_empty()).then_some(&old_parent_chain));
+    let new_scope = billing_scope(schema, target.as_ref());
+    let mut rescoped: Vec<(u64, String)> = Vec::new();
+    if old_scope != new_scope {
+        for (s, billing) in subtree.billing_ids_scoped_outside(w, schema, seq, &rec)? {
+            check_billing_free(w, new_scope, &billing, None)?;
+            rescoped.push((s, billing));
+        }
+    }
+
+    // Quotas along the new chain, and the roll-ups that travel with the subtree.
+    let moving = quota::subtree_totals(w, schema, seq, &rec)?;
+    let old_targets = chain.parent_chain().rollup_targets();
+    let new_targets = target.as_ref().map(Chain::rollup_targets).unwrap_or_else(|| vec![0]);
+    let leaving: Vec<u64> = old_targets.iter().copied().filter(|s| !new_targets.contains(s)).collect();
+    let arriving: Vec<u64> = new_targets.iter().copied().filter(|s| !old_targets.contains(s)).collect();
+    if let Some(t) = &target {
+        let arriving_links: Vec<Loaded> = t.links.iter().filter(|l| arriving.contains(&l.seq)).cloned().collect();
+        for (&key, &amount) in &moving.usage {
+            quota::check_room(w, schema, &arriving_links, key, amount)?;
+        }
+        for (&key, &bound) in &moving.max_limits {
+            for link in &arriving_links {
+                let Some(limit) = link.rec.limit(key) else { continue };
+                if bound <= limit {
+                    continue;
+                }
+                // The stored bound may be stale; only the real largest limit counts.
+                if let Some((real, holder)) = quota::exact_max_in_subtree(w, &subtree, &rec, seq, key)?
+                    && real > limit
+                {
+                    return Err(Error::InvalidLimit {
+                        node: holder.to_string(),
+                        resource: schema.key_name(key),
+                        requested: real,
+                        reason: LimitRule::AboveAncestor { ancestor: link.id().to_string(), ancestor_limit: limit },
+                    });
+                }
+            }
+        }
+        if !schema.allow_overcommit {
+            let parent = t.node()?;
+            for &(key, value) in &rec.limits {
+                if let Some(parent_limit) = parent.rec.limit(key) {
+                    let sum = w.cell(parent.seq, key)?.child_limits.saturating_add(value);
+                    if sum > parent_limit {
+                        return Err(Error::InvalidLimit {
+                            node: id.to_string(),
+                            resource: schema.key_name(key),
+                            requested: value,
+                            reason: LimitRule::Overcommit {
+                                parent: parent.id().to_string(),
+                                parent_limit,
+                                children_sum: sum,
+                            },
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    // Apply: roll-ups.
+    for (&key, &amount) in &moving.usage {
+        quota::sub_below(w, &leaving, key, amount)?;
+        quota::add_below(w, &arriving, key, amount)?;
+    }
+    let arriving_real: Vec<u64> = arriving.iter().copied().filter(|&s| s != 0).collect();
+    for (&key, &bound) in &moving.max_limits {
+        quota::raise_max_below(w, &arriving_real, key, bound)?;
+    }
+    quota::sub_below(w, &[rec.parent], CHILDREN_KEY, 1)?;
+    quota::add_below(w, &[new_parent_seq], CHILDREN_KEY, 1)?;
+    for &(key, value) in &rec.limits {
+        quota::adjust_child_limits(w, rec.parent, key, value, false)?;
+        quota::adjust_child_limits(w, new_parent_seq, key, value, true)?;
+    }
+    // Apply: indexes.
+    w.remove_key(Index::ByName, &keys::by_name(rec.parent, &folded, seq))?;
+    w.insert_key(Index::ByName, &keys::by_name(new_parent_seq, &folded, seq))?;
+    w.remove_key(Index::ByParent, &keys::by_parent(rec.parent, seq))?;
+    w.insert_key(Index::ByParent, &keys::by_parent(new_parent_seq, seq))?;
+    let new_ancestors = target.as_ref().map(Chain::path).unwrap_or_default();
+    let old_ancestors = old_path.get(..old_path.len().saturating_sub(1)).unwrap_or(&[]).to_vec();
+    w.remove_key(Index::Paths, &keys::path_key(rec.kind, &old_ancestors, seq))?;
+    w.insert_key(Index::Paths, &keys::path_key(rec.kind, &new_ancestors, seq))?;
+    for (kind, full_path) in &subtree.entries {
+        let tail = full_path.get(old_ancestors.len()..).unwrap_or(&[]);
+        let old_key = keys::path_prefix(*kind, full_path);
+        let mut new_full = new_ancestors.clone();
+        new_full.extend_from_slice(tail);
+        w.remove_key(Index::Paths, &old_key)?;
+        w.insert_key(Index::Paths, &keys::path_prefix(*kind, &new_full))?;
+    }
+    for (s, billing) in &rescoped {
+        w.remove_lookup(Lookup::Billing, &keys::billing(old_scope, billing))?;
+        w.put_lookup(Lookup::Billing, &keys::billing(new_scope, billing), *s)?;
+    }
+    let mut moved = rec;
+    moved.parent = new_parent_seq;
+    moved.version += 1;
+    moved.updated = ctx.now().as_micros();
+    w.put_node(seq, &moved)?;
+    let mut links = vec![Loaded { seq, rec: moved }];
+    if let Some(t) = target {
+        links.extend(t.links);
+    }
+    to_node(schema, &Chain { links })
+}
+
+/// What may still hang on a node, besides its children and allocations; checked by delete.
+/// Modules that attach data to nodes report their blockers here.
+pub(crate) fn blockers(w: &WriteView<'_>, ctx: &Ctx<'_>, seq: u64, rec: &NodeRecord) -> Result<Vec<Blocker>> {
+    let schema = ctx.schema;
+    let mut out: Vec<Blocker> = Vec::new();
+    if w.cell(seq, CHILDREN_KEY)?.below > 0 {
+        let mut by_kind: BTreeMap<u8, Blocker> = BTreeMap::new();
+        for key in w.keys(Index::ByParent, KeyRange::prefix(&keys::parent_prefix(seq)), false)? {
+            let key = key?;
+            let (_, child) = keys::split_by_parent(&key).ok_or_else(|| Error::corrupted("malformed by_parent key"))?;
+            let child_rec =
+                w.node(child)?.ok_or_else(|| Error::corrupted(format!("by_parent names missing node #{child}")))?;
+            let entry = by_kind.entry(child_rec.kind).or_insert_with(|| Blocker {
+                kind: schema.kind_at(child_rec.kind).map_or_else(|_| "node".to_owned(), |k| k.name.clone()),
+                count: 0,
+                names: Vec::new(),
+            });
+            entry.count += 1;
+            if entry.names.len() < Blocker::MAX_NAMES {
+                entry.names.push(child_rec.name);
+            }
+        }
+        out.extend(by_kind.into_values());
+    }
+    if !rec.own.is_empty() {
+        out.push(Blocker {
+            kind: "allocation".to_owned(),
+            count: rec.own.len() as u64,
+            names: rec.own.iter().map(|(k, v)| format!("{}={v}", schema.key_name(*k))).collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// Deletes an empty node. Returns false when there was no such node (or it is outside the
+/// caller's scope), so callers can treat a repeated delete as done. O(depth) plus the removal
+/// of what the node owns.
+pub(crate) fn delete(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, id: NodeId) -> Result<bool> {
+    let schema = ctx.schema;
+    let Some(seq) = try_resolve(w, id)? else {
+        return Ok(false);
+    };
+    let chain = load_chain(w, seq)?;
+    if !who.sees(&chain) {
+        return Ok(false);
+    }
+    let rec = chain.node()?.rec.clone();
+    who.require(schema, &chain, rec.kind, Action::Delete)?;
+    let blocking = blockers(w, ctx, seq, &rec)?;
+    if !blocking.is_empty() {
+        return Err(Error::StillInUse { node: id.to_string(), blockers: blocking });
+    }
+    let def = schema.kind_at(rec.kind)?;
+    let folded = validate::fold(&rec.name);
+    let parent_chain = chain.parent_chain();
+    let parent_ref = (!parent_chain.links.is_empty()).then_some(&parent_chain);
+
+    // Apply.
+    w.remove_node(seq)?;
+    w.remove_id(rec.id)?;
+    w.remove_key(Index::ByName, &keys::by_name(rec.parent, &folded, seq))?;
+    w.remove_key(Index::ByParent, &keys::by_parent(rec.parent, seq))?;
+    let ancestors = parent_ref.map(Chain::path).unwrap_or_default();
+    w.remove_key(Index::Paths, &keys::path_key(rec.kind, &ancestors, seq))?;
+    if let Uniqueness::Store { group } = &def.unique {
+        w.remove_lookup(Lookup::Names, &keys::unique_name(group, &folded))?;
+    }
+    if let Some(b) = &rec.profile.billing_id {
+        w.remove_lookup(Lookup::Billing, &keys::billing(billing_scope(schema, parent_ref), b))?;
+    }
+    let targets = parent_chain.rollup_targets();
+    quota::sub_below(w, &targets, rec.kind.into(), 1)?;
+    quota::sub_below(w, &[rec.parent], CHILDREN_KEY, 1)?;
+    for &(key, value) in &rec.limits {
+        quota::adjust_child_limits(w, rec.parent, key, value, false)?;
+    }
+    for (key, _) in w.cells(seq)? {
+        w.set_cell(seq, key, crate::store::Cell::default())?;
+    }
+    Ok(true)
+}

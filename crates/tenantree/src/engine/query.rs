@@ -1,0 +1,395 @@
+//! Reads: single nodes, ancestors, children, descendants and counts.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+
+use crate::engine::access::{Action, Principal};
+use crate::engine::{Chain, Loaded, cursor, load_chain, quota, resolve, to_node};
+use crate::error::{Error, Result};
+use crate::ids::NodeId;
+use crate::model::{ChildQuery, DescendantQuery, Direction, Node, Page, Quota, SortBy};
+use crate::schema::{CHILDREN_KEY, Schema};
+use crate::store::{Index, KeyRange, NodeRecord, View, keys};
+use crate::validate::{self, limits};
+
+/// Default page size of every listing.
+pub const DEFAULT_PAGE_SIZE: u32 = 10;
+
+pub(crate) fn page_limit(limit: Option<u32>) -> Result<u32> {
+    match limit {
+        None => Ok(DEFAULT_PAGE_SIZE),
+        Some(0) => Err(Error::invalid("limit", "must be at least 1")),
+        Some(n) if n > limits::PAGE_SIZE => {
+            Err(Error::invalid("limit", format!("is {n}, the maximum is {}", limits::PAGE_SIZE)))
+        }
+        Some(n) => Ok(n),
+    }
+}
+
+/// A visible node's chain, or NOT_FOUND.
+pub(crate) fn visible_chain(v: &impl View, who: &Principal, id: NodeId) -> Result<Chain> {
+    let chain = load_chain(v, resolve(v, id)?)?;
+    who.require_visible(&chain)?;
+    Ok(chain)
+}
+
+/// One node with its effective status. O(depth).
+pub(crate) fn get(v: &impl View, schema: &Schema, who: &Principal, id: NodeId) -> Result<Node> {
+    let chain = visible_chain(v, who, id)?;
+    who.require(schema, &chain, chain.node()?.rec.kind, Action::Read)?;
+    to_node(schema, &chain)
+}
+
+/// A node's ancestors that the caller may see, from the top down. O(depth).
+pub(crate) fn ancestors(v: &impl View, schema: &Schema, who: &Principal, id: NodeId) -> Result<Vec<Node>> {
+    let chain = visible_chain(v, who, id)?;
+    who.require(schema, &chain, chain.node()?.rec.kind, Action::Read)?;
+    let mut out = Vec::new();
+    for i in (1..chain.links.len()).rev() {
+        let sub = Chain { links: chain.links.get(i..).map(<[Loaded]>::to_vec).unwrap_or_default() };
+        if who.sees(&sub) {
+            out.push(to_node(schema, &sub)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The quotas of a node. O(depth × resources).
+pub(crate) fn quotas(v: &impl View, schema: &Schema, who: &Principal, id: NodeId) -> Result<Vec<Quota>> {
+    let chain = visible_chain(v, who, id)?;
+    who.require(schema, &chain, chain.node()?.rec.kind, Action::Read)?;
+    quota::quotas(v, schema, &chain)
+}
+
+/// How many descendants of each kind a node has (003's `nbOfTenants`), from the roll-ups.
+/// O(kinds).
+pub(crate) fn kind_counts(
+    v: &impl View,
+    schema: &Schema,
+    who: &Principal,
+    id: Option<NodeId>,
+) -> Result<BTreeMap<String, u64>> {
+    let seq = match id {
+        Some(id) => {
+            let chain = visible_chain(v, who, id)?;
+            who.require(schema, &chain, chain.node()?.rec.kind, Action::Read)?;
+            chain.seq()
+        }
+        None if who.sees_everything() => 0,
+        None => return Err(Error::Forbidden { action: "read".into(), target: "the top level".into() }),
+    };
+    let mut out = BTreeMap::new();
+    for (i, kind) in schema.kinds.iter().enumerate() {
+        let key = u16::try_from(i).map_err(|_| Error::corrupted("too many kinds"))?;
+        out.insert(kind.name.clone(), v.cell(seq, key)?.below);
+    }
+    Ok(out)
+}
+
+struct Filter {
+    kind: Option<u8>,
+    status: Option<crate::model::StatusFilter>,
+    search: Option<String>,
+}
+
+impl Filter {
+    fn is_empty(&self) -> bool {
+        self.kind.is_none() && self.status.is_none() && self.search.is_none()
+    }
+
+    fn matches(&self, rec: &NodeRecord) -> bool {
+        if self.kind.is_some_and(|k| k != rec.kind) {
+            return false;
+        }
+        if let Some(s) = self.status
+            && !s.matches(&rec.status.into())
+        {
+            return false;
+        }
+        if let Some(needle) = &self.search {
+            let p = &rec.profile;
+            let hit = std::iter::once(Some(&rec.name))
+                .chain([
+                    p.display_name.as_ref(),
+                    p.email.as_ref(),
+                    p.external_name.as_ref(),
+                    p.billing_id.as_ref(),
+                    p.description.as_ref(),
+                    p.website.as_ref(),
+                    p.phone.as_ref(),
+                ])
+                .flatten()
+                .any(|field| validate::fold(field).contains(needle.as_str()));
+            if !hit {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// The children of a node (or the top-level nodes), filtered, searched, sorted and paged.
+/// A range scan over `by_name` or `by_parent`: O(offset + page) without filters (the total
+/// comes from the children counter), O(children) with them.
+pub(crate) fn children(
+    v: &impl View,
+    schema: &Schema,
+    who: &Principal,
+    parent: Option<NodeId>,
+    q: &ChildQuery,
+) -> Result<Page<Node>> {
+    let limit = page_limit(q.limit)?;
+    if q.offset > 0 && q.cursor.is_some() {
+        return Err(Error::invalid("cursor", "cannot be combined with offset"));
+    }
+    let kind =
+        match &q.kind {
+            Some(name) => Some(schema.kind_index(name).ok_or_else(|| {
+                Error::invalid("kind", format!("{name:?} is not a kind of schema {:?}", schema.name))
+            })?),
+            None => None,
+        };
+    let search = match &q.search {
+        Some(s) if !s.trim().is_empty() => {
+            validate::check_search("search", s)?;
+            Some(validate::fold(s.trim()))
+        }
+        _ => None,
+    };
+    let filter = Filter { kind, status: q.status, search };
+    let parent_chain = match parent {
+        Some(id) => {
+            let chain = visible_chain(v, who, id)?;
+            let list_kind = kind.unwrap_or(chain.node()?.rec.kind);
+            who.require(schema, &chain, list_kind, Action::List)?;
+            Some(chain)
+        }
+        None if who.sees_everything() => None,
+        None => return Err(Error::Forbidden { action: "list".into(), target: "the top level".into() }),
+    };
+    let parent_seq = parent_chain.as_ref().map_or(0, Chain::seq);
+    let index = match q.sort {
+        SortBy::Name => Index::ByName,
+        SortBy::Created => Index::ByParent,
+    };
+    let reverse = q.dir == Direction::Desc;
+    let fp = cursor::fingerprint(&[
+        b"children",
+        &parent_seq.to_be_bytes(),
+        &[kind.map_or(255, |k| k)],
+        q.status
+            .map_or("", |s| match s {
+                crate::model::StatusFilter::Enabled => "e",
+                crate::model::StatusFilter::Disabled => "d",
+                crate::model::StatusFilter::Suspended => "s",
+            })
+            .as_bytes(),
+        filter.search.as_deref().unwrap_or("").as_bytes(),
+        &[u8::from(index == Index::ByName), u8::from(reverse)],
+    ]);
+    let after = match &q.cursor {
+        Some(token) => Some(cursor::decode(token, fp)?),
+        None => None,
+    };
+    let full = KeyRange::prefix(&keys::parent_prefix(parent_seq));
+    let child_of = |key: &[u8]| -> Result<u64> {
+        match index {
+            Index::ByName => keys::split_by_name(key).map(|(_, _, c)| c),
+            _ => keys::split_by_parent(key).map(|(_, c)| c),
+        }
+        .ok_or_else(|| Error::corrupted("malformed child index key"))
+    };
+    let load = |seq: u64| -> Result<NodeRecord> {
+        v.node(seq)?.ok_or_else(|| Error::corrupted(format!("child index names missing node #{seq}")))
+    };
+
+    let mut picked: Vec<(Vec<u8>, u64, NodeRecord)> = Vec::new();
+    let total;
+    let start_position;
+    let mut more = false;
+    if filter.is_empty() {
+        total = v.cell(parent_seq, CHILDREN_KEY)?.below;
+        let mut range = full;
+        let skip = match &after {
+            Some((key, pos)) => {
+                if reverse {
+                    range.hi = Bound::Excluded(key.clone());
+                } else {
+                    range.lo = Bound::Excluded(key.clone());
+                }
+                start_position = *pos;
+                0
+            }
+            None => {
+                start_position = q.offset;
+                q.offset
+            }
+        };
+        let mut iter = v.keys(index, range, reverse)?;
+        let mut skipped = 0u64;
+        while skipped < skip {
+            match iter.next() {
+                Some(k) => {
+                    k?;
+                    skipped += 1;
+                }
+                None => break,
+            }
+        }
+        for key in iter {
+            let key = key?;
+            if picked.len() == limit as usize {
+                more = true;
+                break;
+            }
+            let seq = child_of(&key)?;
+            picked.push((key, seq, load(seq)?));
+        }
+    } else {
+        // Filters need every child read to count the matches; one pass does it all.
+        let mut count = 0u64;
+        let mut before = 0u64;
+        for key in v.keys(index, full, reverse)? {
+            let key = key?;
+            let seq = child_of(&key)?;
+            let rec = load(seq)?;
+            if !filter.matches(&rec) {
+                continue;
+            }
+            count += 1;
+            let in_window = match &after {
+                Some((ck, _)) => {
+                    if reverse {
+                        key < *ck
+                    } else {
+                        key > *ck
+                    }
+                }
+                None => count > q.offset,
+            };
+            if !in_window {
+                before += 1;
+                continue;
+            }
+            if picked.len() < limit as usize {
+                picked.push((key, seq, rec));
+            } else {
+                more = true;
+            }
+        }
+        total = count;
+        start_position = before;
+    }
+    let next = if more {
+        picked.last().map(|(key, _, _)| cursor::encode(fp, key, start_position + picked.len() as u64))
+    } else {
+        None
+    };
+    let parent_links = parent_chain.map(|c| c.links).unwrap_or_default();
+    let mut items = Vec::with_capacity(picked.len());
+    for (_, seq, rec) in picked {
+        let mut links = Vec::with_capacity(parent_links.len() + 1);
+        links.push(Loaded { seq, rec });
+        links.extend(parent_links.iter().cloned());
+        items.push(to_node(schema, &Chain { links })?);
+    }
+    Ok(Page {
+        items,
+        total,
+        limit,
+        page: start_position / u64::from(limit) + 1,
+        pages: total.div_ceil(u64::from(limit)),
+        next,
+    })
+}
+
+/// The descendants of one kind under a node (or in the whole store), in tree order. One range
+/// scan over the `paths` index: O(offset + page × depth); the total comes from the roll-ups.
+pub(crate) fn descendants(
+    v: &impl View,
+    schema: &Schema,
+    who: &Principal,
+    root: Option<NodeId>,
+    q: &DescendantQuery,
+) -> Result<Page<Node>> {
+    let limit = page_limit(q.limit)?;
+    if q.offset > 0 && q.cursor.is_some() {
+        return Err(Error::invalid("cursor", "cannot be combined with offset"));
+    }
+    let kind = schema
+        .kind_index(&q.kind)
+        .ok_or_else(|| Error::invalid("kind", format!("{:?} is not a kind of schema {:?}", q.kind, schema.name)))?;
+    let root_chain = match root {
+        Some(id) => {
+            let chain = visible_chain(v, who, id)?;
+            who.require(schema, &chain, kind, Action::List)?;
+            Some(chain)
+        }
+        None if who.sees_everything() => None,
+        None => return Err(Error::Forbidden { action: "list".into(), target: "the top level".into() }),
+    };
+    let root_path = root_chain.as_ref().map(Chain::path).unwrap_or_default();
+    let root_seq = root_chain.as_ref().map_or(0, Chain::seq);
+    let prefix = keys::path_prefix(kind, &root_path);
+    let fp = cursor::fingerprint(&[b"descendants", &root_seq.to_be_bytes(), &[kind]]);
+    let mut range = KeyRange::prefix(&prefix);
+    let (skip, start_position) = match &q.cursor {
+        Some(token) => {
+            let (key, pos) = cursor::decode(token, fp)?;
+            range.lo = Bound::Excluded(key);
+            (0, pos)
+        }
+        None => (q.offset, q.offset),
+    };
+    let total = v.cell(root_seq, kind.into())?.below;
+    let mut cache: HashMap<u64, NodeRecord> = HashMap::new();
+    if let Some(c) = &root_chain {
+        for l in &c.links {
+            cache.insert(l.seq, l.rec.clone());
+        }
+    }
+    let mut items = Vec::new();
+    let mut last_key: Option<Vec<u8>> = None;
+    let mut more = false;
+    let mut skipped = 0u64;
+    for key in v.keys(Index::Paths, range, false)? {
+        let key = key?;
+        if key.len() == prefix.len() {
+            continue; // the root itself
+        }
+        if skipped < skip {
+            skipped += 1;
+            continue;
+        }
+        if items.len() == limit as usize {
+            more = true;
+            break;
+        }
+        let (_, path) = keys::split_path(&key).ok_or_else(|| Error::corrupted("malformed paths key"))?;
+        let mut links = Vec::with_capacity(path.len());
+        for &seq in path.iter().rev() {
+            let rec = match cache.get(&seq) {
+                Some(r) => r.clone(),
+                None => {
+                    let r = v.node(seq)?.ok_or_else(|| Error::corrupted(format!("paths names missing node #{seq}")))?;
+                    if cache.len() < 4096 {
+                        cache.insert(seq, r.clone());
+                    }
+                    r
+                }
+            };
+            links.push(Loaded { seq, rec });
+        }
+        items.push(to_node(schema, &Chain { links })?);
+        last_key = Some(key);
+    }
+    let next = if more { last_key.map(|k| cursor::encode(fp, &k, start_position + items.len() as u64)) } else { None };
+    Ok(Page {
+        items,
+        total,
+        limit,
+        page: start_position / u64::from(limit) + 1,
+        pages: total.div_ceil(u64::from(limit)),
+        next,
+    })
+}

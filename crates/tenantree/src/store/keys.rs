@@ -1,0 +1,200 @@
+//! Byte encodings of index keys. All of them sort with plain byte comparison (what redb does for
+//! `&[u8]` keys), and every component is prefix-free, so that "all keys starting with X" is
+//! exactly one range.
+
+/// Appends `n` in an order-preserving, prefix-free variable-length form: one byte giving the
+/// number of significant bytes (0 for zero), then those bytes big-endian. Smaller numbers sort
+/// first because a shorter length byte sorts first.
+pub(crate) fn put_var(out: &mut Vec<u8>, n: u64) {
+    let bytes = n.to_be_bytes();
+    let skip = (n.leading_zeros() / 8) as usize;
+    let significant = bytes.get(skip..).unwrap_or(&[]);
+    out.push(significant.len() as u8);
+    out.extend_from_slice(significant);
+}
+
+/// Reads a number written by [`put_var`] from the front of `input`, returning it and the rest.
+pub(crate) fn take_var(input: &[u8]) -> Option<(u64, &[u8])> {
+    let (&len, rest) = input.split_first()?;
+    let len = usize::from(len);
+    if len > 8 {
+        return None;
+    }
+    let (digits, rest) = (rest.get(..len)?, rest.get(len..)?);
+    if digits.first() == Some(&0) {
+        // Not the canonical form: a leading zero byte would break ordering.
+        return None;
+    }
+    let n = digits.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+    Some((n, rest))
+}
+
+/// The smallest byte string greater than every string starting with `prefix`, or `None` when
+/// no such string exists (the prefix is all `0xFF`).
+pub(crate) fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0xFF {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
+/// `by_name` key: parent, folded name, NUL, child. Names never contain NUL (both name rules
+/// forbid control characters), so the NUL ends the name unambiguously and a parent's children
+/// sort by folded name, then by creation.
+pub(crate) fn by_name(parent: u64, folded: &str, child: u64) -> Vec<u8> {
+    let mut k = by_name_prefix(parent, folded);
+    put_var(&mut k, child);
+    k
+}
+
+/// Prefix of every `by_name` key of `parent` with this folded name.
+pub(crate) fn by_name_prefix(parent: u64, folded: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(folded.len() + 12);
+    put_var(&mut k, parent);
+    k.extend_from_slice(folded.as_bytes());
+    k.push(0);
+    k
+}
+
+/// Prefix of every key of `parent` in `by_name` or `by_parent`.
+pub(crate) fn parent_prefix(parent: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(9);
+    put_var(&mut k, parent);
+    k
+}
+
+/// Splits a `by_name` key into (parent, folded name, child).
+pub(crate) fn split_by_name(key: &[u8]) -> Option<(u64, &str, u64)> {
+    let (parent, rest) = take_var(key)?;
+    let nul = rest.iter().position(|&b| b == 0)?;
+    let name = std::str::from_utf8(rest.get(..nul)?).ok()?;
+    let (child, tail) = take_var(rest.get(nul + 1..)?)?;
+    tail.is_empty().then_some((parent, name, child))
+}
+
+/// `by_parent` key: parent, child. A parent's children sort by creation (sequence number).
+pub(crate) fn by_parent(parent: u64, child: u64) -> Vec<u8> {
+    let mut k = parent_prefix(parent);
+    put_var(&mut k, child);
+    k
+}
+
+/// Splits a `by_parent` key into (parent, child).
+pub(crate) fn split_by_parent(key: &[u8]) -> Option<(u64, u64)> {
+    let (parent, rest) = take_var(key)?;
+    let (child, tail) = take_var(rest)?;
+    tail.is_empty().then_some((parent, child))
+}
+
+/// `paths` key: kind, then the sequence numbers of every ancestor from the top, then the node.
+/// All descendants of kind `k` under node `n` share the prefix `k, path(n), n`.
+pub(crate) fn path_key(kind: u8, ancestors_top_down: &[u64], node: u64) -> Vec<u8> {
+    let mut k = path_prefix(kind, ancestors_top_down);
+    put_var(&mut k, node);
+    k
+}
+
+/// The prefix shared by the `paths` keys of every descendant of kind `kind` of the node whose
+/// full path (ancestors top-down, then the node itself) is `path`.
+pub(crate) fn path_prefix(kind: u8, path: &[u64]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + 5 * (path.len() + 1));
+    k.push(kind);
+    for &seq in path {
+        put_var(&mut k, seq);
+    }
+    k
+}
+
+/// Splits a `paths` key into its kind and its full path (ancestors, then the node last).
+pub(crate) fn split_path(key: &[u8]) -> Option<(u8, Vec<u64>)> {
+    let (&kind, mut rest) = key.split_first()?;
+    let mut path = Vec::new();
+    while !rest.is_empty() {
+        let (seq, tail) = take_var(rest)?;
+        path.push(seq);
+        rest = tail;
+    }
+    (!path.is_empty()).then_some((kind, path))
+}
+
+/// `names` key: uniqueness group, NUL, folded name.
+pub(crate) fn unique_name(group: &str, folded: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(group.len() + folded.len() + 1);
+    k.extend_from_slice(group.as_bytes());
+    k.push(0);
+    k.extend_from_slice(folded.as_bytes());
+    k
+}
+
+/// `billing` key: scope node (0 for store-wide), billing id.
+pub(crate) fn billing(scope: u64, billing_id: &str) -> Vec<u8> {
+    let mut k = parent_prefix(scope);
+    k.extend_from_slice(billing_id.as_bytes());
+    k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn var(n: u64) -> Vec<u8> {
+        let mut v = Vec::new();
+        put_var(&mut v, n);
+        v
+    }
+
+    #[test]
+    fn var_round_trips_and_preserves_order() {
+        let samples = [0, 1, 255, 256, 65_535, 65_536, 1 << 40, u64::MAX - 1, u64::MAX];
+        for &n in &samples {
+            let enc = var(n);
+            assert_eq!(take_var(&enc), Some((n, &[][..])));
+        }
+        for pair in samples.windows(2) {
+            assert!(var(pair[0]) < var(pair[1]), "{pair:?}");
+        }
+        assert_eq!(var(0), vec![0]);
+        assert_eq!(var(300), vec![2, 1, 44]);
+        assert_eq!(take_var(&[9, 1, 2, 3, 4, 5, 6, 7, 8, 9]), None, "length over 8");
+        assert_eq!(take_var(&[2, 0, 1]), None, "non-canonical");
+        assert_eq!(take_var(&[3, 1]), None, "truncated");
+    }
+
+    #[test]
+    fn prefix_end_bounds_exactly_the_prefixed_keys() {
+        assert_eq!(prefix_end(&[1, 2]), Some(vec![1, 3]));
+        assert_eq!(prefix_end(&[1, 0xFF]), Some(vec![2]));
+        assert_eq!(prefix_end(&[0xFF, 0xFF]), None);
+        let p = path_prefix(3, &[1, 7]);
+        let inside = path_key(3, &[1, 7], 900);
+        let end = prefix_end(&p).unwrap();
+        assert!(p <= inside && inside < end);
+        // A sibling subtree with a longer number never falls inside.
+        let sibling = path_key(3, &[1, 1700], 2);
+        assert!(!(p <= sibling && sibling < end));
+    }
+
+    #[test]
+    fn composite_keys_split_back() {
+        let k = by_name(42, "acme corp", 7);
+        assert_eq!(split_by_name(&k), Some((42, "acme corp", 7)));
+        assert!(k.starts_with(&by_name_prefix(42, "acme corp")));
+        assert!(!by_name(42, "acme corpx", 7).starts_with(&by_name_prefix(42, "acme corp")));
+        assert_eq!(split_by_parent(&by_parent(0, 9)), Some((0, 9)));
+        assert_eq!(split_path(&path_key(2, &[1, 5], 6)), Some((2, vec![1, 5, 6])));
+        assert_eq!(split_path(&[2]), None);
+    }
+
+    #[test]
+    fn names_sort_within_a_parent() {
+        let a = by_name(1, "alpha", 99);
+        let b = by_name(1, "beta", 2);
+        let a_long = by_name(1, "alphabet", 1);
+        assert!(a < a_long && a_long < b);
+        assert!(by_name(1, "zzz", 1) < by_name(2, "aaa", 1));
+    }
+}

@@ -1,0 +1,174 @@
+//! The records as stored: postcard-encoded, positional, without optional-field skipping (the
+//! format version in `meta` covers their layout).
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::model::Status;
+use crate::schema::RollupKey;
+
+/// Stored form of [`Status`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum StatusRec {
+    Enabled,
+    Disabled,
+    Suspended(u32),
+}
+
+impl From<Status> for StatusRec {
+    fn from(s: Status) -> StatusRec {
+        match s {
+            Status::Enabled => StatusRec::Enabled,
+            Status::Disabled => StatusRec::Disabled,
+            Status::Suspended { profile } => StatusRec::Suspended(profile),
+        }
+    }
+}
+
+impl From<StatusRec> for Status {
+    fn from(s: StatusRec) -> Status {
+        match s {
+            StatusRec::Enabled => Status::Enabled,
+            StatusRec::Disabled => Status::Disabled,
+            StatusRec::Suspended(profile) => Status::Suspended { profile },
+        }
+    }
+}
+
+/// Stored form of the profile; `extra` is compact JSON text.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub(crate) struct ProfileRec {
+    pub(crate) display_name: Option<String>,
+    pub(crate) email: Option<String>,
+    pub(crate) website: Option<String>,
+    pub(crate) phone: Option<String>,
+    pub(crate) address: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) external_name: Option<String>,
+    pub(crate) billing_id: Option<String>,
+    pub(crate) extra: Option<String>,
+}
+
+/// A node, keyed by its sequence number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct NodeRecord {
+    /// The public UUID.
+    pub(crate) id: [u8; 16],
+    /// The parent's sequence number; 0 at the top level (no node has sequence number 0).
+    pub(crate) parent: u64,
+    /// Index of the kind in the schema.
+    pub(crate) kind: u8,
+    pub(crate) name: String,
+    pub(crate) status: StatusRec,
+    pub(crate) created: i64,
+    pub(crate) updated: i64,
+    pub(crate) version: u64,
+    pub(crate) profile: ProfileRec,
+    pub(crate) tenant_full_access: bool,
+    /// Limits by roll-up key, sorted by key, at most one per key.
+    pub(crate) limits: Vec<(RollupKey, u64)>,
+    /// Direct allocations by roll-up key, sorted by key, never zero.
+    pub(crate) own: Vec<(RollupKey, u64)>,
+}
+
+impl NodeRecord {
+    pub(crate) fn limit(&self, key: RollupKey) -> Option<u64> {
+        lookup(&self.limits, key)
+    }
+
+    pub(crate) fn own(&self, key: RollupKey) -> u64 {
+        lookup(&self.own, key).unwrap_or(0)
+    }
+
+    pub(crate) fn set_limit(&mut self, key: RollupKey, value: Option<u64>) {
+        set(&mut self.limits, key, value);
+    }
+
+    pub(crate) fn set_own(&mut self, key: RollupKey, value: u64) {
+        set(&mut self.own, key, (value > 0).then_some(value));
+    }
+}
+
+fn lookup(list: &[(RollupKey, u64)], key: RollupKey) -> Option<u64> {
+    list.binary_search_by_key(&key, |(k, _)| *k).ok().and_then(|i| list.get(i)).map(|(_, v)| *v)
+}
+
+fn set(list: &mut Vec<(RollupKey, u64)>, key: RollupKey, value: Option<u64>) {
+    match (list.binary_search_by_key(&key, |(k, _)| *k), value) {
+        (Ok(i), Some(v)) => {
+            if let Some(slot) = list.get_mut(i) {
+                slot.1 = v;
+            }
+        }
+        (Ok(i), None) => {
+            list.remove(i);
+        }
+        (Err(i), Some(v)) => list.insert(i, (key, v)),
+        (Err(_), None) => {}
+    }
+}
+
+/// What a node's subtree adds up to for one roll-up key, kept at interior nodes only (a row of
+/// zeros is not stored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub(crate) struct Cell {
+    /// Usage of the strict descendants: for a kind key, how many descendants are of that kind;
+    /// for a resource, the sum of their allocations; for the children key, how many children.
+    pub(crate) below: u64,
+    /// An upper bound of the largest limit set on any strict descendant for this key. Raised
+    /// eagerly, lowered only by an exact recomputation (see `quota::lower_limit`).
+    pub(crate) max_limit_below: u64,
+    /// The sum of the limits the direct children carry for this key (for the no-overcommit
+    /// rule).
+    pub(crate) child_limits: u64,
+}
+
+impl Cell {
+    pub(crate) fn is_zero(&self) -> bool {
+        *self == Cell::default()
+    }
+}
+
+pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    Ok(postcard::to_allocvec(value)?)
+}
+
+pub(crate) fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T> {
+    Ok(postcard::from_bytes(bytes)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_pairs_insert_update_remove() {
+        let mut r = NodeRecord {
+            id: [1; 16],
+            parent: 0,
+            kind: 0,
+            name: "n".into(),
+            status: StatusRec::Enabled,
+            created: 0,
+            updated: 0,
+            version: 1,
+            profile: ProfileRec::default(),
+            tenant_full_access: true,
+            limits: vec![],
+            own: vec![],
+        };
+        r.set_limit(5, Some(10));
+        r.set_limit(2, Some(3));
+        r.set_limit(5, Some(11));
+        assert_eq!(r.limits, vec![(2, 3), (5, 11)]);
+        r.set_limit(2, None);
+        assert_eq!(r.limit(5), Some(11));
+        assert_eq!(r.limit(2), None);
+        r.set_own(7, 4);
+        r.set_own(7, 0);
+        assert!(r.own.is_empty());
+        let bytes = encode(&r).unwrap();
+        assert_eq!(decode::<NodeRecord>(&bytes).unwrap(), r);
+        assert!(decode::<NodeRecord>(&bytes[..bytes.len() / 2]).is_err());
+    }
+}

@@ -1,0 +1,888 @@
+//! The public handle: [`Store`], its builder, and its read and write transactions.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::access::{Actor, Principal};
+use crate::engine::{self, Ctx};
+use crate::env::{Clock, Entropy};
+use crate::error::{Error, Result};
+use crate::ids::NodeId;
+use crate::model::{CheckReport, ChildQuery, DescendantQuery, NewNode, Node, NodeUpdate, Page, Quota, Status};
+use crate::schema::{Preset, Schema};
+use crate::store::{Db, Durability, Location, ReadView, WriteView};
+
+/// Default cache for a store in a file.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+const FILE_CACHE: usize = 256 * 1024 * 1024;
+/// Default cache for an in-memory store, whose pages are in memory anyway.
+const MEMORY_CACHE: usize = 16 * 1024 * 1024;
+
+/// Options for opening a store. Start with [`Store::builder`].
+///
+/// # Examples
+///
+/// ```
+/// use tenantree::{Durability, ManualClock, Preset, Store, Timestamp};
+///
+/// let store = Store::builder()
+///     .preset(Preset::Fusion)
+///     .durability(Durability::Bulk)
+///     .clock(ManualClock::new(Timestamp::from_micros(0)))
+///     .in_memory()?;
+/// assert_eq!(store.schema().name, "fusion");
+/// # Ok::<(), tenantree::Error>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct StoreBuilder {
+    schema: Option<Schema>,
+    cache_size: Option<usize>,
+    durability: Durability,
+    clock: Option<Arc<dyn Clock>>,
+    entropy: Option<Arc<dyn Entropy>>,
+}
+
+impl StoreBuilder {
+    /// The schema for a new store. Opening an existing store with a different schema fails
+    /// with SCHEMA_MISMATCH; without one, an existing store keeps its own and a new one gets
+    /// [`Schema::channel`].
+    #[must_use]
+    pub fn schema(mut self, schema: Schema) -> StoreBuilder {
+        self.schema = Some(schema);
+        self
+    }
+
+    /// A preset schema, as [`schema`](StoreBuilder::schema).
+    #[must_use]
+    pub fn preset(self, preset: Preset) -> StoreBuilder {
+        self.schema(preset.schema())
+    }
+
+    /// redb's page cache, in bytes (default 256 MiB for files, 16 MiB in memory).
+    #[must_use]
+    pub fn cache_size(mut self, bytes: usize) -> StoreBuilder {
+        self.cache_size = Some(bytes);
+        self
+    }
+
+    /// Whether commits wait for the disk (default [`Durability::Immediate`]).
+    #[must_use]
+    pub fn durability(mut self, durability: Durability) -> StoreBuilder {
+        self.durability = durability;
+        self
+    }
+
+    /// The clock (default: the system clock; required on `wasm32-unknown-unknown`).
+    #[must_use]
+    pub fn clock(mut self, clock: impl Clock + 'static) -> StoreBuilder {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// The randomness source (default: the operating system's; required on
+    /// `wasm32-unknown-unknown`).
+    #[must_use]
+    pub fn entropy(mut self, entropy: impl Entropy + 'static) -> StoreBuilder {
+        self.entropy = Some(Arc::new(entropy));
+        self
+    }
+
+    /// Opens the store in a file, creating it if missing.
+    ///
+    /// # Errors
+    ///
+    /// `ALREADY_OPEN` when another handle has the file open; `INCOMPATIBLE_FORMAT` for a file
+    /// that is not a tenantree store of this format; `SCHEMA_MISMATCH`; `STORAGE`.
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    pub fn open(self, path: impl AsRef<std::path::Path>) -> Result<Store> {
+        let cache = self.cache_size.unwrap_or(FILE_CACHE);
+        self.finish(Location::File(path.as_ref().to_path_buf()), cache)
+    }
+
+    /// Opens a fresh store held in memory (redb's in-memory backend).
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_ARGUMENT` for an invalid schema, or a missing clock or entropy source on
+    /// `wasm32-unknown-unknown`.
+    pub fn in_memory(self) -> Result<Store> {
+        let cache = self.cache_size.unwrap_or(MEMORY_CACHE);
+        self.finish(Location::Memory, cache)
+    }
+
+    /// Opens the store on a redb storage backend of the host's (a browser file, a wrapper that
+    /// injects faults, ...).
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](StoreBuilder::open).
+    pub fn open_backend(self, backend: impl redb::StorageBackend) -> Result<Store> {
+        let cache = self.cache_size.unwrap_or(MEMORY_CACHE);
+        let make = move |builder: &redb::Builder| -> Result<redb::Database> {
+            builder.create_with_backend(backend).map_err(Error::from)
+        };
+        self.finish(Location::Backend(Box::new(make)), cache)
+    }
+
+    fn finish(self, location: Location, cache: usize) -> Result<Store> {
+        let clock = match self.clock {
+            Some(c) => c,
+            None => default_clock()?,
+        };
+        let entropy = match self.entropy {
+            Some(e) => e,
+            None => default_entropy()?,
+        };
+        let (db, schema) = Db::open(location, cache, self.schema.as_ref())?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                db: RwLock::new(db),
+                schema,
+                clock,
+                entropy,
+                durability: self.durability,
+                unflushed: AtomicBool::new(false),
+            }),
+        })
+    }
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+fn default_clock() -> Result<Arc<dyn Clock>> {
+    Ok(Arc::new(crate::env::SystemClock))
+}
+
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+fn default_clock() -> Result<Arc<dyn Clock>> {
+    Err(Error::invalid("clock", "this target has no system clock; pass one with StoreBuilder::clock"))
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+fn default_entropy() -> Result<Arc<dyn Entropy>> {
+    Ok(Arc::new(crate::env::OsEntropy))
+}
+
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+fn default_entropy() -> Result<Arc<dyn Entropy>> {
+    Err(Error::invalid("entropy", "this target has no system randomness; pass one with StoreBuilder::entropy"))
+}
+
+struct Inner {
+    db: RwLock<Db>,
+    schema: Schema,
+    clock: Arc<dyn Clock>,
+    entropy: Arc<dyn Entropy>,
+    durability: Durability,
+    /// Whether bulk commits have happened since the last immediate one.
+    unflushed: AtomicBool,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if self.unflushed.load(Ordering::SeqCst)
+            && let Ok(db) = self.db.read()
+        {
+            // Nothing to report to: a failed final flush leaves the file at its last durable
+            // commit, which redb guarantees is consistent.
+            let _ = db.flush();
+        }
+    }
+}
+
+/// A tenantree store: a tree of accounts with quotas, cascading status and scoped access, kept
+/// in redb. Cheap to clone (the clones share one database) and safe to share between threads:
+/// reads run in parallel on consistent snapshots, writes one at a time.
+///
+/// Every operation takes the [`Actor`] it runs as. Every write runs in one redb transaction in
+/// which every invariant is checked; a refused write returns a typed [`Error`] and changes
+/// nothing.
+///
+/// # Examples
+///
+/// ```
+/// use tenantree::{Actor, NewNode, Store};
+///
+/// let store = Store::in_memory()?;
+/// let sys = Actor::system();
+/// let root = store.create_node(&sys, NewNode::new("platform", "acme"))?;
+/// let dist = store.create_node(&sys, NewNode::new("distributor", "north").parent(root.id).limit("tenants", 1))?;
+/// store.create_node(&sys, NewNode::new("tenant", "t1").parent(dist.id))?;
+/// let err = store.create_node(&sys, NewNode::new("tenant", "t2").parent(dist.id)).unwrap_err();
+/// assert_eq!(err.code(), "QUOTA_EXCEEDED");
+/// assert_eq!(store.kind_counts(&sys, Some(dist.id))?["tenant"], 1);
+/// # Ok::<(), tenantree::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("schema", &self.inner.schema.name).finish_non_exhaustive()
+    }
+}
+
+fn lock_error<T>(_: T) -> Error {
+    Error::Storage { message: "the store's lock is poisoned by an earlier panic".to_owned() }
+}
+
+impl Store {
+    /// Options for opening a store.
+    #[must_use]
+    pub fn builder() -> StoreBuilder {
+        StoreBuilder::default()
+    }
+
+    /// Opens a store in a file with the default options, creating it (with the channel
+    /// schema) if missing.
+    ///
+    /// # Errors
+    ///
+    /// As [`StoreBuilder::open`].
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    pub fn open(path: impl AsRef<std::path::Path>) -> Result<Store> {
+        Store::builder().open(path)
+    }
+
+    /// A fresh in-memory store with the channel schema.
+    ///
+    /// # Errors
+    ///
+    /// As [`StoreBuilder::in_memory`].
+    pub fn in_memory() -> Result<Store> {
+        Store::builder().in_memory()
+    }
+
+    /// The store's schema.
+    #[must_use]
+    pub fn schema(&self) -> &Schema {
+        &self.inner.schema
+    }
+
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx { schema: &self.inner.schema, clock: self.inner.clock.as_ref(), entropy: self.inner.entropy.as_ref() }
+    }
+
+    /// Runs `f` in a read transaction: a consistent snapshot, unaffected by writes that commit
+    /// while it runs.
+    ///
+    /// # Errors
+    ///
+    /// Whatever `f` returns; `NOT_FOUND`/`UNAUTHENTICATED` for an actor that cannot act;
+    /// `STORAGE`.
+    pub fn read<R>(&self, actor: &Actor, f: impl FnOnce(&ReadTx<'_>) -> Result<R>) -> Result<R> {
+        let view = self.inner.db.read().map_err(lock_error)?.begin_read()?;
+        let who = resolve_actor(actor)?;
+        let tx = ReadTx { view, ctx: self.ctx(), who };
+        f(&tx)
+    }
+
+    /// Runs `f` in a write transaction and commits if it returns `Ok`; otherwise nothing of it
+    /// is kept. Operations that fail inside `f` change nothing even if `f` goes on, except
+    /// after a `STORAGE` or `CORRUPTED` error, which makes the commit fail.
+    ///
+    /// # Errors
+    ///
+    /// Whatever `f` returns; `STORAGE` when the commit fails.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tenantree::{Actor, NewNode, Store};
+    ///
+    /// let store = Store::in_memory()?;
+    /// let sys = Actor::system();
+    /// let (root, dist) = store.write(&sys, |tx| {
+    ///     let root = tx.create_node(&NewNode::new("platform", "acme"))?;
+    ///     let dist = tx.create_node(&NewNode::new("distributor", "north").parent(root.id))?;
+    ///     Ok((root, dist))
+    /// })?;
+    /// assert_eq!(dist.parent, Some(root.id));
+    /// # Ok::<(), tenantree::Error>(())
+    /// ```
+    pub fn write<R>(&self, actor: &Actor, f: impl FnOnce(&mut WriteTx<'_, '_>) -> Result<R>) -> Result<R> {
+        let db = self.inner.db.read().map_err(lock_error)?;
+        let txn = db.begin_write(self.inner.durability)?;
+        let who = resolve_actor(actor)?;
+        let outcome = {
+            let view = WriteView::new(&txn)?;
+            let mut tx = WriteTx { view, ctx: self.ctx(), who, poisoned: None };
+            let result = f(&mut tx);
+            match (result, tx.poisoned.take()) {
+                (Ok(value), None) => tx.view.flush().map(|()| value),
+                (Ok(_), Some(cause)) => Err(cause),
+                (Err(e), _) => Err(e),
+            }
+        };
+        match outcome {
+            Ok(value) => {
+                txn.commit()?;
+                if self.inner.durability == Durability::Bulk {
+                    self.inner.unflushed.store(true, Ordering::SeqCst);
+                }
+                Ok(value)
+            }
+            Err(e) => {
+                // Aborting only discards; its own failure adds nothing to report.
+                let _ = txn.abort();
+                Err(e)
+            }
+        }
+    }
+
+    /// Makes every committed write durable (a no-op unless the store is in
+    /// [`Durability::Bulk`] mode).
+    ///
+    /// # Errors
+    ///
+    /// `STORAGE`.
+    pub fn flush(&self) -> Result<()> {
+        self.inner.db.read().map_err(lock_error)?.flush()?;
+        self.inner.unflushed.store(false, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Gives free pages at the end of the file back to the file system. Needs no other
+    /// transaction to be running.
+    ///
+    /// # Errors
+    ///
+    /// `STORAGE`, also when a transaction is running.
+    pub fn compact(&self) -> Result<bool> {
+        let mut db = self.inner.db.write().map_err(lock_error)?;
+        db.flush()?;
+        db.compact()
+    }
+
+    /// Runs the integrity check ([`ReadTx::check`]) on a fresh snapshot, and redb's own
+    /// page check. O(n log n).
+    ///
+    /// # Errors
+    ///
+    /// `STORAGE`.
+    pub fn check(&self) -> Result<CheckReport> {
+        let mut report = self.read(&Actor::System, |tx| tx.check())?;
+        let mut db = self.inner.db.write().map_err(lock_error)?;
+        if !db.check_pages()? {
+            report.findings.push(crate::model::Finding {
+                area: "pages".to_owned(),
+                message: "redb found and repaired damaged pages".to_owned(),
+            });
+        }
+        Ok(report)
+    }
+
+    /// Runs a list of operations in one transaction: all of them or none.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Batch`] with the index of the first failing operation and its error (whose
+    /// code the batch error reports).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tenantree::{Actor, NewNode, Op, Store, NodeId};
+    ///
+    /// let store = Store::in_memory()?;
+    /// let root: NodeId = "01900000-0000-7000-8000-000000000001".parse()?;
+    /// let ops: Vec<Op> = serde_json::from_value(serde_json::json!([
+    ///     {"op": "createNode", "id": root.to_string(), "kind": "platform", "name": "acme"},
+    ///     {"op": "createNode", "kind": "distributor", "name": "north", "parent": root.to_string()},
+    ///     {"op": "createNode", "kind": "distributor", "name": "north", "parent": root.to_string()},
+    /// ])).unwrap();
+    /// let err = store.batch(&Actor::system(), &ops).unwrap_err();
+    /// assert_eq!(err.code(), "ALREADY_EXISTS");
+    /// assert!(store.get_node(&Actor::system(), root).is_err(), "nothing was applied");
+    /// # Ok::<(), tenantree::Error>(())
+    /// ```
+    pub fn batch(&self, actor: &Actor, ops: &[Op]) -> Result<Vec<OpOutput>> {
+        self.write(actor, |tx| tx.apply_all(ops))
+    }
+}
+
+fn resolve_actor(actor: &Actor) -> Result<Principal> {
+    match actor {
+        Actor::System => Ok(Principal::System),
+        Actor::Account { .. } => Err(Error::Unauthenticated),
+    }
+}
+
+/// One operation of a batch, in JSON `{"op": "createNode", ...}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[non_exhaustive]
+pub enum Op {
+    /// [`WriteTx::create_node`].
+    CreateNode(NewNode),
+    /// [`WriteTx::update_node`].
+    UpdateNode {
+        /// The node.
+        id: NodeId,
+        /// The changes.
+        #[serde(flatten)]
+        update: NodeUpdate,
+    },
+    /// [`WriteTx::set_status`].
+    SetStatus {
+        /// The node.
+        id: NodeId,
+        /// The new status.
+        status: Status,
+        /// Optimistic-concurrency check.
+        #[serde(default)]
+        expected_version: Option<u64>,
+    },
+    /// [`WriteTx::move_node`].
+    MoveNode {
+        /// The node.
+        id: NodeId,
+        /// The new parent; `null` for the top level.
+        parent: Option<NodeId>,
+        /// Optimistic-concurrency check.
+        #[serde(default)]
+        expected_version: Option<u64>,
+    },
+    /// [`WriteTx::delete_node`].
+    DeleteNode {
+        /// The node.
+        id: NodeId,
+    },
+    /// [`WriteTx::set_limits`].
+    SetLimits {
+        /// The node.
+        id: NodeId,
+        /// Limits by resource; `null` removes one.
+        limits: BTreeMap<String, Option<u64>>,
+        /// Optimistic-concurrency check.
+        #[serde(default)]
+        expected_version: Option<u64>,
+    },
+    /// [`WriteTx::allocate`].
+    Allocate {
+        /// The node.
+        id: NodeId,
+        /// The resource.
+        resource: String,
+        /// How much.
+        amount: u64,
+    },
+    /// [`WriteTx::release`].
+    Release {
+        /// The node.
+        id: NodeId,
+        /// The resource.
+        resource: String,
+        /// How much.
+        amount: u64,
+    },
+}
+
+/// The result of one batch operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum OpOutput {
+    /// The node after a create, update, status change, move or limit change.
+    Node(Box<Node>),
+    /// Whether a delete removed a node.
+    Deleted(bool),
+    /// The resource's figures after an allocate or release.
+    Quota(Quota),
+}
+
+/// A read transaction: a consistent snapshot of the store, seen as one actor.
+pub struct ReadTx<'s> {
+    view: ReadView,
+    ctx: Ctx<'s>,
+    who: Principal,
+}
+
+impl std::fmt::Debug for ReadTx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadTx").field("actor", &self.who.to_string()).finish_non_exhaustive()
+    }
+}
+
+/// A write transaction, seen as one actor. Reads inside it see its own writes.
+pub struct WriteTx<'s, 't> {
+    view: WriteView<'t>,
+    ctx: Ctx<'s>,
+    who: Principal,
+    /// Set by a storage failure in the middle of an operation; the commit is then refused.
+    poisoned: Option<Error>,
+}
+
+impl std::fmt::Debug for WriteTx<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriteTx").field("actor", &self.who.to_string()).finish_non_exhaustive()
+    }
+}
+
+/// The read operations, shared by both transaction kinds.
+macro_rules! read_ops {
+    () => {
+        /// One node, with its effective status. O(depth).
+        ///
+        /// # Errors
+        ///
+        /// `NOT_FOUND` when missing or outside the actor's scope; `FORBIDDEN`.
+        pub fn get_node(&self, id: NodeId) -> Result<Node> {
+            engine::query::get(&self.view, self.ctx.schema, &self.who, id)
+        }
+
+        /// The node's ancestors the actor may see, top-down. O(depth).
+        ///
+        /// # Errors
+        ///
+        /// As [`get_node`](Self::get_node).
+        pub fn ancestors(&self, id: NodeId) -> Result<Vec<Node>> {
+            engine::query::ancestors(&self.view, self.ctx.schema, &self.who, id)
+        }
+
+        /// Children of a node (`None`: the top-level nodes), filtered, searched, sorted and
+        /// paged. A range scan over the children index: O(offset + page) without filters,
+        /// O(children) with them.
+        ///
+        /// # Errors
+        ///
+        /// `INVALID_ARGUMENT` for a bad query or cursor; as [`get_node`](Self::get_node).
+        pub fn children(&self, parent: Option<NodeId>, query: &ChildQuery) -> Result<Page<Node>> {
+            engine::query::children(&self.view, self.ctx.schema, &self.who, parent, query)
+        }
+
+        /// Descendants of one kind under a node (`None`: the whole store), in tree order. One
+        /// range scan over the paths index; the total is a counter. O(offset + page × depth).
+        ///
+        /// # Errors
+        ///
+        /// As [`children`](Self::children).
+        pub fn descendants(&self, root: Option<NodeId>, query: &DescendantQuery) -> Result<Page<Node>> {
+            engine::query::descendants(&self.view, self.ctx.schema, &self.who, root, query)
+        }
+
+        /// How many descendants of each kind a node (`None`: the store) has. O(kinds).
+        ///
+        /// # Errors
+        ///
+        /// As [`get_node`](Self::get_node).
+        pub fn kind_counts(&self, id: Option<NodeId>) -> Result<BTreeMap<String, u64>> {
+            engine::query::kind_counts(&self.view, self.ctx.schema, &self.who, id)
+        }
+
+        /// Every resource's limit, usage and room at a node. O(depth × resources).
+        ///
+        /// # Errors
+        ///
+        /// As [`get_node`](Self::get_node).
+        pub fn quotas(&self, id: NodeId) -> Result<Vec<Quota>> {
+            engine::query::quotas(&self.view, self.ctx.schema, &self.who, id)
+        }
+    };
+}
+
+impl ReadTx<'_> {
+    read_ops!();
+
+    /// The integrity check on this snapshot. Only the system actor may run it.
+    ///
+    /// # Errors
+    ///
+    /// `FORBIDDEN` for account actors; `STORAGE`.
+    pub fn check(&self) -> Result<CheckReport> {
+        if !self.who.sees_everything() {
+            return Err(Error::Forbidden { action: "check".into(), target: "the store".into() });
+        }
+        let next_seq = self
+            .view
+            .meta("next_seq")?
+            .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
+            .map_or(0, u64::from_le_bytes);
+        engine::check::check(&self.view, self.ctx.schema, next_seq)
+    }
+}
+
+impl WriteTx<'_, '_> {
+    read_ops!();
+
+    fn track<T>(&mut self, result: Result<T>) -> Result<T> {
+        if let Err(e) = &result
+            && matches!(e.code(), "STORAGE" | "CORRUPTED")
+            && self.poisoned.is_none()
+        {
+            self.poisoned = Some(e.clone());
+        }
+        result
+    }
+
+    /// Creates a node. O(depth).
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_ARGUMENT` (unknown kind or resource, bad name or field), `KIND_NOT_ALLOWED`,
+    /// `DEPTH_EXCEEDED`, `NOT_FOUND` (parent), `SERVICE_DISABLED` (parent or an ancestor is
+    /// off), `ALREADY_EXISTS` (name, billing id or id taken), `QUOTA_EXCEEDED` (an ancestor's
+    /// count limit), `INVALID_LIMIT`, `FORBIDDEN`.
+    pub fn create_node(&mut self, new: &NewNode) -> Result<Node> {
+        let r = engine::nodes::create(&mut self.view, &self.ctx, &self.who, new);
+        self.track(r)
+    }
+
+    /// Changes a node's name and profile fields. O(depth).
+    ///
+    /// # Errors
+    ///
+    /// `NOT_FOUND`, `CONFLICT` (version), `INVALID_ARGUMENT`, `ALREADY_EXISTS`, `FORBIDDEN`.
+    pub fn update_node(&mut self, id: NodeId, update: &NodeUpdate) -> Result<Node> {
+        let r = engine::nodes::update(&mut self.view, &self.ctx, &self.who, id, update);
+        self.track(r)
+    }
+
+    /// Enables, disables or suspends a node; the effect cascades to its subtree when read.
+    /// O(depth).
+    ///
+    /// # Errors
+    ///
+    /// `NOT_FOUND`, `CONFLICT`, `FORBIDDEN`.
+    pub fn set_status(&mut self, id: NodeId, status: Status, expected_version: Option<u64>) -> Result<Node> {
+        let r = engine::nodes::set_status(&mut self.view, &self.ctx, &self.who, id, status, expected_version);
+        self.track(r)
+    }
+
+    /// Moves a node with its subtree under a new parent (`None`: the top level). O(depth) for
+    /// the checks plus a range scan over the moved subtree.
+    ///
+    /// # Errors
+    ///
+    /// `CYCLE`, `KIND_NOT_ALLOWED`, `DEPTH_EXCEEDED`, `QUOTA_EXCEEDED` or `INVALID_LIMIT` on
+    /// the new ancestors, `SERVICE_DISABLED` (new parent off), `ALREADY_EXISTS` (name or
+    /// billing id at the destination), `NOT_FOUND`, `CONFLICT`, `FORBIDDEN`.
+    pub fn move_node(&mut self, id: NodeId, new_parent: Option<NodeId>, expected_version: Option<u64>) -> Result<Node> {
+        let r = engine::nodes::move_node(&mut self.view, &self.ctx, &self.who, id, new_parent, expected_version);
+        self.track(r)
+    }
+
+    /// Deletes an empty node and everything it owns. Returns `false` when there was no such
+    /// node, so that a repeated delete can be treated as done. O(depth).
+    ///
+    /// # Errors
+    ///
+    /// `STILL_IN_USE` listing children by kind and allocations; `FORBIDDEN`.
+    pub fn delete_node(&mut self, id: NodeId) -> Result<bool> {
+        let r = engine::nodes::delete(&mut self.view, &self.ctx, &self.who, id);
+        self.track(r)
+    }
+
+    /// Sets (`Some`) or removes (`None`) limits, all or nothing. O(depth) per limit, plus a
+    /// scan of the subtree when lowering a limit below a stale bound.
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_LIMIT` (below usage, above an ancestor, below a descendant, overcommit),
+    /// `INVALID_ARGUMENT` (unknown resource), `NOT_FOUND`, `CONFLICT`, `FORBIDDEN`.
+    pub fn set_limits(
+        &mut self,
+        id: NodeId,
+        limits: &BTreeMap<String, Option<u64>>,
+        expected_version: Option<u64>,
+    ) -> Result<Node> {
+        let r = engine::quota::set_limits(&mut self.view, &self.ctx, &self.who, id, limits, expected_version);
+        self.track(r)
+    }
+
+    /// Takes `amount` of a resource on a node, within its own and every ancestor's limit.
+    /// O(depth).
+    ///
+    /// # Errors
+    ///
+    /// `QUOTA_EXCEEDED` naming the node whose limit is hit, `SERVICE_DISABLED`,
+    /// `INVALID_ARGUMENT` (counted resource, zero amount), `NOT_FOUND`, `FORBIDDEN`.
+    pub fn allocate(&mut self, id: NodeId, resource: &str, amount: u64) -> Result<Quota> {
+        let r = engine::quota::allocate(&mut self.view, &self.ctx, &self.who, id, resource, amount);
+        self.track(r)
+    }
+
+    /// Gives back `amount` of a resource allocated on the node. O(depth).
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_ARGUMENT` when more is released than allocated; `NOT_FOUND`, `FORBIDDEN`.
+    pub fn release(&mut self, id: NodeId, resource: &str, amount: u64) -> Result<Quota> {
+        let r = engine::quota::release(&mut self.view, &self.ctx, &self.who, id, resource, amount);
+        self.track(r)
+    }
+
+    /// Applies one batch operation.
+    ///
+    /// # Errors
+    ///
+    /// The operation's error.
+    pub fn apply(&mut self, op: &Op) -> Result<OpOutput> {
+        Ok(match op {
+            Op::CreateNode(new) => OpOutput::Node(Box::new(self.create_node(new)?)),
+            Op::UpdateNode { id, update } => OpOutput::Node(Box::new(self.update_node(*id, update)?)),
+            Op::SetStatus { id, status, expected_version } => {
+                OpOutput::Node(Box::new(self.set_status(*id, *status, *expected_version)?))
+            }
+            Op::MoveNode { id, parent, expected_version } => {
+                OpOutput::Node(Box::new(self.move_node(*id, *parent, *expected_version)?))
+            }
+            Op::DeleteNode { id } => OpOutput::Deleted(self.delete_node(*id)?),
+            Op::SetLimits { id, limits, expected_version } => {
+                OpOutput::Node(Box::new(self.set_limits(*id, limits, *expected_version)?))
+            }
+            Op::Allocate { id, resource, amount } => OpOutput::Quota(self.allocate(*id, resource, *amount)?),
+            Op::Release { id, resource, amount } => OpOutput::Quota(self.release(*id, resource, *amount)?),
+        })
+    }
+
+    /// Applies operations in order, stopping at the first failure.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Batch`] with the failing index.
+    pub fn apply_all(&mut self, ops: &[Op]) -> Result<Vec<OpOutput>> {
+        let mut out = Vec::with_capacity(ops.len());
+        for (index, op) in ops.iter().enumerate() {
+            match self.apply(op) {
+                Ok(o) => out.push(o),
+                Err(e) => return Err(Error::Batch { index, source: Box::new(e) }),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Single-operation shortcuts: each runs in a transaction of its own.
+impl Store {
+    /// [`ReadTx::get_node`] in its own snapshot.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadTx::get_node`].
+    pub fn get_node(&self, actor: &Actor, id: NodeId) -> Result<Node> {
+        self.read(actor, |tx| tx.get_node(id))
+    }
+
+    /// [`ReadTx::ancestors`] in its own snapshot.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadTx::ancestors`].
+    pub fn ancestors(&self, actor: &Actor, id: NodeId) -> Result<Vec<Node>> {
+        self.read(actor, |tx| tx.ancestors(id))
+    }
+
+    /// [`ReadTx::children`] in its own snapshot.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadTx::children`].
+    pub fn children(&self, actor: &Actor, parent: Option<NodeId>, query: &ChildQuery) -> Result<Page<Node>> {
+        self.read(actor, |tx| tx.children(parent, query))
+    }
+
+    /// [`ReadTx::descendants`] in its own snapshot.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadTx::descendants`].
+    pub fn descendants(&self, actor: &Actor, root: Option<NodeId>, query: &DescendantQuery) -> Result<Page<Node>> {
+        self.read(actor, |tx| tx.descendants(root, query))
+    }
+
+    /// [`ReadTx::kind_counts`] in its own snapshot.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadTx::kind_counts`].
+    pub fn kind_counts(&self, actor: &Actor, id: Option<NodeId>) -> Result<BTreeMap<String, u64>> {
+        self.read(actor, |tx| tx.kind_counts(id))
+    }
+
+    /// [`ReadTx::quotas`] in its own snapshot.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadTx::quotas`].
+    pub fn quotas(&self, actor: &Actor, id: NodeId) -> Result<Vec<Quota>> {
+        self.read(actor, |tx| tx.quotas(id))
+    }
+
+    /// [`WriteTx::create_node`] in its own transaction.
+    ///
+    /// # Errors
+    ///
+    /// As [`WriteTx::create_node`].
+    pub fn create_node(&self, actor: &Actor, new: NewNode) -> Result<Node> {
+        self.write(actor, |tx| tx.create_node(&new))
+    }
+
+    /// [`WriteTx::update_node`] in its own transaction.
+    ///
+    /// # Errors
+    ///
+    /// As [`WriteTx::update_node`].
+    pub fn update_node(&self, actor: &Actor, id: NodeId, update: &NodeUpdate) -> Result<Node> {
+        self.write(actor, |tx| tx.update_node(id, update))
+    }
+
+    /// [`WriteTx::set_status`] in its own transaction.
+    ///
+    /// # Errors
+    ///
+    /// As [`WriteTx::set_status`].
+    pub fn set_status(&self, actor: &Actor, id: NodeId, status: Status) -> Result<Node> {
+        self.write(actor, |tx| tx.set_status(id, status, None))
+    }
+
+    /// [`WriteTx::move_node`] in its own transaction.
+    ///
+    /// # Errors
+    ///
+    /// As [`WriteTx::move_node`].
+    pub fn move_node(&self, actor: &Actor, id: NodeId, new_parent: Option<NodeId>) -> Result<Node> {
+        self.write(actor, |tx| tx.move_node(id, new_parent, None))
+    }
+
+    /// [`WriteTx::delete_node`] in its own transaction.
+    ///
+    /// # Errors
+    ///
+    /// As [`WriteTx::delete_node`].
+    pub fn delete_node(&self, actor: &Actor, id: NodeId) -> Result<bool> {
+        self.write(actor, |tx| tx.delete_node(id))
+    }
+
+    /// [`WriteTx::set_limits`] with a single limit, in its own transaction.
+    ///
+    /// # Errors
+    ///
+    /// As [`WriteTx::set_limits`].
+    pub fn set_limit(&self, actor: &Actor, id: NodeId, resource: &str, limit: Option<u64>) -> Result<Node> {
+        let changes = BTreeMap::from([(resource.to_owned(), limit)]);
+        self.write(actor, |tx| tx.set_limits(id, &changes, None))
+    }
+
+    /// [`WriteTx::allocate`] in its own transaction.
+    ///
+    /// # Errors
+    ///
+    /// As [`WriteTx::allocate`].
+    pub fn allocate(&self, actor: &Actor, id: NodeId, resource: &str, amount: u64) -> Result<Quota> {
+        self.write(actor, |tx| tx.allocate(id, resource, amount))
+    }
+
+    /// [`WriteTx::release`] in its own transaction.
+    ///
+    /// # Errors
+    ///
+    /// As [`WriteTx::release`].
+    pub fn release(&self, actor: &Actor, id: NodeId, resource: &str, amount: u64) -> Result<Quota> {
+        self.write(actor, |tx| tx.release(id, resource, amount))
+    }
+}
