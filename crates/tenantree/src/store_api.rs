@@ -137,6 +137,10 @@ impl StoreBuilder {
             None => default_entropy()?,
         };
         let (db, schema) = Db::open(location, cache, self.schema.as_ref())?;
+        // Continue the monotonic id sequence after a reopen, unless the largest id lies in the
+        // future (a chosen or imported id), which must not drag new ids along.
+        let now_ms = u128::try_from(clock.now().as_millis()).unwrap_or(0);
+        let last_id = db.max_id()?.filter(|id| id >> 80 <= now_ms).unwrap_or(0);
         Ok(Store {
             inner: Arc::new(Inner {
                 db: RwLock::new(db),
@@ -145,6 +149,7 @@ impl StoreBuilder {
                 entropy,
                 durability: self.durability,
                 unflushed: AtomicBool::new(false),
+                last_id: std::sync::Mutex::new(last_id),
             }),
         })
     }
@@ -178,6 +183,8 @@ struct Inner {
     durability: Durability,
     /// Whether bulk commits have happened since the last immediate one.
     unflushed: AtomicBool,
+    /// The last node id minted (see `engine::mint_id`).
+    last_id: std::sync::Mutex<u128>,
 }
 
 impl Drop for Inner {
@@ -264,7 +271,12 @@ impl Store {
     }
 
     fn ctx(&self) -> Ctx<'_> {
-        Ctx { schema: &self.inner.schema, clock: self.inner.clock.as_ref(), entropy: self.inner.entropy.as_ref() }
+        Ctx {
+            schema: &self.inner.schema,
+            clock: self.inner.clock.as_ref(),
+            entropy: self.inner.entropy.as_ref(),
+            last_id: &self.inner.last_id,
+        }
     }
 
     /// Runs `f` in a read transaction: a consistent snapshot, unaffected by writes that commit

@@ -27,6 +27,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) schema: &'a Schema,
     pub(crate) clock: &'a dyn Clock,
     pub(crate) entropy: &'a dyn Entropy,
+    /// The last id minted by this store, so that ids minted within one millisecond still sort
+    /// in creation order.
+    pub(crate) last_id: &'a std::sync::Mutex<u128>,
 }
 
 impl Ctx<'_> {
@@ -196,10 +199,47 @@ pub(crate) fn profile_out(p: &ProfileRec) -> Result<Profile> {
     })
 }
 
-/// Mints a fresh node id: a UUIDv7 from the clock and the entropy source.
+/// Mints a fresh node id: a UUIDv7 from the clock and the entropy source, made monotonic
+/// (RFC 9562, section 6.2, method 3): an id that would not sort after the last one minted is
+/// replaced by that one's successor.
 pub(crate) fn mint_id(ctx: &Ctx<'_>) -> Result<NodeId> {
     let mut random = [0u8; 10];
     ctx.entropy.fill(&mut random)?;
     let millis = u64::try_from(ctx.now().as_millis()).unwrap_or(0);
-    Ok(NodeId::v7(millis, &random))
+    let fresh = u128::from_be_bytes(NodeId::v7(millis, &random).to_bytes());
+    let mut last =
+        ctx.last_id.lock().map_err(|_| Error::Storage { message: "the id counter's lock is poisoned".to_owned() })?;
+    let id = if fresh > *last { fresh } else { v7_successor(*last) };
+    *last = id;
+    NodeId::from_bytes(id.to_be_bytes())
+}
+
+/// The next UUIDv7 after `id`: its 48-bit timestamp, 12-bit `rand_a` and 62-bit `rand_b`
+/// taken together as one 122-bit counter, version and variant bits left in place.
+pub(crate) fn v7_successor(id: u128) -> u128 {
+    let ts = id >> 80;
+    let rand_a = (id >> 64) & 0xFFF;
+    let rand_b = id & ((1u128 << 62) - 1);
+    let counter = (ts << 74) | (rand_a << 62) | rand_b;
+    let next = counter.wrapping_add(1) & ((1u128 << 122) - 1);
+    let (ts, rand_a, rand_b) = (next >> 74, (next >> 62) & 0xFFF, next & ((1u128 << 62) - 1));
+    (ts << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_v7_successor_counts_across_fields_and_stays_v7() {
+        let id = u128::from_be_bytes(NodeId::v7(1_000, &[0xFF; 10]).to_bytes());
+        let next = v7_successor(id);
+        assert!(next > id);
+        let uuid = uuid::Uuid::from_u128(next);
+        assert_eq!(uuid.get_version_num(), 7);
+        assert_eq!(uuid.get_variant(), uuid::Variant::RFC4122);
+        assert_eq!(next >> 80, 1_001, "a full counter carries into the timestamp");
+        let small = u128::from_be_bytes(NodeId::v7(5, &[0; 10]).to_bytes());
+        assert_eq!(v7_successor(small) - small, 1);
+    }
 }

@@ -409,7 +409,7 @@ pub(crate) fn move_node(
     }
     let old_path = chain.path();
     let subtree = Subtree::scan(w, schema, &old_path)?;
-    let new_depth = target.as_ref().map_or(0, Chain::depth) + 1 + subtree.height();
+    let new_depth = target.as_ref().map_or(0, Chain::depth) + subtree.height();
     if new_depth > schema.max_depth {
         return Err(Error::DepthExceeded { depth: new_depth, max_depth: schema.max_depth });
     }

@@ -196,6 +196,13 @@ impl Db {
         Ok(schema)
     }
 
+    /// The largest node id stored, if any.
+    pub(crate) fn max_id(&self) -> Result<Option<u128>> {
+        let txn = self.db.begin_read()?;
+        let ids = txn.open_table(IDS)?;
+        Ok(ids.last()?.map(|(k, _)| k.value()))
+    }
+
     pub(crate) fn begin_read(&self) -> Result<ReadView> {
         let txn = self.db.begin_read()?;
         Ok(ReadView {

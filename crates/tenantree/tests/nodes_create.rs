@@ -1,0 +1,234 @@
+//! Creating nodes: kinds, depth, names, uniqueness, profiles and disabled parents.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+mod common;
+
+use common::*;
+use tenantree::{NewNode, NodeId, Preset, Profile, Status};
+
+#[test]
+fn a_created_node_reads_back_with_its_fields() {
+    let store = store();
+    let c = chain(&store);
+    let got = store.get_node(&sys(), c.tenant.id).unwrap();
+    assert_eq!(got, c.tenant);
+    assert_eq!(got.kind, "tenant");
+    assert_eq!(got.parent, Some(c.reseller.id));
+    assert_eq!(got.depth, 5);
+    assert_eq!(got.version, 1);
+    assert_eq!(got.status, Status::Enabled);
+    assert!(got.effective_status.is_enabled());
+    assert!(got.tenant_full_access);
+    assert_eq!(got.id.as_uuid().get_version_num(), 7);
+    assert_eq!(got.created, got.updated);
+}
+
+#[test]
+fn ids_are_time_ordered_and_can_be_chosen() {
+    let (store, clock) = store_with(Preset::Channel);
+    let a = create(&store, "platform", "a", None);
+    clock.advance(2_000);
+    let b = create(&store, "platform", "b", None);
+    assert!(a.id < b.id);
+    let chosen: NodeId = "01900000-0000-7000-8000-0000000000aa".parse().unwrap();
+    let c = store.create_node(&sys(), NewNode::new("platform", "c").id(chosen)).unwrap();
+    assert_eq!(c.id, chosen);
+    let err = refused(&store, "ALREADY_EXISTS", || store.create_node(&sys(), NewNode::new("platform", "d").id(chosen)));
+    assert!(err.to_string().contains("id"), "{err}");
+}
+
+#[test]
+fn profile_fields_are_validated_and_stored() {
+    let store = store();
+    let root = create(&store, "platform", "acme", None);
+    let profile = Profile {
+        display_name: Some("North Distribution".into()),
+        email: Some("ops@north.example".into()),
+        website: Some("https://north.example".into()),
+        phone: Some("+32 2 555 01 01".into()),
+        address: Some("1 Main Street".into()),
+        description: Some("Two\nlines".into()),
+        external_name: Some("North (CRM)".into()),
+        billing_id: Some("cloudblue::distributor::28".into()),
+        extra: Some(serde_json::json!({"crm": 42})),
+    };
+    let d = store
+        .create_node(&sys(), NewNode::new("distributor", "north").parent(root.id).profile(profile.clone()))
+        .unwrap();
+    assert_eq!(d.profile, profile);
+    assert_eq!(store.get_node(&sys(), d.id).unwrap().profile, profile);
+
+    let bad: [(&str, Profile); 7] = [
+        ("email", Profile { email: Some("not-an-email".into()), ..Default::default() }),
+        ("displayName", Profile { display_name: Some("x".repeat(1025)), ..Default::default() }),
+        ("phone", Profile { phone: Some("1".repeat(33)), ..Default::default() }),
+        ("address", Profile { address: Some("x".repeat(129)), ..Default::default() }),
+        ("extraData", Profile { extra: Some(serde_json::json!([1, 2])), ..Default::default() }),
+        ("billingId", Profile { billing_id: Some("two\nlines".into()), ..Default::default() }),
+        ("website", Profile { website: Some(" padded".into()), ..Default::default() }),
+    ];
+    for (field, p) in bad {
+        let err = refused(&store, "INVALID_ARGUMENT", || {
+            store.create_node(&sys(), NewNode::new("distributor", "south").parent(root.id).profile(p.clone()))
+        });
+        assert_eq!(err.details()["field"], field, "{err}");
+    }
+}
+
+#[test]
+fn kind_rules_are_enforced() {
+    let store = store();
+    let c = chain(&store);
+    let cases: [(&str, Option<NodeId>); 6] = [
+        ("distributor", None),
+        ("tenant", Some(c.platform.id)),
+        ("distributor", Some(c.dist.id)),
+        ("reseller", Some(c.tenant.id)),
+        ("sub_distributor", Some(c.platform.id)),
+        ("platform", Some(c.platform.id)),
+    ];
+    for (kind, parent) in cases {
+        let mut n = NewNode::new(kind, "x1");
+        n.parent = parent;
+        let err = refused(&store, "KIND_NOT_ALLOWED", || store.create_node(&sys(), n.clone()));
+        assert_eq!(err.details()["kind"], kind);
+    }
+    // The allowed shortcuts of the channel tree.
+    create(&store, "reseller", "direct", Some(c.platform.id));
+    create(&store, "reseller", "under-dist", Some(c.dist.id));
+    create(&store, "tenant", "under-sub", Some(c.sub.id));
+    create(&store, "tenant", "under-dist", Some(c.dist.id));
+    let err = refused(&store, "INVALID_ARGUMENT", || store.create_node(&sys(), NewNode::new("galaxy", "x")));
+    assert_eq!(err.details()["field"], "kind");
+    assert_clean(&store);
+}
+
+#[test]
+fn depth_is_bounded_by_the_schema() {
+    let (store, _) = store_with(Preset::Clients);
+    let mut parent = None;
+    for i in 0..16 {
+        parent = Some(create(&store, "client", &format!("level {i}"), parent).id);
+    }
+    let err = refused(&store, "DEPTH_EXCEEDED", || {
+        let mut n = NewNode::new("client", "too deep");
+        n.parent = parent;
+        store.create_node(&sys(), n)
+    });
+    assert_eq!(err.details()["depth"], 17);
+    assert_eq!(err.details()["maxDepth"], 16);
+}
+
+#[test]
+fn names_follow_the_kind_rule() {
+    let store = store();
+    let root = create(&store, "platform", "acme", None);
+    for bad in ["", "admin", "Root", "has space", ".dot", "dot.", &"x".repeat(65), "naïve"] {
+        let err = refused(&store, "INVALID_ARGUMENT", || {
+            store.create_node(&sys(), NewNode::new("distributor", bad).parent(root.id))
+        });
+        assert_eq!(err.details()["field"], "name", "{bad:?}");
+    }
+    create(&store, "distributor", "o'brien_sales-1.eu", Some(root.id));
+    // Label rule (003): spaces allowed, reserved words are not special.
+    let (fusion, _) = store_with(Preset::Fusion);
+    let g = create(&fusion, "group", "Netaxis NL", None);
+    create(&fusion, "reseller", "Distributor-less reseller NL 1", Some(g.id));
+    create(&fusion, "reseller", "admin", Some(g.id));
+}
+
+#[test]
+fn dealer_names_are_unique_store_wide_ignoring_case() {
+    let store = store();
+    let c = chain(&store);
+    let other_root = create(&store, "platform", "other", None);
+    // A reseller elsewhere may not reuse a dealer's login name of any level.
+    let err = refused(&store, "ALREADY_EXISTS", || {
+        store.create_node(&sys(), NewNode::new("reseller", "NORTH").parent(other_root.id))
+    });
+    assert_eq!(err.details()["existing"], c.dist.id.to_string());
+    assert_eq!(err.details()["field"], "name");
+    refused(&store, "ALREADY_EXISTS", || {
+        store.create_node(&sys(), NewNode::new("distributor", "Shop").parent(other_root.id))
+    });
+    // Tenants are unique among siblings only.
+    let r2 = create(&store, "reseller", "shop-two", Some(other_root.id));
+    create(&store, "tenant", "bakery", Some(r2.id));
+    refused(&store, "ALREADY_EXISTS", || {
+        store.create_node(&sys(), NewNode::new("tenant", "BAKERY").parent(c.reseller.id))
+    });
+    assert_clean(&store);
+}
+
+#[test]
+fn billing_ids_are_unique_in_their_scope() {
+    let store = store();
+    let root = create(&store, "platform", "acme", None);
+    store.create_node(&sys(), NewNode::new("distributor", "a").parent(root.id).billing_id("B-1")).unwrap();
+    refused(&store, "ALREADY_EXISTS", || {
+        store.create_node(&sys(), NewNode::new("distributor", "b").parent(root.id).billing_id("B-1"))
+    });
+    // Fusion: unique per group.
+    let (fusion, _) = store_with(Preset::Fusion);
+    let g1 = create(&fusion, "group", "G1", None);
+    let g2 = create(&fusion, "group", "G2", None);
+    fusion
+        .create_node(&sys(), NewNode::new("reseller", "r1").parent(g1.id).billing_id("cloudblue::reseller::27"))
+        .unwrap();
+    fusion
+        .create_node(&sys(), NewNode::new("reseller", "r2").parent(g2.id).billing_id("cloudblue::reseller::27"))
+        .unwrap();
+    let err = refused(&fusion, "ALREADY_EXISTS", || {
+        fusion.create_node(&sys(), NewNode::new("reseller", "r3").parent(g1.id).billing_id("cloudblue::reseller::27"))
+    });
+    assert_eq!(err.details()["field"], "billingId");
+}
+
+#[test]
+fn nothing_can_be_created_below_a_disabled_or_suspended_node() {
+    let store = store();
+    let c = chain(&store);
+    store.set_status(&sys(), c.dist.id, Status::Disabled).unwrap();
+    let err = refused(&store, "SERVICE_DISABLED", || {
+        store.create_node(&sys(), NewNode::new("tenant", "new").parent(c.reseller.id))
+    });
+    assert_eq!(err.details()["disabledBy"], c.dist.id.to_string());
+    assert_eq!(err.details()["node"], c.reseller.id.to_string());
+    store.set_status(&sys(), c.dist.id, Status::Enabled).unwrap();
+    store.set_status(&sys(), c.sub.id, Status::Suspended { profile: 4 }).unwrap();
+    let err = refused(&store, "SERVICE_DISABLED", || {
+        store.create_node(&sys(), NewNode::new("tenant", "new").parent(c.sub.id))
+    });
+    assert_eq!(err.details()["status"], "suspended");
+    // Siblings of the suspended branch are unaffected.
+    create(&store, "tenant", "new", Some(c.dist.id));
+    // A node may be created disabled.
+    let off =
+        store.create_node(&sys(), NewNode::new("tenant", "off").parent(c.dist.id).status(Status::Disabled)).unwrap();
+    assert_eq!(off.effective_status.source, Some(off.id));
+}
+
+#[test]
+fn a_missing_parent_is_not_found() {
+    let store = store();
+    let ghost: NodeId = "01900000-0000-7000-8000-000000000001".parse().unwrap();
+    refused(&store, "NOT_FOUND", || store.create_node(&sys(), NewNode::new("distributor", "x").parent(ghost)));
+}
+
+#[test]
+fn limits_on_create_must_name_resources_and_nest() {
+    let store = store();
+    let root = create(&store, "platform", "acme", None);
+    let err = refused(&store, "INVALID_ARGUMENT", || {
+        store.create_node(&sys(), NewNode::new("distributor", "d").parent(root.id).limit("bananas", 3))
+    });
+    assert_eq!(err.details()["field"], "limits.bananas");
+    let d = store.create_node(&sys(), NewNode::new("distributor", "d").parent(root.id).limit("tenants", 10)).unwrap();
+    let err = refused(&store, "INVALID_LIMIT", || {
+        store.create_node(&sys(), NewNode::new("reseller", "r").parent(d.id).limit("tenants", 11))
+    });
+    assert_eq!(err.details()["reason"]["rule"], "aboveAncestor");
+    assert_eq!(err.details()["reason"]["ancestorLimit"], 10);
+    store.create_node(&sys(), NewNode::new("reseller", "r").parent(d.id).limit("tenants", 10)).unwrap();
+    assert_clean(&store);
+}

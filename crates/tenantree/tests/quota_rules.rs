@@ -1,0 +1,186 @@
+//! Quotas: counted and allocated usage rolls up; limits nest; the invariant usage ≤ limit holds
+//! at every node.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::*;
+use tenantree::{Actor, NewNode, Schema, Status, Store};
+
+#[test]
+fn tenant_counts_roll_up_and_are_limited_at_every_level() {
+    let store = store();
+    let c = chain(&store);
+    store.set_limit(&sys(), c.dist.id, "tenants", Some(3)).unwrap();
+    create(&store, "tenant", "t2", Some(c.reseller.id));
+    create(&store, "tenant", "t3", Some(c.sub.id));
+    for n in [&c.platform, &c.dist, &c.sub] {
+        assert_eq!(store.kind_counts(&sys(), Some(n.id)).unwrap()["tenant"], 3, "{}", n.name);
+    }
+    assert_eq!(store.kind_counts(&sys(), Some(c.reseller.id)).unwrap()["tenant"], 2);
+    assert_eq!(store.kind_counts(&sys(), None).unwrap()["tenant"], 3);
+    let err = refused(&store, "QUOTA_EXCEEDED", || {
+        store.create_node(&sys(), NewNode::new("tenant", "t4").parent(c.reseller.id))
+    });
+    let d = err.details();
+    assert_eq!(d["node"], c.dist.id.to_string());
+    assert_eq!(d["resource"], "tenants");
+    assert_eq!((d["limit"].as_u64(), d["used"].as_u64(), d["requested"].as_u64()), (Some(3), Some(3), Some(1)));
+    let q = quota(&store, c.reseller.id, "tenants");
+    assert_eq!((q.used, q.limit, q.available), (2, None, Some(0)));
+}
+
+#[test]
+fn allocations_roll_up_and_the_nearest_exceeded_limit_is_reported() {
+    let store = store();
+    let c = chain(&store);
+    store.set_limit(&sys(), c.dist.id, "extensions", Some(100)).unwrap();
+    store.set_limit(&sys(), c.reseller.id, "extensions", Some(50)).unwrap();
+    store.set_limit(&sys(), c.tenant.id, "extensions", Some(40)).unwrap();
+    let q = store.allocate(&sys(), c.tenant.id, "extensions", 30).unwrap();
+    assert_eq!((q.used, q.allocated, q.limit, q.available), (30, 30, Some(40), Some(10)));
+    assert_eq!(quota(&store, c.dist.id, "extensions").used, 30);
+    assert_eq!(quota(&store, c.platform.id, "extensions").used, 30);
+    let err = refused(&store, "QUOTA_EXCEEDED", || store.allocate(&sys(), c.tenant.id, "extensions", 11));
+    assert_eq!(err.details()["node"], c.tenant.id.to_string());
+    // The reseller's own allocation counts against it and its ancestors.
+    store.allocate(&sys(), c.reseller.id, "extensions", 15).unwrap();
+    let err = refused(&store, "QUOTA_EXCEEDED", || store.allocate(&sys(), c.tenant.id, "extensions", 6));
+    assert_eq!(err.details()["node"], c.reseller.id.to_string());
+    assert_eq!(err.details()["used"], 45);
+    store.allocate(&sys(), c.tenant.id, "extensions", 5).unwrap();
+    assert_eq!(quota(&store, c.dist.id, "extensions").used, 50);
+    store.release(&sys(), c.tenant.id, "extensions", 35).unwrap();
+    assert_eq!(quota(&store, c.dist.id, "extensions").used, 15);
+    assert_eq!(quota(&store, c.tenant.id, "extensions").allocated, 0);
+    assert_clean(&store);
+}
+
+#[test]
+fn bad_allocations_are_refused() {
+    let store = store();
+    let c = chain(&store);
+    refused(&store, "INVALID_ARGUMENT", || store.allocate(&sys(), c.tenant.id, "tenants", 1));
+    refused(&store, "INVALID_ARGUMENT", || store.allocate(&sys(), c.tenant.id, "bananas", 1));
+    refused(&store, "INVALID_ARGUMENT", || store.allocate(&sys(), c.tenant.id, "extensions", 0));
+    store.allocate(&sys(), c.tenant.id, "extensions", 2).unwrap();
+    let err = refused(&store, "INVALID_ARGUMENT", || store.release(&sys(), c.tenant.id, "extensions", 3));
+    assert!(err.to_string().contains("only 2 allocated"), "{err}");
+    store.allocate(&sys(), c.tenant.id, "disk_bytes", u64::MAX - 10).unwrap();
+    refused(&store, "INVALID_ARGUMENT", || store.allocate(&sys(), c.tenant.id, "disk_bytes", 11));
+}
+
+#[test]
+fn allocation_is_refused_below_a_disabled_node_but_release_is_not() {
+    let store = store();
+    let c = chain(&store);
+    store.allocate(&sys(), c.tenant.id, "extensions", 5).unwrap();
+    store.set_status(&sys(), c.sub.id, Status::Suspended { profile: 1 }).unwrap();
+    let err = refused(&store, "SERVICE_DISABLED", || store.allocate(&sys(), c.tenant.id, "extensions", 1));
+    assert_eq!(err.details()["disabledBy"], c.sub.id.to_string());
+    store.release(&sys(), c.tenant.id, "extensions", 5).unwrap();
+    // Reads still work.
+    assert_eq!(store.get_node(&sys(), c.tenant.id).unwrap().effective_status.source, Some(c.sub.id));
+}
+
+#[test]
+fn a_limit_cannot_go_below_usage() {
+    let store = store();
+    let c = chain(&store);
+    create(&store, "tenant", "t2", Some(c.reseller.id));
+    let err = refused(&store, "INVALID_LIMIT", || store.set_limit(&sys(), c.reseller.id, "tenants", Some(1)));
+    assert_eq!(err.details()["reason"]["rule"], "belowUsage");
+    assert_eq!(err.details()["reason"]["used"], 2);
+    store.set_limit(&sys(), c.reseller.id, "tenants", Some(2)).unwrap();
+    store.allocate(&sys(), c.tenant.id, "call_queues", 4).unwrap();
+    refused(&store, "INVALID_LIMIT", || store.set_limit(&sys(), c.dist.id, "call_queues", Some(3)));
+    store.set_limit(&sys(), c.dist.id, "call_queues", Some(4)).unwrap();
+    assert_clean(&store);
+}
+
+#[test]
+fn a_child_limit_never_exceeds_its_ancestors_and_lowering_checks_descendants() {
+    let store = store();
+    let c = chain(&store);
+    store.set_limit(&sys(), c.dist.id, "extensions", Some(100)).unwrap();
+    let err = refused(&store, "INVALID_LIMIT", || store.set_limit(&sys(), c.tenant.id, "extensions", Some(101)));
+    assert_eq!(err.details()["reason"]["ancestor"], c.dist.id.to_string());
+    store.set_limit(&sys(), c.tenant.id, "extensions", Some(80)).unwrap();
+    // Lowering the distributor below the tenant's limit is refused, naming the tenant.
+    let err = refused(&store, "INVALID_LIMIT", || store.set_limit(&sys(), c.dist.id, "extensions", Some(79)));
+    assert_eq!(err.details()["reason"]["rule"], "belowDescendant");
+    assert_eq!(err.details()["reason"]["descendant"], c.tenant.id.to_string());
+    // After the tenant's limit drops, the stored bound is stale; lowering still works.
+    store.set_limit(&sys(), c.tenant.id, "extensions", Some(10)).unwrap();
+    store.set_limit(&sys(), c.dist.id, "extensions", Some(20)).unwrap();
+    // Removing a limit is always allowed; with it gone, the next one down governs.
+    store.set_limit(&sys(), c.tenant.id, "extensions", None).unwrap();
+    store.set_limit(&sys(), c.dist.id, "extensions", Some(1)).unwrap();
+    assert_clean(&store);
+}
+
+#[test]
+fn set_limits_is_all_or_nothing_and_bumps_the_version() {
+    let store = store();
+    let c = chain(&store);
+    create(&store, "tenant", "t2", Some(c.reseller.id));
+    let changes = BTreeMap::from([("extensions".to_owned(), Some(5)), ("tenants".to_owned(), Some(1))]);
+    refused(&store, "INVALID_LIMIT", || store.write(&sys(), |tx| tx.set_limits(c.reseller.id, &changes, None)));
+    let changes = BTreeMap::from([("extensions".to_owned(), Some(5)), ("tenants".to_owned(), Some(2))]);
+    let n = store.write(&sys(), |tx| tx.set_limits(c.reseller.id, &changes, Some(1))).unwrap();
+    assert_eq!(n.version, 2);
+    assert_eq!(n.limits.get("extensions"), Some(&5));
+    refused(&store, "CONFLICT", || store.write(&sys(), |tx| tx.set_limits(c.reseller.id, &changes, Some(1))));
+}
+
+fn no_overcommit() -> Store {
+    let mut schema = Schema::channel();
+    schema.allow_overcommit = false;
+    Store::builder().schema(schema).in_memory().unwrap()
+}
+
+#[test]
+fn without_overcommit_children_limits_fit_in_the_parent() {
+    let store = no_overcommit();
+    let s = Actor::system();
+    let root = store.create_node(&s, NewNode::new("platform", "p")).unwrap();
+    let d = store.create_node(&s, NewNode::new("distributor", "d").parent(root.id).limit("extensions", 100)).unwrap();
+    let r1 = store.create_node(&s, NewNode::new("reseller", "r1").parent(d.id).limit("extensions", 60)).unwrap();
+    let err = refused(&store, "INVALID_LIMIT", || {
+        store.create_node(&s, NewNode::new("reseller", "r2").parent(d.id).limit("extensions", 41))
+    });
+    assert_eq!(err.details()["reason"]["rule"], "overcommit");
+    assert_eq!(err.details()["reason"]["childrenSum"], 101);
+    let r2 = store.create_node(&s, NewNode::new("reseller", "r2").parent(d.id).limit("extensions", 40)).unwrap();
+    refused(&store, "INVALID_LIMIT", || store.set_limit(&s, r2.id, "extensions", Some(41)));
+    refused(&store, "INVALID_LIMIT", || store.set_limit(&s, d.id, "extensions", Some(99)));
+    store.set_limit(&s, r1.id, "extensions", Some(50)).unwrap();
+    store.set_limit(&s, d.id, "extensions", Some(90)).unwrap();
+    store.delete_node(&s, r2.id).unwrap();
+    store.set_limit(&s, d.id, "extensions", Some(50)).unwrap();
+    assert_clean(&store);
+}
+
+#[test]
+fn quotas_list_every_resource() {
+    let store = store();
+    let c = chain(&store);
+    let quotas = store.quotas(&sys(), c.tenant.id).unwrap();
+    let names: Vec<&str> = quotas.iter().map(|q| q.resource.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "tenants",
+            "extensions",
+            "concurrent_calls",
+            "ring_groups",
+            "virtual_receptionists",
+            "call_queues",
+            "conference_rooms",
+            "disk_bytes"
+        ]
+    );
+    assert!(quotas.iter().all(|q| q.used == 0 && q.limit.is_none() && q.available.is_none()));
+}

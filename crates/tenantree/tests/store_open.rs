@@ -1,0 +1,164 @@
+//! Opening files: creation, formats, schemas, exclusive access, and the integrity check
+//! finding damage done behind the store's back.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+mod common;
+
+use common::*;
+use redb::ReadableTable;
+use tenantree::{ChildQuery, NewNode, Preset, Schema, Store};
+
+#[test]
+fn a_file_is_created_with_its_schema_and_reopened_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.redb");
+    {
+        let store = Store::builder().preset(Preset::Fusion).open(&path).unwrap();
+        create(&store, "group", "G", None);
+    }
+    // Without a schema, the stored one is used.
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema(), &Schema::fusion());
+    assert_eq!(store.children(&sys(), None, &ChildQuery::default()).unwrap().total, 1);
+    drop(store);
+    // With a different one, it is an error.
+    let err = Store::builder().preset(Preset::Channel).open(&path).unwrap_err();
+    assert_eq!(err.code(), "SCHEMA_MISMATCH");
+    // With the same one, fine.
+    Store::builder().preset(Preset::Fusion).open(&path).unwrap();
+}
+
+#[test]
+fn a_second_handle_on_one_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.redb");
+    let _first = Store::open(&path).unwrap();
+    assert_eq!(Store::open(&path).unwrap_err().code(), "ALREADY_OPEN");
+}
+
+#[test]
+fn files_of_other_formats_are_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "hello, this is not a database at all".repeat(200)).unwrap();
+    let err = Store::open(&text).unwrap_err();
+    assert!(matches!(err.code(), "INCOMPATIBLE_FORMAT" | "STORAGE"), "{err}");
+
+    // A redb database of someone else's.
+    let foreign = dir.path().join("foreign.redb");
+    {
+        let db = redb::Database::create(&foreign).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let mut t = txn.open_table(redb::TableDefinition::<&str, u64>::new("users")).unwrap();
+            t.insert("alice", &1).unwrap();
+        }
+        txn.commit().unwrap();
+    }
+    let err = Store::open(&foreign).unwrap_err();
+    assert_eq!(err.code(), "INCOMPATIBLE_FORMAT", "{err}");
+
+    // A tenantree file from a future format.
+    let future = dir.path().join("future.redb");
+    drop(Store::open(&future).unwrap());
+    {
+        let db = redb::Database::open(&future).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let mut meta = txn.open_table(redb::TableDefinition::<&str, &[u8]>::new("meta")).unwrap();
+            let marker = postcard::to_allocvec(&("tenantree", 99u32)).unwrap();
+            meta.insert("format", marker.as_slice()).unwrap();
+        }
+        txn.commit().unwrap();
+    }
+    let err = Store::open(&future).unwrap_err();
+    assert_eq!(err.code(), "INCOMPATIBLE_FORMAT");
+    assert!(err.to_string().contains("99"), "{err}");
+}
+
+#[test]
+fn an_invalid_schema_is_refused_on_create() {
+    let mut schema = Schema::channel();
+    schema.kinds.clear();
+    assert_eq!(Store::builder().schema(schema).in_memory().unwrap_err().code(), "INVALID_ARGUMENT");
+}
+
+/// Opens the file with redb directly, lets `tamper` change tables, and returns the findings of
+/// the integrity check afterwards.
+fn tamper(tamper: impl FnOnce(&redb::WriteTransaction)) -> Vec<tenantree::Finding> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.redb");
+    {
+        let store = Store::open(&path).unwrap();
+        let c = chain(&store);
+        store.allocate(&sys(), c.tenant.id, "extensions", 3).unwrap();
+        store.set_limit(&sys(), c.dist.id, "extensions", Some(10)).unwrap();
+        store.create_node(&sys(), NewNode::new("tenant", "t2").parent(c.reseller.id).billing_id("B")).unwrap();
+        assert_clean(&store);
+    }
+    {
+        let db = redb::Database::open(&path).unwrap();
+        let txn = db.begin_write().unwrap();
+        tamper(&txn);
+        txn.commit().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    store.check().unwrap().findings
+}
+
+#[test]
+fn the_check_finds_a_wrong_rollup() {
+    let findings = tamper(|txn| {
+        let mut t = txn.open_table(redb::TableDefinition::<(u64, u16), &[u8]>::new("rollups")).unwrap();
+        let key = {
+            let mut it = t.iter().unwrap();
+            let (k, _) = it.next().unwrap().unwrap();
+            k.value()
+        };
+        // below = 77, no bound, no child limits.
+        t.insert(key, [77u8, 0, 0].as_slice()).unwrap();
+    });
+    assert!(findings.iter().any(|f| f.area == "rollup"), "{findings:#?}");
+}
+
+#[test]
+fn the_check_finds_missing_and_stale_index_entries() {
+    let findings = tamper(|txn| {
+        let mut t = txn.open_table(redb::TableDefinition::<&[u8], ()>::new("by_name")).unwrap();
+        let key = {
+            let mut it = t.iter().unwrap();
+            let (k, _) = it.next().unwrap().unwrap();
+            k.value().to_vec()
+        };
+        t.remove(key.as_slice()).unwrap();
+        t.insert([9u8, 9, 9].as_slice(), ()).unwrap();
+    });
+    assert!(findings.iter().any(|f| f.area == "index.byName" && f.message.contains("missing")), "{findings:#?}");
+    assert!(findings.iter().any(|f| f.area == "index.byName" && f.message.contains("stale")), "{findings:#?}");
+
+    let findings = tamper(|txn| {
+        let mut t = txn.open_table(redb::TableDefinition::<&[u8], ()>::new("paths")).unwrap();
+        let key = {
+            let mut it = t.iter().unwrap();
+            let (k, _) = it.next_back().unwrap().unwrap();
+            k.value().to_vec()
+        };
+        t.remove(key.as_slice()).unwrap();
+    });
+    assert!(findings.iter().any(|f| f.area == "index.paths"), "{findings:#?}");
+
+    let findings = tamper(|txn| {
+        let mut t = txn.open_table(redb::TableDefinition::<&[u8], u64>::new("billing")).unwrap();
+        t.insert([0u8, b'Z'].as_slice(), 424_242).unwrap();
+    });
+    assert!(findings.iter().any(|f| f.area == "index.billing"), "{findings:#?}");
+}
+
+#[test]
+fn the_check_finds_a_broken_record() {
+    let findings = tamper(|txn| {
+        let mut t = txn.open_table(redb::TableDefinition::<u64, &[u8]>::new("nodes")).unwrap();
+        t.insert(1u64, [1u8, 2, 3].as_slice()).unwrap();
+    });
+    assert!(findings.iter().any(|f| f.area == "node"), "{findings:#?}");
+}
