@@ -156,6 +156,13 @@ pub enum Error {
         target: String,
     },
 
+    /// A password breaks the password policy in force.
+    #[error("password rejected: breaks {}", rules.join(", "))]
+    WeakPassword {
+        /// Every broken rule, in 004's spelling (`min_length`, `contains_numbers`, ...).
+        rules: Vec<String>,
+    },
+
     /// No valid credentials. Deliberately says nothing about which part was wrong.
     #[error("authentication failed")]
     Unauthenticated,
@@ -302,6 +309,7 @@ impl Error {
             Error::Cycle { .. } => "CYCLE",
             Error::Conflict { .. } => "CONFLICT",
             Error::Forbidden { .. } => "FORBIDDEN",
+            Error::WeakPassword { .. } => "WEAK_PASSWORD",
             Error::Unauthenticated => "UNAUTHENTICATED",
             Error::IncompatibleFormat { .. } => "INCOMPATIBLE_FORMAT",
             Error::SchemaMismatch { .. } => "SCHEMA_MISMATCH",

@@ -34,6 +34,7 @@
 //! # Ok::<(), tenantree::Error>(())
 //! ```
 
+mod account;
 mod engine;
 mod env;
 mod error;
@@ -44,6 +45,10 @@ mod store;
 mod store_api;
 mod validate;
 
+pub use account::{
+    Account, AccountId, AccountQuery, AccountUpdate, EffectivePolicy, IssuedToken, Message, MessageKind, NewAccount,
+    NewToken, PasswordParams, PasswordPolicy, Role, Session, TokenInfo,
+};
 pub use engine::access::Actor;
 pub use engine::query::DEFAULT_PAGE_SIZE;
 pub use env::{Clock, Entropy, ManualClock, SeededEntropy};

@@ -6,6 +6,10 @@ use std::sync::{Arc, RwLock};
 
 use serde::{Deserialize, Serialize};
 
+use crate::account::{
+    Account, AccountId, AccountQuery, AccountUpdate, EffectivePolicy, IssuedToken, Message, NewAccount, NewToken,
+    PasswordParams, PasswordPolicy, Role, Session, TokenInfo,
+};
 use crate::engine::access::{Actor, Principal};
 use crate::engine::{self, Ctx};
 use crate::env::{Clock, Entropy};
@@ -13,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::ids::NodeId;
 use crate::model::{CheckReport, ChildQuery, DescendantQuery, NewNode, Node, NodeUpdate, Page, Quota, Status};
 use crate::schema::{Preset, Schema};
-use crate::store::{Db, Durability, Location, ReadView, WriteView};
+use crate::store::{Db, Durability, Location, ReadView, View, WriteView};
 
 /// Default cache for a store in a file.
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
@@ -43,6 +47,7 @@ pub struct StoreBuilder {
     durability: Durability,
     clock: Option<Arc<dyn Clock>>,
     entropy: Option<Arc<dyn Entropy>>,
+    password: PasswordParams,
 }
 
 impl StoreBuilder {
@@ -87,6 +92,14 @@ impl StoreBuilder {
     #[must_use]
     pub fn entropy(mut self, entropy: impl Entropy + 'static) -> StoreBuilder {
         self.entropy = Some(Arc::new(entropy));
+        self
+    }
+
+    /// argon2id cost for new password hashes (default [`PasswordParams::default`];
+    /// [`PasswordParams::fast`] for tests and WASM demos).
+    #[must_use]
+    pub fn password_params(mut self, params: PasswordParams) -> StoreBuilder {
+        self.password = params;
         self
     }
 
@@ -150,6 +163,8 @@ impl StoreBuilder {
                 durability: self.durability,
                 unflushed: AtomicBool::new(false),
                 last_id: std::sync::Mutex::new(last_id),
+                password: self.password,
+                decoy: std::sync::OnceLock::new(),
             }),
         })
     }
@@ -185,6 +200,10 @@ struct Inner {
     unflushed: AtomicBool,
     /// The last node id minted (see `engine::mint_id`).
     last_id: std::sync::Mutex<u128>,
+    /// argon2id parameters for new hashes.
+    password: PasswordParams,
+    /// A hash to verify against when a login names no known account, made on first use.
+    decoy: std::sync::OnceLock<String>,
 }
 
 impl Drop for Inner {
@@ -276,6 +295,7 @@ impl Store {
             clock: self.inner.clock.as_ref(),
             entropy: self.inner.entropy.as_ref(),
             last_id: &self.inner.last_id,
+            password: &self.inner.password,
         }
     }
 
@@ -288,7 +308,7 @@ impl Store {
     /// `STORAGE`.
     pub fn read<R>(&self, actor: &Actor, f: impl FnOnce(&ReadTx<'_>) -> Result<R>) -> Result<R> {
         let view = self.inner.db.read().map_err(lock_error)?.begin_read()?;
-        let who = resolve_actor(actor)?;
+        let who = Principal::resolve(&view, actor)?;
         let tx = ReadTx { view, ctx: self.ctx(), who };
         f(&tx)
     }
@@ -319,15 +339,19 @@ impl Store {
     pub fn write<R>(&self, actor: &Actor, f: impl FnOnce(&mut WriteTx<'_, '_>) -> Result<R>) -> Result<R> {
         let db = self.inner.db.read().map_err(lock_error)?;
         let txn = db.begin_write(self.inner.durability)?;
-        let who = resolve_actor(actor)?;
         let outcome = {
-            let view = WriteView::new(&txn)?;
-            let mut tx = WriteTx { view, ctx: self.ctx(), who, poisoned: None };
-            let result = f(&mut tx);
-            match (result, tx.poisoned.take()) {
-                (Ok(value), None) => tx.view.flush().map(|()| value),
-                (Ok(_), Some(cause)) => Err(cause),
-                (Err(e), _) => Err(e),
+            let view = WriteView::new(&txn);
+            match Principal::resolve(&view, actor) {
+                Ok(who) => {
+                    let mut tx = WriteTx { view, ctx: self.ctx(), who, poisoned: None };
+                    let result = f(&mut tx);
+                    match (result, tx.poisoned.take()) {
+                        (Ok(value), None) => tx.view.flush().map(|()| value),
+                        (Ok(_), Some(cause)) => Err(cause),
+                        (Err(e), _) => Err(e),
+                    }
+                }
+                Err(e) => Err(e),
             }
         };
         match outcome {
@@ -417,13 +441,6 @@ impl Store {
     }
 }
 
-fn resolve_actor(actor: &Actor) -> Result<Principal> {
-    match actor {
-        Actor::System => Ok(Principal::System),
-        Actor::Account { .. } => Err(Error::Unauthenticated),
-    }
-}
-
 /// One operation of a batch, in JSON `{"op": "createNode", ...}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "camelCase", rename_all_fields = "camelCase")]
@@ -492,6 +509,35 @@ pub enum Op {
         /// How much.
         amount: u64,
     },
+    /// [`WriteTx::create_account`].
+    CreateAccount(NewAccount),
+    /// [`WriteTx::update_account`].
+    UpdateAccount {
+        /// The account.
+        id: AccountId,
+        /// The changes.
+        #[serde(flatten)]
+        update: AccountUpdate,
+    },
+    /// [`WriteTx::delete_account`].
+    DeleteAccount {
+        /// The account.
+        id: AccountId,
+    },
+    /// [`WriteTx::set_password_policy`].
+    SetPasswordPolicy {
+        /// The node; `null` for the store default.
+        node: Option<NodeId>,
+        /// The policy; `null` removes it.
+        policy: Option<PasswordPolicy>,
+    },
+    /// [`WriteTx::define_role`].
+    DefineRole(Role),
+    /// [`WriteTx::delete_role`].
+    DeleteRole {
+        /// The role.
+        name: String,
+    },
 }
 
 /// The result of one batch operation.
@@ -505,6 +551,12 @@ pub enum OpOutput {
     Deleted(bool),
     /// The resource's figures after an allocate or release.
     Quota(Quota),
+    /// The account after a create or update.
+    Account(Box<Account>),
+    /// The policy in force after a change.
+    Policy(EffectivePolicy),
+    /// The role after a definition.
+    Role(Role),
 }
 
 /// A read transaction: a consistent snapshot of the store, seen as one actor.
@@ -593,6 +645,72 @@ macro_rules! read_ops {
         /// As [`get_node`](Self::get_node).
         pub fn quotas(&self, id: NodeId) -> Result<Vec<Quota>> {
             engine::query::quotas(&self.view, self.ctx.schema, &self.who, id)
+        }
+
+        /// One account: the caller's own, or one of a node whose admins it may list. O(depth).
+        ///
+        /// # Errors
+        ///
+        /// `NOT_FOUND` when missing or outside the caller's scope; `FORBIDDEN`.
+        pub fn get_account(&self, id: AccountId) -> Result<Account> {
+            engine::accounts::get(&self.view, self.ctx.schema, &self.who, id)
+        }
+
+        /// One account by username, ignoring case. O(depth).
+        ///
+        /// # Errors
+        ///
+        /// As [`get_account`](Self::get_account).
+        pub fn account_by_username(&self, username: &str) -> Result<Account> {
+            engine::accounts::get_by_username(&self.view, self.ctx.schema, &self.who, username)
+        }
+
+        /// The accounts bound to a node (`None`: the store-wide accounts), searched and paged.
+        /// A range scan over that node's accounts.
+        ///
+        /// # Errors
+        ///
+        /// `NOT_FOUND`, `FORBIDDEN` (`<kind>.instance.admins.list`), `INVALID_ARGUMENT`.
+        pub fn accounts(&self, node: Option<NodeId>, query: &AccountQuery) -> Result<Page<Account>> {
+            engine::accounts::list(&self.view, self.ctx.schema, &self.who, node, query)
+        }
+
+        /// The API tokens of an account (never their secrets).
+        ///
+        /// # Errors
+        ///
+        /// `NOT_FOUND`, `FORBIDDEN`.
+        pub fn tokens(&self, account: AccountId) -> Result<Vec<TokenInfo>> {
+            engine::auth::list(&self.view, &self.ctx, &self.who, account)
+        }
+
+        /// Every role: built in, then custom.
+        ///
+        /// # Errors
+        ///
+        /// `STORAGE`.
+        pub fn roles(&self) -> Result<Vec<Role>> {
+            engine::roles::list(&self.view)
+        }
+
+        /// The password policy in force at a node (`None`: the store default), and its source.
+        /// O(depth).
+        ///
+        /// # Errors
+        ///
+        /// `NOT_FOUND`, `FORBIDDEN` (`<kind>.instance.password_policy.read`).
+        pub fn password_policy(&self, node: Option<NodeId>) -> Result<EffectivePolicy> {
+            engine::accounts::policy(&self.view, self.ctx.schema, &self.who, node)
+        }
+
+        /// Outbox messages with ids above `after`, oldest first (at most `limit`, up to 1000).
+        /// System actor (or a store-wide account allowed `store.outbox.read`) only.
+        ///
+        /// # Errors
+        ///
+        /// `FORBIDDEN`.
+        pub fn outbox(&self, after: u64, limit: u32) -> Result<Vec<Message>> {
+            engine::accounts::outbox(&self.view, &self.who, after, limit)
         }
     };
 }
@@ -728,6 +846,144 @@ impl WriteTx<'_, '_> {
         self.track(r)
     }
 
+    /// Creates an account bound to a node (or store-wide), hashing its password if given and
+    /// queueing a welcome message if asked. O(depth) plus the hashing.
+    ///
+    /// # Errors
+    ///
+    /// `ALREADY_EXISTS` (username, ignoring case), `INVALID_ARGUMENT` (username, role, fields),
+    /// `WEAK_PASSWORD`, `NOT_FOUND` (node), `FORBIDDEN` (`<kind>.instance.admins.create`, or a
+    /// role with more rights than the caller's).
+    pub fn create_account(&mut self, new: &NewAccount) -> Result<Account> {
+        let r = engine::accounts::create(&mut self.view, &self.ctx, &self.who, new);
+        self.track(r)
+    }
+
+    /// Changes an account's details, role or flags. An account may change its own names,
+    /// mobile and e-mail; the rest needs `<kind>.instance.admins.update`.
+    ///
+    /// # Errors
+    ///
+    /// `NOT_FOUND`, `CONFLICT`, `INVALID_ARGUMENT`, `FORBIDDEN`.
+    pub fn update_account(&mut self, id: AccountId, update: &AccountUpdate) -> Result<Account> {
+        let r = engine::accounts::update(&mut self.view, &self.ctx, &self.who, id, update);
+        self.track(r)
+    }
+
+    /// Deletes an account and its tokens; false when there was none (to the caller).
+    ///
+    /// # Errors
+    ///
+    /// `FORBIDDEN`.
+    pub fn delete_account(&mut self, id: AccountId) -> Result<bool> {
+        let r = engine::accounts::delete(&mut self.view, &self.ctx, &self.who, id);
+        self.track(r)
+    }
+
+    /// Sets a password under the policy in force at the account's node. The account itself
+    /// gives its current password (once it has one); an admin does not.
+    ///
+    /// # Errors
+    ///
+    /// `WEAK_PASSWORD` naming each broken rule, `UNAUTHENTICATED` (wrong current password),
+    /// `NOT_FOUND`, `FORBIDDEN`.
+    pub fn set_password(&mut self, id: AccountId, password: &str, current: Option<&str>) -> Result<Account> {
+        let r = engine::accounts::set_password(&mut self.view, &self.ctx, &self.who, id, password, current);
+        self.track(r)
+    }
+
+    /// Queues a welcome message for an account in the outbox (003).
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_ARGUMENT` (no e-mail), `NOT_FOUND`, `FORBIDDEN`.
+    pub fn send_welcome(&mut self, id: AccountId) -> Result<Message> {
+        let r = engine::accounts::send_welcome(&mut self.view, &self.ctx, &self.who, id);
+        self.track(r)
+    }
+
+    /// Issues an API token for an account (the account itself, or its node's admins).
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_ARGUMENT`, `NOT_FOUND`, `FORBIDDEN`.
+    pub fn issue_token(&mut self, account: AccountId, new: &NewToken) -> Result<IssuedToken> {
+        let r = engine::auth::issue(&mut self.view, &self.ctx, &self.who, account, new);
+        self.track(r)
+    }
+
+    /// Revokes a token; false when there was none (to the caller).
+    ///
+    /// # Errors
+    ///
+    /// `FORBIDDEN`.
+    pub fn revoke_token(&mut self, token: u64) -> Result<bool> {
+        let r = engine::auth::revoke(&mut self.view, &self.ctx, &self.who, token);
+        self.track(r)
+    }
+
+    /// Defines (or redefines) a custom role. System actor or a store-wide account allowed
+    /// `store.roles.update`, and never with more rights than the caller's.
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_ARGUMENT` (name, patterns), `ALREADY_EXISTS` (a built-in name), `FORBIDDEN`.
+    pub fn define_role(&mut self, role: &Role) -> Result<Role> {
+        let r = self.require_store("store.roles.update").and_then(|()| {
+            if self.who.covers(&role.permissions) {
+                engine::roles::define(&mut self.view, role)
+            } else {
+                Err(Error::Forbidden { action: format!("grant role {}", role.name), target: "the store".into() })
+            }
+        });
+        self.track(r)
+    }
+
+    /// Removes a custom role; false when there was none.
+    ///
+    /// # Errors
+    ///
+    /// `STILL_IN_USE` while accounts hold it, `INVALID_ARGUMENT` (built in), `FORBIDDEN`.
+    pub fn delete_role(&mut self, name: &str) -> Result<bool> {
+        let r = self.require_store("store.roles.delete").and_then(|()| engine::roles::remove(&mut self.view, name));
+        self.track(r)
+    }
+
+    /// Sets (`Some`) or removes (`None`) the password policy of a node (`None`: the store
+    /// default); it applies to the node's subtree, nearest policy first. O(depth).
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_ARGUMENT` (lengths), `NOT_FOUND`, `FORBIDDEN`.
+    pub fn set_password_policy(
+        &mut self,
+        node: Option<NodeId>,
+        policy: Option<&PasswordPolicy>,
+    ) -> Result<EffectivePolicy> {
+        let r = engine::accounts::set_policy(&mut self.view, &self.ctx, &self.who, node, policy);
+        self.track(r)
+    }
+
+    /// Removes outbox messages up to and including `up_to`, once the host has sent them;
+    /// how many were removed.
+    ///
+    /// # Errors
+    ///
+    /// `FORBIDDEN`.
+    pub fn ack_outbox(&mut self, up_to: u64) -> Result<u64> {
+        let r = engine::accounts::ack_outbox(&mut self.view, &self.who, up_to);
+        self.track(r)
+    }
+
+    fn require_store(&self, permission: &str) -> Result<()> {
+        if self.who.sees_everything() {
+            self.who.require_permission(permission, "the store")?;
+            self.who.require_in_service(true)
+        } else {
+            Err(Error::Forbidden { action: permission.to_owned(), target: "the store".into() })
+        }
+    }
+
     /// Applies one batch operation.
     ///
     /// # Errors
@@ -749,6 +1005,14 @@ impl WriteTx<'_, '_> {
             }
             Op::Allocate { id, resource, amount } => OpOutput::Quota(self.allocate(*id, resource, *amount)?),
             Op::Release { id, resource, amount } => OpOutput::Quota(self.release(*id, resource, *amount)?),
+            Op::CreateAccount(new) => OpOutput::Account(Box::new(self.create_account(new)?)),
+            Op::UpdateAccount { id, update } => OpOutput::Account(Box::new(self.update_account(*id, update)?)),
+            Op::DeleteAccount { id } => OpOutput::Deleted(self.delete_account(*id)?),
+            Op::SetPasswordPolicy { node, policy } => {
+                OpOutput::Policy(self.set_password_policy(*node, policy.as_ref())?)
+            }
+            Op::DefineRole(role) => OpOutput::Role(self.define_role(role)?),
+            Op::DeleteRole { name } => OpOutput::Deleted(self.delete_role(name)?),
         })
     }
 
@@ -887,6 +1151,55 @@ impl Store {
     /// As [`WriteTx::allocate`].
     pub fn allocate(&self, actor: &Actor, id: NodeId, resource: &str, amount: u64) -> Result<Quota> {
         self.write(actor, |tx| tx.allocate(id, resource, amount))
+    }
+
+    /// Logs in with a username (ignoring case) and password.
+    ///
+    /// # Errors
+    ///
+    /// `UNAUTHENTICATED`, the same for an unknown user, a wrong or unset password and a
+    /// disabled account, after the same amount of hashing.
+    pub fn login(&self, username: &str, password: &str) -> Result<Session> {
+        let view = self.inner.db.read().map_err(lock_error)?.begin_read()?;
+        let decoy = self.inner.decoy.get_or_init(|| engine::auth::decoy_hash(&self.inner.password));
+        engine::auth::login(&view, decoy, username, password)
+    }
+
+    /// Checks an API token secret.
+    ///
+    /// # Errors
+    ///
+    /// `UNAUTHENTICATED` for an unknown, revoked or expired token, or a disabled account.
+    pub fn authenticate(&self, token: &str) -> Result<Session> {
+        let view = self.inner.db.read().map_err(lock_error)?.begin_read()?;
+        engine::auth::authenticate(&view, self.inner.clock.now(), token)
+    }
+
+    /// [`WriteTx::create_account`] in its own transaction.
+    ///
+    /// # Errors
+    ///
+    /// As [`WriteTx::create_account`].
+    pub fn create_account(&self, actor: &Actor, new: NewAccount) -> Result<Account> {
+        self.write(actor, |tx| tx.create_account(&new))
+    }
+
+    /// [`ReadTx::get_account`] in its own snapshot.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadTx::get_account`].
+    pub fn get_account(&self, actor: &Actor, id: AccountId) -> Result<Account> {
+        self.read(actor, |tx| tx.get_account(id))
+    }
+
+    /// [`WriteTx::issue_token`] in its own transaction.
+    ///
+    /// # Errors
+    ///
+    /// As [`WriteTx::issue_token`].
+    pub fn issue_token(&self, actor: &Actor, account: AccountId, new: &NewToken) -> Result<IssuedToken> {
+        self.write(actor, |tx| tx.issue_token(account, new))
     }
 
     /// [`WriteTx::release`] in its own transaction.

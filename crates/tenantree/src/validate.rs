@@ -42,6 +42,12 @@ pub mod limits {
     pub const SEARCH: usize = 256;
     /// Largest page a query returns.
     pub const PAGE_SIZE: u32 = 1000;
+    /// Longest account username.
+    pub const USERNAME: usize = 128;
+    /// Longest first or last name of an account.
+    pub const PERSON_NAME: usize = 128;
+    /// Longest password, whatever the policy says (bounds the hashing work asked for).
+    pub const PASSWORD: usize = 1024;
 }
 
 /// How the names of a kind's nodes are checked. Part of the schema.

@@ -94,6 +94,9 @@ fn tamper(tamper: impl FnOnce(&redb::WriteTransaction)) -> Vec<tenantree::Findin
         store.allocate(&sys(), c.tenant.id, "extensions", 3).unwrap();
         store.set_limit(&sys(), c.dist.id, "extensions", Some(10)).unwrap();
         store.create_node(&sys(), NewNode::new("tenant", "t2").parent(c.reseller.id).billing_id("B")).unwrap();
+        let a =
+            store.create_account(&sys(), tenantree::NewAccount::new("ops", "tenant_admin").node(c.tenant.id)).unwrap();
+        store.issue_token(&sys(), a.id, &tenantree::NewToken { name: "t".into(), expires_in: None }).unwrap();
         assert_clean(&store);
     }
     {
@@ -161,4 +164,23 @@ fn the_check_finds_a_broken_record() {
         t.insert(1u64, [1u8, 2, 3].as_slice()).unwrap();
     });
     assert!(findings.iter().any(|f| f.area == "node"), "{findings:#?}");
+}
+
+#[test]
+fn the_check_finds_broken_account_indexes() {
+    let findings = tamper(|txn| {
+        let mut t = txn.open_table(redb::TableDefinition::<&[u8], &[u8]>::new("usernames")).unwrap();
+        t.remove("ops".as_bytes()).unwrap();
+    });
+    assert!(findings.iter().any(|f| f.area == "index.usernames"), "{findings:#?}");
+    let findings = tamper(|txn| {
+        let mut t = txn.open_table(redb::TableDefinition::<&[u8], &[u8]>::new("tokens_by_account")).unwrap();
+        let key = {
+            let mut it = t.iter().unwrap();
+            let (k, _) = it.next().unwrap().unwrap();
+            k.value().to_vec()
+        };
+        t.remove(key.as_slice()).unwrap();
+    });
+    assert!(findings.iter().any(|f| f.area == "index.tokensByAccount"), "{findings:#?}");
 }

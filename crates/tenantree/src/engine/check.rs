@@ -8,12 +8,16 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::engine::accounts::check_username;
 use crate::engine::nodes::{billing_scope, validate_profile};
+use crate::engine::roles;
 use crate::engine::{Chain, Loaded, node_id, profile_out};
 use crate::error::Result;
 use crate::model::{CheckReport, Finding};
 use crate::schema::{CHILDREN_KEY, MAX_DEPTH, RollupKey, Schema, Uniqueness};
-use crate::store::{Cell, Index, KeyRange, Lookup, NodeRecord, View, keys};
+use crate::store::{
+    AccountRecord, Blob, Cell, Flow, Index, KeyRange, Lookup, NodeRecord, RoleRecord, TokenRecord, View, decode, keys,
+};
 use crate::validate::{self, NodeName};
 
 struct Report {
@@ -360,7 +364,94 @@ pub(crate) fn check(v: &impl View, schema: &Schema, next_seq: u64) -> Result<Che
         }
     }
 
+    check_accounts(v, &briefs, &mut r)?;
     Ok(CheckReport { nodes: briefs.len() as u64, findings: r.findings })
+}
+
+/// Accounts and what derives from them: the username and node indexes, tokens, role holder
+/// counts; and password policies of nodes that exist.
+fn check_accounts(v: &impl View, briefs: &HashMap<u64, Brief>, r: &mut Report) -> Result<()> {
+    let mut accounts: HashMap<u64, AccountRecord> = HashMap::new();
+    v.scan(Blob::Accounts, KeyRange::all(), false, &mut |k, val| {
+        let id = k.try_into().map(u64::from_be_bytes).unwrap_or(0);
+        match decode::<AccountRecord>(val) {
+            Ok(rec) => {
+                accounts.insert(id, rec);
+            }
+            Err(e) => r.add("account", format!("account {id} does not decode: {e}")),
+        }
+        Ok(Flow::Continue(()))
+    })?;
+    let mut holders: HashMap<String, u64> = HashMap::new();
+    for (&id, rec) in &accounts {
+        if let Err(e) = check_username(&rec.username) {
+            r.add("account", format!("account {id}: {e}"));
+        }
+        if rec.node != 0 && !briefs.contains_key(&rec.node) {
+            r.add("account", format!("account {id} is bound to missing node #{}", rec.node));
+        }
+        match roles::patterns(v, &rec.role)? {
+            Some(_) => *holders.entry(rec.role.clone()).or_default() += 1,
+            None => r.add("account", format!("account {id} holds unknown role {:?}", rec.role)),
+        }
+        let folded = rec.username.to_ascii_lowercase();
+        if v.blob(Blob::Usernames, folded.as_bytes())?.as_deref() != Some(&id.to_be_bytes()[..]) {
+            r.add("index.usernames", format!("account {id} does not own its username {:?}", rec.username));
+        }
+        if v.blob(Blob::AccountsByNode, &keys::by_parent(rec.node, id))?.is_none() {
+            r.add("index.accountsByNode", format!("account {id} is missing from its node's accounts"));
+        }
+    }
+    let count = |table: Blob| -> Result<u64> {
+        let mut n = 0u64;
+        v.scan(table, KeyRange::all(), false, &mut |_, _| {
+            n += 1;
+            Ok(Flow::Continue(()))
+        })?;
+        Ok(n)
+    };
+    let (names, by_node) = (count(Blob::Usernames)?, count(Blob::AccountsByNode)?);
+    if names != accounts.len() as u64 || by_node != accounts.len() as u64 {
+        r.add("index.accounts", format!("{} accounts, {names} usernames and {by_node} node entries", accounts.len()));
+    }
+    let mut tokens = 0u64;
+    v.scan(Blob::Tokens, KeyRange::all(), false, &mut |k, val| {
+        tokens += 1;
+        let id = k.try_into().map(u64::from_be_bytes).unwrap_or(0);
+        match decode::<TokenRecord>(val) {
+            Ok(t) if !accounts.contains_key(&t.account) => {
+                r.add("token", format!("token {id} acts for missing account {}", t.account));
+            }
+            Ok(t) => {
+                if v.blob(Blob::TokensByAccount, &keys::by_parent(t.account, id))?.is_none() {
+                    r.add("index.tokensByAccount", format!("token {id} is missing from its account's tokens"));
+                }
+            }
+            Err(e) => r.add("token", format!("token {id} does not decode: {e}")),
+        }
+        Ok(Flow::Continue(()))
+    })?;
+    if count(Blob::TokensByAccount)? != tokens {
+        r.add("index.tokensByAccount", format!("the token index does not match the {tokens} tokens"));
+    }
+    v.scan(Blob::Roles, KeyRange::all(), false, &mut |k, val| {
+        let name = String::from_utf8_lossy(k).into_owned();
+        if let Ok(rec) = decode::<RoleRecord>(val) {
+            let held = holders.get(&name).copied().unwrap_or(0);
+            if rec.accounts != held {
+                r.add("role", format!("role {name} counts {} holders, {held} accounts hold it", rec.accounts));
+            }
+        }
+        Ok(Flow::Continue(()))
+    })?;
+    v.scan(Blob::Policies, KeyRange::all(), false, &mut |k, _| {
+        match keys::take_var(k) {
+            Some((seq, [])) if seq == 0 || briefs.contains_key(&seq) => {}
+            _ => r.add("policy", format!("a password policy belongs to no node ({k:?})")),
+        }
+        Ok(Flow::Continue(()))
+    })?;
+    Ok(())
 }
 
 fn has_key(v: &impl View, index: Index, key: &[u8]) -> Result<bool> {

@@ -5,11 +5,14 @@
 //! transaction that goes on after catching the error.
 
 pub(crate) mod access;
+pub(crate) mod accounts;
+pub(crate) mod auth;
 pub(crate) mod check;
 pub(crate) mod cursor;
 pub(crate) mod nodes;
 pub(crate) mod query;
 pub(crate) mod quota;
+pub(crate) mod roles;
 
 use std::collections::BTreeMap;
 
@@ -30,6 +33,8 @@ pub(crate) struct Ctx<'a> {
     /// The last id minted by this store, so that ids minted within one millisecond still sort
     /// in creation order.
     pub(crate) last_id: &'a std::sync::Mutex<u128>,
+    /// argon2id cost parameters for new password hashes.
+    pub(crate) password: &'a crate::account::PasswordParams,
 }
 
 impl Ctx<'_> {

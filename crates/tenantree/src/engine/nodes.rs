@@ -210,7 +210,7 @@ pub(crate) fn create(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, new:
     }
 
     // Apply.
-    let seq = w.take_seq();
+    let seq = w.take_seq()?;
     let now = ctx.now().as_micros();
     let rec = NodeRecord {
         id: id.to_bytes(),
@@ -305,6 +305,13 @@ pub(crate) fn update(
         check_billing_free(w, scope, b, Some(seq))?;
     }
     if let Some(tfa) = upd.tenant_full_access {
+        if tfa != old.tenant_full_access && who.scope() == Some(seq) {
+            // 001: the flag is set by the dealer above, never by the node's own admins.
+            return Err(Error::Forbidden {
+                action: format!("{}.{}", def.name, Action::Update.suffix()),
+                target: format!("{id} (tenant_full_access of the account's own node)"),
+            });
+        }
         rec.tenant_full_access = tfa;
     }
     if rec == old {
@@ -555,6 +562,9 @@ pub(crate) fn blockers(w: &WriteView<'_>, ctx: &Ctx<'_>, seq: u64, rec: &NodeRec
         }
         out.extend(by_kind.into_values());
     }
+    if let Some(b) = crate::engine::accounts::blocker(w, seq)? {
+        out.push(b);
+    }
     if !rec.own.is_empty() {
         out.push(Blocker {
             kind: "allocation".to_owned(),
@@ -610,5 +620,6 @@ pub(crate) fn delete(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, id: 
     for (key, _) in w.cells(seq)? {
         w.set_cell(seq, key, crate::store::Cell::default())?;
     }
+    crate::engine::accounts::forget_node(w, seq)?;
     Ok(true)
 }

@@ -5,6 +5,7 @@ use std::ops::Bound;
 
 use crate::engine::access::{Action, Principal};
 use crate::engine::{Chain, Loaded, cursor, load_chain, quota, resolve, to_node};
+
 use crate::error::{Error, Result};
 use crate::ids::NodeId;
 use crate::model::{ChildQuery, DescendantQuery, Direction, Node, Page, Quota, SortBy};
@@ -69,19 +70,25 @@ pub(crate) fn kind_counts(
     who: &Principal,
     id: Option<NodeId>,
 ) -> Result<BTreeMap<String, u64>> {
-    let seq = match id {
-        Some(id) => {
+    // For a scoped account, "everything" is its own node and its subtree.
+    let (seq, own_kind) = match (id, who.scope()) {
+        (Some(id), _) => {
             let chain = visible_chain(v, who, id)?;
             who.require(schema, &chain, chain.node()?.rec.kind, Action::Read)?;
-            chain.seq()
+            (chain.seq(), None)
         }
-        None if who.sees_everything() => 0,
-        None => return Err(Error::Forbidden { action: "read".into(), target: "the top level".into() }),
+        (None, None) => (0, None),
+        (None, Some(scope)) => {
+            let chain = load_chain(v, scope)?;
+            who.require(schema, &chain, chain.node()?.rec.kind, Action::Read)?;
+            (scope, Some(chain.node()?.rec.kind))
+        }
     };
     let mut out = BTreeMap::new();
     for (i, kind) in schema.kinds.iter().enumerate() {
         let key = u16::try_from(i).map_err(|_| Error::corrupted("too many kinds"))?;
-        out.insert(kind.name.clone(), v.cell(seq, key)?.below);
+        let own = u64::from(own_kind.is_some_and(|k| usize::from(k) == i));
+        out.insert(kind.name.clone(), v.cell(seq, key)?.below + own);
     }
     Ok(out)
 }
@@ -157,15 +164,15 @@ pub(crate) fn children(
         _ => None,
     };
     let filter = Filter { kind, status: q.status, search };
-    let parent_chain = match parent {
-        Some(id) => {
+    let parent_chain = match (parent, who.scope()) {
+        (Some(id), _) => {
             let chain = visible_chain(v, who, id)?;
             let list_kind = kind.unwrap_or(chain.node()?.rec.kind);
             who.require(schema, &chain, list_kind, Action::List)?;
             Some(chain)
         }
-        None if who.sees_everything() => None,
-        None => return Err(Error::Forbidden { action: "list".into(), target: "the top level".into() }),
+        (None, None) => None,
+        (None, Some(scope)) => return scope_page(v, schema, who, scope, &filter, q, limit),
     };
     let parent_seq = parent_chain.as_ref().map_or(0, Chain::seq);
     let index = match q.sort {
@@ -303,6 +310,32 @@ pub(crate) fn children(
     })
 }
 
+/// The top level as a scoped account sees it: its own node alone.
+fn scope_page(
+    v: &impl View,
+    schema: &Schema,
+    who: &Principal,
+    scope: u64,
+    filter: &Filter,
+    q: &ChildQuery,
+    limit: u32,
+) -> Result<Page<Node>> {
+    let chain = load_chain(v, scope)?;
+    let head = chain.node()?;
+    who.require(schema, &chain, head.rec.kind, Action::Read)?;
+    let total = u64::from(filter.matches(&head.rec));
+    let items =
+        if total == 1 && q.offset == 0 && q.cursor.is_none() { vec![to_node(schema, &chain)?] } else { Vec::new() };
+    Ok(Page {
+        items,
+        total,
+        limit,
+        page: q.offset / u64::from(limit) + 1,
+        pages: total.div_ceil(u64::from(limit)),
+        next: None,
+    })
+}
+
 /// The descendants of one kind under a node (or in the whole store), in tree order. One range
 /// scan over the `paths` index: O(offset + page × depth); the total comes from the roll-ups.
 pub(crate) fn descendants(
@@ -319,19 +352,26 @@ pub(crate) fn descendants(
     let kind = schema
         .kind_index(&q.kind)
         .ok_or_else(|| Error::invalid("kind", format!("{:?} is not a kind of schema {:?}", q.kind, schema.name)))?;
-    let root_chain = match root {
-        Some(id) => {
+    // For a scoped account, the whole store it sees is its own node and its subtree: the root
+    // itself is then listed too, when it is of the kind.
+    let (root_chain, include_root) = match (root, who.scope()) {
+        (Some(id), _) => {
             let chain = visible_chain(v, who, id)?;
             who.require(schema, &chain, kind, Action::List)?;
-            Some(chain)
+            (Some(chain), false)
         }
-        None if who.sees_everything() => None,
-        None => return Err(Error::Forbidden { action: "list".into(), target: "the top level".into() }),
+        (None, None) => (None, false),
+        (None, Some(scope)) => {
+            let chain = load_chain(v, scope)?;
+            who.require(schema, &chain, kind, Action::List)?;
+            let same_kind = chain.node()?.rec.kind == kind;
+            (Some(chain), same_kind)
+        }
     };
     let root_path = root_chain.as_ref().map(Chain::path).unwrap_or_default();
     let root_seq = root_chain.as_ref().map_or(0, Chain::seq);
     let prefix = keys::path_prefix(kind, &root_path);
-    let fp = cursor::fingerprint(&[b"descendants", &root_seq.to_be_bytes(), &[kind]]);
+    let fp = cursor::fingerprint(&[b"descendants", &root_seq.to_be_bytes(), &[kind, u8::from(include_root)]]);
     let mut range = KeyRange::prefix(&prefix);
     let (skip, start_position) = match &q.cursor {
         Some(token) => {
@@ -341,7 +381,7 @@ pub(crate) fn descendants(
         }
         None => (q.offset, q.offset),
     };
-    let total = v.cell(root_seq, kind.into())?.below;
+    let total = v.cell(root_seq, kind.into())?.below + u64::from(include_root);
     let mut cache: HashMap<u64, NodeRecord> = HashMap::new();
     if let Some(c) = &root_chain {
         for l in &c.links {
@@ -354,7 +394,7 @@ pub(crate) fn descendants(
     let mut skipped = 0u64;
     for key in v.keys(Index::Paths, range, false)? {
         let key = key?;
-        if key.len() == prefix.len() {
+        if key.len() == prefix.len() && !include_root {
             continue; // the root itself
         }
         if skipped < skip {

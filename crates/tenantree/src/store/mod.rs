@@ -27,7 +27,9 @@ use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
 use crate::error::{Error, Result};
 use crate::schema::{RollupKey, Schema};
-pub(crate) use records::{Cell, NodeRecord, ProfileRec, decode, encode};
+pub(crate) use records::{
+    AccountRecord, Cell, MessageRecord, NodeRecord, ProfileRec, RoleRecord, TokenRecord, decode, encode,
+};
 
 /// The layout version of everything this crate stores. Bump on any change to a record or key.
 pub(crate) const FORMAT_VERSION: u32 = 1;
@@ -42,6 +44,58 @@ pub(crate) const PATHS: TableDefinition<&[u8], ()> = TableDefinition::new("paths
 pub(crate) const NAMES: TableDefinition<&[u8], u64> = TableDefinition::new("names");
 pub(crate) const BILLING: TableDefinition<&[u8], u64> = TableDefinition::new("billing");
 pub(crate) const ROLLUPS: TableDefinition<(u64, u16), &[u8]> = TableDefinition::new("rollups");
+
+/// Tables with byte keys and byte values, for everything that hangs on nodes and accounts.
+/// Their records are encoded by the engine; the store only moves bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Blob {
+    /// `account id (u64 BE)` → account record.
+    Accounts,
+    /// `folded username` → account id (u64 BE).
+    Usernames,
+    /// `var(node) ‖ var(account)` → empty: the accounts bound to a node.
+    AccountsByNode,
+    /// `SHA-256 of the token` → token record.
+    Tokens,
+    /// `var(account) ‖ var(token id)` → token hash: an account's tokens.
+    TokensByAccount,
+    /// `role name` → custom role record.
+    Roles,
+    /// `var(node)` → password policy.
+    Policies,
+    /// `message id (u64 BE)` → outbox message.
+    Outbox,
+}
+
+impl Blob {
+    pub(crate) const ALL: [Blob; 8] = [
+        Blob::Accounts,
+        Blob::Usernames,
+        Blob::AccountsByNode,
+        Blob::Tokens,
+        Blob::TokensByAccount,
+        Blob::Roles,
+        Blob::Policies,
+        Blob::Outbox,
+    ];
+
+    fn def(self) -> TableDefinition<'static, &'static [u8], &'static [u8]> {
+        TableDefinition::new(match self {
+            Blob::Accounts => "accounts",
+            Blob::Usernames => "usernames",
+            Blob::AccountsByNode => "accounts_by_node",
+            Blob::Tokens => "tokens",
+            Blob::TokensByAccount => "tokens_by_account",
+            Blob::Roles => "roles",
+            Blob::Policies => "policies",
+            Blob::Outbox => "outbox",
+        })
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
 
 /// The key-only indexes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,7 +222,9 @@ impl Db {
                 });
             }
             (Some(stored), _) => {
-                txn.abort()?;
+                // Tables added by later versions of this format are created on open.
+                create_tables(&txn)?;
+                txn.commit()?;
                 return Ok(stored);
             }
             (None, wanted) => {
@@ -182,16 +238,8 @@ impl Db {
             meta.insert("format", encode(&(FORMAT_MAGIC, FORMAT_VERSION))?.as_slice())?;
             meta.insert("schema", encode_schema(&schema)?.as_slice())?;
             meta.insert("next_seq", 1u64.to_le_bytes().as_slice())?;
-            // Create every table now, so that read transactions never meet a missing one.
-            txn.open_table(NODES)?;
-            txn.open_table(IDS)?;
-            txn.open_table(BY_NAME)?;
-            txn.open_table(BY_PARENT)?;
-            txn.open_table(PATHS)?;
-            txn.open_table(NAMES)?;
-            txn.open_table(BILLING)?;
-            txn.open_table(ROLLUPS)?;
         }
+        create_tables(&txn)?;
         txn.commit()?;
         Ok(schema)
     }
@@ -204,18 +252,7 @@ impl Db {
     }
 
     pub(crate) fn begin_read(&self) -> Result<ReadView> {
-        let txn = self.db.begin_read()?;
-        Ok(ReadView {
-            meta: txn.open_table(META)?,
-            nodes: txn.open_table(NODES)?,
-            ids: txn.open_table(IDS)?,
-            by_name: txn.open_table(BY_NAME)?,
-            by_parent: txn.open_table(BY_PARENT)?,
-            paths: txn.open_table(PATHS)?,
-            names: txn.open_table(NAMES)?,
-            billing: txn.open_table(BILLING)?,
-            rollups: txn.open_table(ROLLUPS)?,
-        })
+        Ok(ReadView::new(self.db.begin_read()?))
     }
 
     pub(crate) fn begin_write(&self, durability: Durability) -> Result<redb::WriteTransaction> {
@@ -244,6 +281,24 @@ impl Db {
     }
 }
 
+/// Creates every table that does not exist yet, so that read transactions never meet a
+/// missing one.
+fn create_tables(txn: &redb::WriteTransaction) -> Result<()> {
+    txn.open_table(META)?;
+    txn.open_table(NODES)?;
+    txn.open_table(IDS)?;
+    txn.open_table(BY_NAME)?;
+    txn.open_table(BY_PARENT)?;
+    txn.open_table(PATHS)?;
+    txn.open_table(NAMES)?;
+    txn.open_table(BILLING)?;
+    txn.open_table(ROLLUPS)?;
+    for blob in Blob::ALL {
+        txn.open_table(blob.def())?;
+    }
+    Ok(())
+}
+
 /// The schema is stored as JSON: it is read once per open, and JSON keeps the tagged enums it
 /// contains readable (postcard cannot encode internally tagged enums).
 fn encode_schema(schema: &Schema) -> Result<Vec<u8>> {
@@ -263,6 +318,12 @@ pub(crate) type Keys<'a> = Rows<'a, Vec<u8>>;
 /// A boxed iterator over decoded rows.
 pub(crate) type Rows<'a, T> = Box<dyn Iterator<Item = Result<T>> + 'a>;
 
+/// Whether a scan goes on after a row.
+pub(crate) type Flow = std::ops::ControlFlow<()>;
+
+/// What a scan calls with each (key, value) row.
+pub(crate) type Visit<'a> = &'a mut dyn FnMut(&[u8], &[u8]) -> Result<Flow>;
+
 /// A key range of an index: everything starting with a prefix, narrowed by optional bounds.
 #[derive(Debug, Clone)]
 pub(crate) struct KeyRange {
@@ -277,6 +338,15 @@ impl KeyRange {
             lo: Bound::Included(prefix.to_vec()),
             hi: keys::prefix_end(prefix).map_or(Bound::Unbounded, Bound::Excluded),
         }
+    }
+
+    /// Every key.
+    pub(crate) fn all() -> KeyRange {
+        KeyRange { lo: Bound::Unbounded, hi: Bound::Unbounded }
+    }
+
+    fn bounds(&self) -> (Bound<&[u8]>, Bound<&[u8]>) {
+        (self.lo.as_ref().map(Vec::as_slice), self.hi.as_ref().map(Vec::as_slice))
     }
 }
 
@@ -295,7 +365,14 @@ pub(crate) trait View {
     fn all_cells(&self) -> Result<Rows<'_, ((u64, RollupKey), Cell)>>;
     fn all_lookups(&self, table: Lookup) -> Result<Rows<'_, (Vec<u8>, u64)>>;
     fn all_ids(&self) -> Result<Rows<'_, ([u8; 16], u64)>>;
+    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>>;
+    fn blob(&self, table: Blob, key: &[u8]) -> Result<Option<Vec<u8>>>;
+    /// Calls `f` with every row of `range`, in order, until it breaks.
+    fn scan(&self, table: Blob, range: KeyRange, reverse: bool, f: Visit<'_>) -> Result<()>;
 }
+
+type Guard<'a, T> = redb::AccessGuard<'a, T>;
+type RangeItem<'a, K, V> = std::result::Result<(Guard<'a, K>, Guard<'a, V>), redb::StorageError>;
 
 fn get_node<T: ReadableTable<u64, &'static [u8]>>(t: &T, seq: u64) -> Result<Option<NodeRecord>> {
     match t.get(seq)? {
@@ -321,14 +398,36 @@ fn get_cells<T: ReadableTable<(u64, u16), &'static [u8]>>(t: &T, seq: u64) -> Re
 }
 
 fn scan_keys<'a, T: ReadableTable<&'static [u8], ()>>(t: &'a T, range: KeyRange, reverse: bool) -> Result<Keys<'a>> {
-    let lo = range.lo.as_ref().map(Vec::as_slice);
-    let hi = range.hi.as_ref().map(Vec::as_slice);
-    let iter = t.range::<&[u8]>((lo, hi))?;
-    let map = |r: std::result::Result<
-        (redb::AccessGuard<'_, &'static [u8]>, redb::AccessGuard<'_, ()>),
-        redb::StorageError,
-    >| { r.map(|(k, _)| k.value().to_vec()).map_err(Error::from) };
+    let iter = t.range::<&[u8]>(range.bounds())?;
+    let map = |r: RangeItem<'_, &'static [u8], ()>| r.map(|(k, _)| k.value().to_vec()).map_err(Error::from);
     if reverse { Ok(Box::new(iter.rev().map(map))) } else { Ok(Box::new(iter.map(map))) }
+}
+
+fn scan_blob<T: ReadableTable<&'static [u8], &'static [u8]>>(
+    t: &T,
+    range: KeyRange,
+    reverse: bool,
+    f: Visit<'_>,
+) -> Result<()> {
+    let iter = t.range::<&[u8]>(range.bounds())?;
+    let mut visit = |r: RangeItem<'_, &'static [u8], &'static [u8]>| -> Result<Flow> {
+        let (k, v) = r?;
+        f(k.value(), v.value())
+    };
+    if reverse {
+        for r in iter.rev() {
+            if visit(r)?.is_break() {
+                break;
+            }
+        }
+    } else {
+        for r in iter {
+            if visit(r)?.is_break() {
+                break;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn get_lookup<T: ReadableTable<&'static [u8], u64>>(t: &T, key: &[u8]) -> Result<Option<u64>> {
@@ -363,75 +462,139 @@ fn iter_ids<T: ReadableTable<u128, u64>>(t: &T) -> Result<Rows<'_, ([u8; 16], u6
     })))
 }
 
-/// A read transaction with every table open. A consistent snapshot: writes committed after it
-/// began are invisible to it.
+/// Opens a table on first use and keeps it for the rest of the transaction: opening costs about
+/// half a microsecond per table, which a one-node read would otherwise pay for every table.
+macro_rules! lazy {
+    ($self:ident . $field:ident, $def:expr) => {{
+        if $self.$field.get().is_none() {
+            let table = $self.txn.open_table($def)?;
+            let _ = $self.$field.set(table);
+        }
+        $self.$field.get().ok_or_else(|| Error::corrupted("a table could not be kept open"))
+    }};
+}
+
+macro_rules! lazy_mut {
+    ($self:ident . $field:ident, $def:expr) => {{
+        if $self.$field.get().is_none() {
+            let table = $self.txn.open_table($def)?;
+            let _ = $self.$field.set(table);
+        }
+        $self.$field.get_mut().ok_or_else(|| Error::corrupted("a table could not be kept open"))
+    }};
+}
+
+type ReadTable<K, V> = std::cell::OnceCell<redb::ReadOnlyTable<K, V>>;
+
+/// A read transaction; tables open on first use. A consistent snapshot: writes committed after
+/// it began are invisible to it.
 pub(crate) struct ReadView {
-    meta: redb::ReadOnlyTable<&'static str, &'static [u8]>,
-    nodes: redb::ReadOnlyTable<u64, &'static [u8]>,
-    ids: redb::ReadOnlyTable<u128, u64>,
-    by_name: redb::ReadOnlyTable<&'static [u8], ()>,
-    by_parent: redb::ReadOnlyTable<&'static [u8], ()>,
-    paths: redb::ReadOnlyTable<&'static [u8], ()>,
-    names: redb::ReadOnlyTable<&'static [u8], u64>,
-    billing: redb::ReadOnlyTable<&'static [u8], u64>,
-    rollups: redb::ReadOnlyTable<(u64, u16), &'static [u8]>,
+    txn: redb::ReadTransaction,
+    meta: ReadTable<&'static str, &'static [u8]>,
+    nodes: ReadTable<u64, &'static [u8]>,
+    ids: ReadTable<u128, u64>,
+    by_name: ReadTable<&'static [u8], ()>,
+    by_parent: ReadTable<&'static [u8], ()>,
+    paths: ReadTable<&'static [u8], ()>,
+    names: ReadTable<&'static [u8], u64>,
+    billing: ReadTable<&'static [u8], u64>,
+    rollups: ReadTable<(u64, u16), &'static [u8]>,
+    blobs: [ReadTable<&'static [u8], &'static [u8]>; Blob::ALL.len()],
 }
 
 impl ReadView {
-    pub(crate) fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self.meta.get(key)?.map(|v| v.value().to_vec()))
+    fn new(txn: redb::ReadTransaction) -> ReadView {
+        ReadView {
+            txn,
+            meta: ReadTable::new(),
+            nodes: ReadTable::new(),
+            ids: ReadTable::new(),
+            by_name: ReadTable::new(),
+            by_parent: ReadTable::new(),
+            paths: ReadTable::new(),
+            names: ReadTable::new(),
+            billing: ReadTable::new(),
+            rollups: ReadTable::new(),
+            blobs: std::array::from_fn(|_| ReadTable::new()),
+        }
+    }
+
+    fn index(&self, index: Index) -> Result<&redb::ReadOnlyTable<&'static [u8], ()>> {
+        match index {
+            Index::ByName => lazy!(self.by_name, BY_NAME),
+            Index::ByParent => lazy!(self.by_parent, BY_PARENT),
+            Index::Paths => lazy!(self.paths, PATHS),
+        }
+    }
+
+    fn lookup_table(&self, table: Lookup) -> Result<&redb::ReadOnlyTable<&'static [u8], u64>> {
+        match table {
+            Lookup::Names => lazy!(self.names, NAMES),
+            Lookup::Billing => lazy!(self.billing, BILLING),
+        }
+    }
+
+    fn blob_table(&self, table: Blob) -> Result<&redb::ReadOnlyTable<&'static [u8], &'static [u8]>> {
+        let slot = self.blobs.get(table.index()).ok_or_else(|| Error::corrupted("unknown table"))?;
+        if slot.get().is_none() {
+            let t = self.txn.open_table(table.def())?;
+            let _ = slot.set(t);
+        }
+        slot.get().ok_or_else(|| Error::corrupted("a table could not be kept open"))
     }
 }
 
 impl View for ReadView {
     fn node(&self, seq: u64) -> Result<Option<NodeRecord>> {
-        get_node(&self.nodes, seq)
+        get_node(lazy!(self.nodes, NODES)?, seq)
     }
 
     fn seq_of(&self, id: [u8; 16]) -> Result<Option<u64>> {
-        Ok(self.ids.get(u128::from_be_bytes(id))?.map(|v| v.value()))
+        Ok(lazy!(self.ids, IDS)?.get(u128::from_be_bytes(id))?.map(|v| v.value()))
     }
 
     fn cell(&self, seq: u64, key: RollupKey) -> Result<Cell> {
-        get_cell(&self.rollups, seq, key)
+        get_cell(lazy!(self.rollups, ROLLUPS)?, seq, key)
     }
 
     fn cells(&self, seq: u64) -> Result<Vec<(RollupKey, Cell)>> {
-        get_cells(&self.rollups, seq)
+        get_cells(lazy!(self.rollups, ROLLUPS)?, seq)
     }
 
     fn keys(&self, index: Index, range: KeyRange, reverse: bool) -> Result<Keys<'_>> {
-        match index {
-            Index::ByName => scan_keys(&self.by_name, range, reverse),
-            Index::ByParent => scan_keys(&self.by_parent, range, reverse),
-            Index::Paths => scan_keys(&self.paths, range, reverse),
-        }
+        scan_keys(self.index(index)?, range, reverse)
     }
 
     fn lookup(&self, table: Lookup, key: &[u8]) -> Result<Option<u64>> {
-        match table {
-            Lookup::Names => get_lookup(&self.names, key),
-            Lookup::Billing => get_lookup(&self.billing, key),
-        }
+        get_lookup(self.lookup_table(table)?, key)
     }
 
     fn all_nodes(&self) -> Result<Rows<'_, (u64, NodeRecord)>> {
-        iter_nodes(&self.nodes)
+        iter_nodes(lazy!(self.nodes, NODES)?)
     }
 
     fn all_cells(&self) -> Result<Rows<'_, ((u64, RollupKey), Cell)>> {
-        iter_cells(&self.rollups)
+        iter_cells(lazy!(self.rollups, ROLLUPS)?)
     }
 
     fn all_lookups(&self, table: Lookup) -> Result<Rows<'_, (Vec<u8>, u64)>> {
-        match table {
-            Lookup::Names => iter_lookups(&self.names),
-            Lookup::Billing => iter_lookups(&self.billing),
-        }
+        iter_lookups(self.lookup_table(table)?)
     }
 
     fn all_ids(&self) -> Result<Rows<'_, ([u8; 16], u64)>> {
-        iter_ids(&self.ids)
+        iter_ids(lazy!(self.ids, IDS)?)
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        Ok(lazy!(self.meta, META)?.get(key)?.map(|v| v.value().to_vec()))
+    }
+
+    fn blob(&self, table: Blob, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.blob_table(table)?.get(key)?.map(|v| v.value().to_vec()))
+    }
+
+    fn scan(&self, table: Blob, range: KeyRange, reverse: bool, f: Visit<'_>) -> Result<()> {
+        scan_blob(self.blob_table(table)?, range, reverse, f)
     }
 }
 
@@ -446,63 +609,135 @@ struct CachedCell {
     dirty: bool,
 }
 
-/// A write transaction's tables, with two caches that make bulk writes cheap: node records
-/// (read-through, written through) and roll-up cells (written back at [`WriteView::flush`]).
-/// Every read goes through the caches, so a transaction always reads its own writes.
+type WriteTable<'t, K, V> = std::cell::OnceCell<redb::Table<'t, K, V>>;
+
+/// A write transaction's tables (opened on first use), with two caches that make bulk writes
+/// cheap: node records (read-through, written through) and roll-up cells (written back at
+/// [`WriteView::flush`]). Every read goes through the caches, so a transaction always reads
+/// its own writes.
 pub(crate) struct WriteView<'t> {
-    meta: redb::Table<'t, &'static str, &'static [u8]>,
-    nodes: redb::Table<'t, u64, &'static [u8]>,
-    ids: redb::Table<'t, u128, u64>,
-    by_name: redb::Table<'t, &'static [u8], ()>,
-    by_parent: redb::Table<'t, &'static [u8], ()>,
-    paths: redb::Table<'t, &'static [u8], ()>,
-    names: redb::Table<'t, &'static [u8], u64>,
-    billing: redb::Table<'t, &'static [u8], u64>,
-    rollups: redb::Table<'t, (u64, u16), &'static [u8]>,
+    txn: &'t redb::WriteTransaction,
+    meta: WriteTable<'t, &'static str, &'static [u8]>,
+    nodes: WriteTable<'t, u64, &'static [u8]>,
+    ids: WriteTable<'t, u128, u64>,
+    by_name: WriteTable<'t, &'static [u8], ()>,
+    by_parent: WriteTable<'t, &'static [u8], ()>,
+    paths: WriteTable<'t, &'static [u8], ()>,
+    names: WriteTable<'t, &'static [u8], u64>,
+    billing: WriteTable<'t, &'static [u8], u64>,
+    rollups: WriteTable<'t, (u64, u16), &'static [u8]>,
+    blobs: [WriteTable<'t, &'static [u8], &'static [u8]>; Blob::ALL.len()],
     node_cache: std::cell::RefCell<HashMap<u64, NodeRecord>>,
     cell_cache: std::cell::RefCell<BTreeMap<(u64, RollupKey), CachedCell>>,
-    next_seq: u64,
+    next_seq: Option<u64>,
     seq_dirty: bool,
 }
 
 impl<'t> WriteView<'t> {
-    pub(crate) fn new(txn: &'t redb::WriteTransaction) -> Result<WriteView<'t>> {
-        let meta = txn.open_table(META)?;
-        let next_seq = match meta.get("next_seq")? {
-            Some(v) => {
-                let bytes: [u8; 8] =
-                    v.value().try_into().map_err(|_| Error::corrupted("the sequence counter is malformed"))?;
-                u64::from_le_bytes(bytes)
-            }
-            None => return Err(Error::corrupted("the sequence counter is missing")),
-        };
-        Ok(WriteView {
-            meta,
-            nodes: txn.open_table(NODES)?,
-            ids: txn.open_table(IDS)?,
-            by_name: txn.open_table(BY_NAME)?,
-            by_parent: txn.open_table(BY_PARENT)?,
-            paths: txn.open_table(PATHS)?,
-            names: txn.open_table(NAMES)?,
-            billing: txn.open_table(BILLING)?,
-            rollups: txn.open_table(ROLLUPS)?,
+    pub(crate) fn new(txn: &'t redb::WriteTransaction) -> WriteView<'t> {
+        WriteView {
+            txn,
+            meta: WriteTable::new(),
+            nodes: WriteTable::new(),
+            ids: WriteTable::new(),
+            by_name: WriteTable::new(),
+            by_parent: WriteTable::new(),
+            paths: WriteTable::new(),
+            names: WriteTable::new(),
+            billing: WriteTable::new(),
+            rollups: WriteTable::new(),
+            blobs: std::array::from_fn(|_| WriteTable::new()),
             node_cache: std::cell::RefCell::new(HashMap::new()),
             cell_cache: std::cell::RefCell::new(BTreeMap::new()),
-            next_seq,
+            next_seq: None,
             seq_dirty: false,
-        })
+        }
+    }
+
+    fn index_mut(&mut self, index: Index) -> Result<&mut redb::Table<'t, &'static [u8], ()>> {
+        match index {
+            Index::ByName => lazy_mut!(self.by_name, BY_NAME),
+            Index::ByParent => lazy_mut!(self.by_parent, BY_PARENT),
+            Index::Paths => lazy_mut!(self.paths, PATHS),
+        }
+    }
+
+    fn index(&self, index: Index) -> Result<&redb::Table<'t, &'static [u8], ()>> {
+        match index {
+            Index::ByName => lazy!(self.by_name, BY_NAME),
+            Index::ByParent => lazy!(self.by_parent, BY_PARENT),
+            Index::Paths => lazy!(self.paths, PATHS),
+        }
+    }
+
+    fn lookup_table(&self, table: Lookup) -> Result<&redb::Table<'t, &'static [u8], u64>> {
+        match table {
+            Lookup::Names => lazy!(self.names, NAMES),
+            Lookup::Billing => lazy!(self.billing, BILLING),
+        }
+    }
+
+    fn lookup_table_mut(&mut self, table: Lookup) -> Result<&mut redb::Table<'t, &'static [u8], u64>> {
+        match table {
+            Lookup::Names => lazy_mut!(self.names, NAMES),
+            Lookup::Billing => lazy_mut!(self.billing, BILLING),
+        }
+    }
+
+    fn blob_table(&self, table: Blob) -> Result<&redb::Table<'t, &'static [u8], &'static [u8]>> {
+        let slot = self.blobs.get(table.index()).ok_or_else(|| Error::corrupted("unknown table"))?;
+        if slot.get().is_none() {
+            let t = self.txn.open_table(table.def())?;
+            let _ = slot.set(t);
+        }
+        slot.get().ok_or_else(|| Error::corrupted("a table could not be kept open"))
+    }
+
+    fn blob_table_mut(&mut self, table: Blob) -> Result<&mut redb::Table<'t, &'static [u8], &'static [u8]>> {
+        let txn = self.txn;
+        let slot = self.blobs.get_mut(table.index()).ok_or_else(|| Error::corrupted("unknown table"))?;
+        if slot.get().is_none() {
+            let t = txn.open_table(table.def())?;
+            let _ = slot.set(t);
+        }
+        slot.get_mut().ok_or_else(|| Error::corrupted("a table could not be kept open"))
     }
 
     /// Takes the next node sequence number.
-    pub(crate) fn take_seq(&mut self) -> u64 {
-        let seq = self.next_seq;
-        self.next_seq += 1;
+    pub(crate) fn take_seq(&mut self) -> Result<u64> {
+        let seq = match self.next_seq {
+            Some(s) => s,
+            None => {
+                self.counter_value("next_seq")?.ok_or_else(|| Error::corrupted("the sequence counter is missing"))?
+            }
+        };
+        self.next_seq = Some(seq + 1);
         self.seq_dirty = true;
-        seq
+        Ok(seq)
+    }
+
+    fn counter_value(&self, name: &str) -> Result<Option<u64>> {
+        match self.meta(name)? {
+            Some(bytes) => {
+                let bytes: [u8; 8] = bytes
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| Error::corrupted(format!("the counter {name} is malformed")))?;
+                Ok(Some(u64::from_le_bytes(bytes)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Takes the next value of a named counter in `meta` (starting at 1).
+    pub(crate) fn next_counter(&mut self, name: &str) -> Result<u64> {
+        let value = self.counter_value(name)?.unwrap_or(1);
+        lazy_mut!(self.meta, META)?.insert(name, (value + 1).to_le_bytes().as_slice())?;
+        Ok(value)
     }
 
     pub(crate) fn put_node(&mut self, seq: u64, record: &NodeRecord) -> Result<()> {
-        self.nodes.insert(seq, encode(record)?.as_slice())?;
+        lazy_mut!(self.nodes, NODES)?.insert(seq, encode(record)?.as_slice())?;
         let mut cache = self.node_cache.borrow_mut();
         if cache.len() >= MAX_CACHED_NODES {
             cache.clear();
@@ -512,53 +747,63 @@ impl<'t> WriteView<'t> {
     }
 
     pub(crate) fn remove_node(&mut self, seq: u64) -> Result<()> {
-        self.nodes.remove(seq)?;
+        lazy_mut!(self.nodes, NODES)?.remove(seq)?;
         self.node_cache.borrow_mut().remove(&seq);
         Ok(())
     }
 
     pub(crate) fn put_id(&mut self, id: [u8; 16], seq: u64) -> Result<()> {
-        self.ids.insert(u128::from_be_bytes(id), seq)?;
+        lazy_mut!(self.ids, IDS)?.insert(u128::from_be_bytes(id), seq)?;
         Ok(())
     }
 
     pub(crate) fn remove_id(&mut self, id: [u8; 16]) -> Result<()> {
-        self.ids.remove(u128::from_be_bytes(id))?;
+        lazy_mut!(self.ids, IDS)?.remove(u128::from_be_bytes(id))?;
         Ok(())
     }
 
     pub(crate) fn insert_key(&mut self, index: Index, key: &[u8]) -> Result<()> {
-        match index {
-            Index::ByName => self.by_name.insert(key, ())?,
-            Index::ByParent => self.by_parent.insert(key, ())?,
-            Index::Paths => self.paths.insert(key, ())?,
-        };
+        self.index_mut(index)?.insert(key, ())?;
         Ok(())
     }
 
     pub(crate) fn remove_key(&mut self, index: Index, key: &[u8]) -> Result<()> {
-        match index {
-            Index::ByName => self.by_name.remove(key)?,
-            Index::ByParent => self.by_parent.remove(key)?,
-            Index::Paths => self.paths.remove(key)?,
-        };
+        self.index_mut(index)?.remove(key)?;
         Ok(())
     }
 
     pub(crate) fn put_lookup(&mut self, table: Lookup, key: &[u8], seq: u64) -> Result<()> {
-        match table {
-            Lookup::Names => self.names.insert(key, seq)?,
-            Lookup::Billing => self.billing.insert(key, seq)?,
-        };
+        self.lookup_table_mut(table)?.insert(key, seq)?;
         Ok(())
     }
 
     pub(crate) fn remove_lookup(&mut self, table: Lookup, key: &[u8]) -> Result<()> {
-        match table {
-            Lookup::Names => self.names.remove(key)?,
-            Lookup::Billing => self.billing.remove(key)?,
-        };
+        self.lookup_table_mut(table)?.remove(key)?;
         Ok(())
+    }
+
+    pub(crate) fn put_blob(&mut self, table: Blob, key: &[u8], value: &[u8]) -> Result<()> {
+        self.blob_table_mut(table)?.insert(key, value)?;
+        Ok(())
+    }
+
+    /// Removes a row; whether it existed.
+    pub(crate) fn remove_blob(&mut self, table: Blob, key: &[u8]) -> Result<bool> {
+        Ok(self.blob_table_mut(table)?.remove(key)?.is_some())
+    }
+
+    /// Removes every row of `range`; how many there were.
+    pub(crate) fn remove_range(&mut self, table: Blob, range: KeyRange) -> Result<u64> {
+        let mut doomed: Vec<Vec<u8>> = Vec::new();
+        self.scan(table, range, false, &mut |k, _| {
+            doomed.push(k.to_vec());
+            Ok(Flow::Continue(()))
+        })?;
+        let t = self.blob_table_mut(table)?;
+        for k in &doomed {
+            t.remove(k.as_slice())?;
+        }
+        Ok(doomed.len() as u64)
     }
 
     /// Replaces a roll-up cell (in the cache; written at flush).
@@ -576,14 +821,18 @@ impl<'t> WriteView<'t> {
 
     fn flush_cells(&mut self) -> Result<()> {
         let cache = std::mem::take(self.cell_cache.get_mut());
+        if !cache.values().any(|c| c.dirty) {
+            return Ok(());
+        }
+        let rollups = lazy_mut!(self.rollups, ROLLUPS)?;
         for ((seq, key), entry) in cache {
             if !entry.dirty {
                 continue;
             }
             if entry.cell.is_zero() {
-                self.rollups.remove((seq, key))?;
+                rollups.remove((seq, key))?;
             } else {
-                self.rollups.insert((seq, key), encode(&entry.cell)?.as_slice())?;
+                rollups.insert((seq, key), encode(&entry.cell)?.as_slice())?;
             }
         }
         Ok(())
@@ -592,8 +841,10 @@ impl<'t> WriteView<'t> {
     /// Writes the caches out. Must run before the transaction commits.
     pub(crate) fn flush(&mut self) -> Result<()> {
         self.flush_cells()?;
-        if self.seq_dirty {
-            self.meta.insert("next_seq", self.next_seq.to_le_bytes().as_slice())?;
+        if self.seq_dirty
+            && let Some(next) = self.next_seq
+        {
+            lazy_mut!(self.meta, META)?.insert("next_seq", next.to_le_bytes().as_slice())?;
             self.seq_dirty = false;
         }
         Ok(())
@@ -605,7 +856,7 @@ impl View for WriteView<'_> {
         if let Some(r) = self.node_cache.borrow().get(&seq) {
             return Ok(Some(r.clone()));
         }
-        let record = get_node(&self.nodes, seq)?;
+        let record = get_node(lazy!(self.nodes, NODES)?, seq)?;
         if let Some(r) = &record {
             let mut cache = self.node_cache.borrow_mut();
             if cache.len() >= MAX_CACHED_NODES {
@@ -617,14 +868,14 @@ impl View for WriteView<'_> {
     }
 
     fn seq_of(&self, id: [u8; 16]) -> Result<Option<u64>> {
-        Ok(self.ids.get(u128::from_be_bytes(id))?.map(|v| v.value()))
+        Ok(lazy!(self.ids, IDS)?.get(u128::from_be_bytes(id))?.map(|v| v.value()))
     }
 
     fn cell(&self, seq: u64, key: RollupKey) -> Result<Cell> {
         if let Some(c) = self.cell_cache.borrow().get(&(seq, key)) {
             return Ok(c.cell);
         }
-        let cell = get_cell(&self.rollups, seq, key)?;
+        let cell = get_cell(lazy!(self.rollups, ROLLUPS)?, seq, key)?;
         let mut cache = self.cell_cache.borrow_mut();
         // A clean entry is only a read cache; dropping it when full loses nothing.
         if cache.len() < MAX_CACHED_CELLS {
@@ -634,7 +885,8 @@ impl View for WriteView<'_> {
     }
 
     fn cells(&self, seq: u64) -> Result<Vec<(RollupKey, Cell)>> {
-        let mut merged: BTreeMap<RollupKey, Cell> = get_cells(&self.rollups, seq)?.into_iter().collect();
+        let mut merged: BTreeMap<RollupKey, Cell> =
+            get_cells(lazy!(self.rollups, ROLLUPS)?, seq)?.into_iter().collect();
         for (&(_, key), entry) in self.cell_cache.borrow().range((seq, 0)..=(seq, u16::MAX)) {
             merged.insert(key, entry.cell);
         }
@@ -642,39 +894,41 @@ impl View for WriteView<'_> {
     }
 
     fn keys(&self, index: Index, range: KeyRange, reverse: bool) -> Result<Keys<'_>> {
-        match index {
-            Index::ByName => scan_keys(&self.by_name, range, reverse),
-            Index::ByParent => scan_keys(&self.by_parent, range, reverse),
-            Index::Paths => scan_keys(&self.paths, range, reverse),
-        }
+        scan_keys(self.index(index)?, range, reverse)
     }
 
     fn lookup(&self, table: Lookup, key: &[u8]) -> Result<Option<u64>> {
-        match table {
-            Lookup::Names => get_lookup(&self.names, key),
-            Lookup::Billing => get_lookup(&self.billing, key),
-        }
+        get_lookup(self.lookup_table(table)?, key)
     }
 
     fn all_nodes(&self) -> Result<Rows<'_, (u64, NodeRecord)>> {
-        iter_nodes(&self.nodes)
+        iter_nodes(lazy!(self.nodes, NODES)?)
     }
 
     fn all_cells(&self) -> Result<Rows<'_, ((u64, RollupKey), Cell)>> {
         if self.cell_cache.borrow().values().any(|c| c.dirty) {
             return Err(Error::corrupted("roll-ups read in bulk before the cache was flushed"));
         }
-        iter_cells(&self.rollups)
+        iter_cells(lazy!(self.rollups, ROLLUPS)?)
     }
 
     fn all_lookups(&self, table: Lookup) -> Result<Rows<'_, (Vec<u8>, u64)>> {
-        match table {
-            Lookup::Names => iter_lookups(&self.names),
-            Lookup::Billing => iter_lookups(&self.billing),
-        }
+        iter_lookups(self.lookup_table(table)?)
     }
 
     fn all_ids(&self) -> Result<Rows<'_, ([u8; 16], u64)>> {
-        iter_ids(&self.ids)
+        iter_ids(lazy!(self.ids, IDS)?)
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        Ok(lazy!(self.meta, META)?.get(key)?.map(|v| v.value().to_vec()))
+    }
+
+    fn blob(&self, table: Blob, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.blob_table(table)?.get(key)?.map(|v| v.value().to_vec()))
+    }
+
+    fn scan(&self, table: Blob, range: KeyRange, reverse: bool, f: Visit<'_>) -> Result<()> {
+        scan_blob(self.blob_table(table)?, range, reverse, f)
     }
 }

@@ -129,6 +129,57 @@ impl Cell {
     }
 }
 
+/// An account, keyed by its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct AccountRecord {
+    pub(crate) username: String,
+    /// The bound node's sequence number; 0 for a store-wide account.
+    pub(crate) node: u64,
+    pub(crate) role: String,
+    pub(crate) first_name: Option<String>,
+    pub(crate) last_name: Option<String>,
+    pub(crate) mobile: Option<String>,
+    pub(crate) email: Option<String>,
+    /// argon2id hash in PHC string form; `None` until a password is set.
+    pub(crate) password: Option<String>,
+    pub(crate) force_reset: bool,
+    pub(crate) enabled: bool,
+    pub(crate) created: i64,
+    pub(crate) updated: i64,
+    pub(crate) version: u64,
+}
+
+/// An API token, keyed by its id. The secret itself is never stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct TokenRecord {
+    pub(crate) account: u64,
+    pub(crate) name: String,
+    /// SHA-256 of the secret.
+    pub(crate) hash: [u8; 32],
+    pub(crate) created: i64,
+    pub(crate) expires: Option<i64>,
+}
+
+/// A custom role, keyed by its name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct RoleRecord {
+    pub(crate) permissions: Vec<String>,
+    /// How many accounts hold the role (a role in use cannot be removed).
+    pub(crate) accounts: u64,
+}
+
+/// A queued outbox message, keyed by its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct MessageRecord {
+    /// 0: welcome.
+    pub(crate) kind: u8,
+    pub(crate) account: u64,
+    pub(crate) username: String,
+    pub(crate) recipient: Option<String>,
+    pub(crate) node: Option<[u8; 16]>,
+    pub(crate) created: i64,
+}
+
 pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     Ok(postcard::to_allocvec(value)?)
 }

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use tenantree::{
-    Actor, DescendantQuery, Durability, Error, ManualClock, NewNode, Node, NodeId, Preset, Quota, SeededEntropy, Store,
-    Timestamp,
+    Account, Actor, DescendantQuery, Durability, Error, ManualClock, NewAccount, NewNode, Node, NodeId, PasswordParams,
+    Preset, Quota, SeededEntropy, Store, Timestamp,
 };
 
 pub fn sys() -> Actor {
@@ -20,6 +20,7 @@ pub fn store_with(preset: Preset) -> (Store, ManualClock) {
         .clock(clock.clone())
         .entropy(SeededEntropy::new(7))
         .durability(Durability::Bulk)
+        .password_params(PasswordParams::fast())
         .in_memory()
         .unwrap();
     (store, clock)
@@ -106,4 +107,16 @@ pub fn assert_clean(store: &Store) {
 
 pub fn quota(store: &Store, id: NodeId, resource: &str) -> Quota {
     store.quotas(&sys(), id).unwrap().into_iter().find(|q| q.resource == resource).unwrap()
+}
+
+/// A password every default policy accepts.
+pub const GOOD_PASSWORD: &str = "Tr0ub4dor!x";
+
+/// Creates an account bound to `node` with `role` and [`GOOD_PASSWORD`], as the system.
+pub fn account(store: &Store, username: &str, role: &str, node: Option<NodeId>) -> (Account, Actor) {
+    let mut new = NewAccount::new(username, role).password(GOOD_PASSWORD);
+    new.node = node;
+    let a = store.create_account(&sys(), new).unwrap();
+    let actor = Actor::account(a.id);
+    (a, actor)
 }
