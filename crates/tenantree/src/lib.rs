@@ -35,6 +35,7 @@
 //! ```
 
 mod account;
+mod decimal;
 mod engine;
 mod env;
 mod error;
@@ -49,7 +50,9 @@ pub use account::{
     Account, AccountId, AccountQuery, AccountUpdate, EffectivePolicy, IssuedToken, Message, MessageKind, NewAccount,
     NewToken, PasswordParams, PasswordPolicy, Role, Session, TokenInfo,
 };
+pub use decimal::Decimal;
 pub use engine::access::Actor;
+pub use engine::feed::{Change, ChangePage, MASK, is_secret_key};
 pub use engine::query::DEFAULT_PAGE_SIZE;
 pub use env::{Clock, Entropy, ManualClock, SeededEntropy};
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]

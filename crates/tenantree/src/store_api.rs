@@ -48,6 +48,7 @@ pub struct StoreBuilder {
     clock: Option<Arc<dyn Clock>>,
     entropy: Option<Arc<dyn Entropy>>,
     password: PasswordParams,
+    no_feed: bool,
 }
 
 impl StoreBuilder {
@@ -100,6 +101,14 @@ impl StoreBuilder {
     #[must_use]
     pub fn password_params(mut self, params: PasswordParams) -> StoreBuilder {
         self.password = params;
+        self
+    }
+
+    /// Whether writes append to the change feed (default: yes). A store without a feed saves
+    /// the space and time of one event per change; its `changes` reads stay empty.
+    #[must_use]
+    pub fn change_feed(mut self, enabled: bool) -> StoreBuilder {
+        self.no_feed = !enabled;
         self
     }
 
@@ -165,6 +174,7 @@ impl StoreBuilder {
                 last_id: std::sync::Mutex::new(last_id),
                 password: self.password,
                 decoy: std::sync::OnceLock::new(),
+                feed: !self.no_feed,
             }),
         })
     }
@@ -204,6 +214,8 @@ struct Inner {
     password: PasswordParams,
     /// A hash to verify against when a login names no known account, made on first use.
     decoy: std::sync::OnceLock<String>,
+    /// Whether writes append to the change feed.
+    feed: bool,
 }
 
 impl Drop for Inner {
@@ -296,6 +308,7 @@ impl Store {
             entropy: self.inner.entropy.as_ref(),
             last_id: &self.inner.last_id,
             password: &self.inner.password,
+            feed: self.inner.feed,
         }
     }
 
@@ -712,6 +725,16 @@ macro_rules! read_ops {
         pub fn outbox(&self, after: u64, limit: u32) -> Result<Vec<Message>> {
             engine::accounts::outbox(&self.view, &self.who, after, limit)
         }
+
+        /// The changes after `after` that the caller may see (its scope; for a move, before or
+        /// after it), oldest first, at most `limit` (up to 1000). A range scan over the feed.
+        ///
+        /// # Errors
+        ///
+        /// `FORBIDDEN` (`<kind>.instance.changes.read` on the caller's node), `INVALID_ARGUMENT`.
+        pub fn changes(&self, after: u64, limit: u32) -> Result<engine::feed::ChangePage> {
+            engine::feed::read(&self.view, self.ctx.schema, &self.who, after, limit)
+        }
     };
 }
 
@@ -930,11 +953,17 @@ impl WriteTx<'_, '_> {
     /// `INVALID_ARGUMENT` (name, patterns), `ALREADY_EXISTS` (a built-in name), `FORBIDDEN`.
     pub fn define_role(&mut self, role: &Role) -> Result<Role> {
         let r = self.require_store("store.roles.update").and_then(|()| {
-            if self.who.covers(&role.permissions) {
-                engine::roles::define(&mut self.view, role)
-            } else {
-                Err(Error::Forbidden { action: format!("grant role {}", role.name), target: "the store".into() })
+            if !self.who.covers(&role.permissions) {
+                return Err(Error::Forbidden {
+                    action: format!("grant role {}", role.name),
+                    target: "the store".into(),
+                });
             }
+            let defined = engine::roles::define(&mut self.view, role)?;
+            let changes = serde_json::json!({"permissions": defined.permissions});
+            let event = engine::feed::Event::on("role.define", "role", &defined.name, None, Some(changes))?;
+            engine::feed::emit(&mut self.view, &self.ctx, &self.who, event)?;
+            Ok(defined)
         });
         self.track(r)
     }
@@ -945,7 +974,14 @@ impl WriteTx<'_, '_> {
     ///
     /// `STILL_IN_USE` while accounts hold it, `INVALID_ARGUMENT` (built in), `FORBIDDEN`.
     pub fn delete_role(&mut self, name: &str) -> Result<bool> {
-        let r = self.require_store("store.roles.delete").and_then(|()| engine::roles::remove(&mut self.view, name));
+        let r = self.require_store("store.roles.delete").and_then(|()| {
+            let removed = engine::roles::remove(&mut self.view, name)?;
+            if removed {
+                let event = engine::feed::Event::on("role.delete", "role", name, None, None)?;
+                engine::feed::emit(&mut self.view, &self.ctx, &self.who, event)?;
+            }
+            Ok(removed)
+        });
         self.track(r)
     }
 
@@ -972,6 +1008,17 @@ impl WriteTx<'_, '_> {
     /// `FORBIDDEN`.
     pub fn ack_outbox(&mut self, up_to: u64) -> Result<u64> {
         let r = engine::accounts::ack_outbox(&mut self.view, &self.who, up_to);
+        self.track(r)
+    }
+
+    /// Removes the change-feed events committed before `before` (for a retention period such
+    /// as 004's `log_retention`); how many went.
+    ///
+    /// # Errors
+    ///
+    /// `FORBIDDEN` unless the system or a store-wide account allowed `store.changes.prune`.
+    pub fn prune_changes(&mut self, before: crate::ids::Timestamp) -> Result<u64> {
+        let r = engine::feed::prune(&mut self.view, &self.who, before);
         self.track(r)
     }
 

@@ -6,6 +6,7 @@ use crate::account::{
     Account, AccountId, AccountQuery, AccountUpdate, EffectivePolicy, Message, MessageKind, NewAccount, PasswordPolicy,
 };
 use crate::engine::access::{Action, Principal, load_account};
+use crate::engine::feed::{self, Event};
 use crate::engine::{Chain, Ctx, auth, cursor, load_chain, node_id, query, resolve, roles};
 use crate::error::{Blocker, Error, Result};
 use crate::ids::{NodeId, Timestamp};
@@ -204,6 +205,8 @@ pub(crate) fn create(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, new:
     if new.send_welcome {
         queue_welcome(w, ctx, id, &rec)?;
     }
+    let changes = serde_json::json!({"username": rec.username, "role": rec.role, "enabled": rec.enabled});
+    feed::emit(w, ctx, who, Event::on("account.create", "account", id, chain.as_ref(), Some(changes))?)?;
     to_account(w, id, &rec)
 }
 
@@ -328,6 +331,12 @@ pub(crate) fn update(
     rec.version += 1;
     rec.updated = ctx.now().as_micros();
     w.put_blob(Blob::Accounts, &id.get().to_be_bytes(), &encode(&rec)?)?;
+    let mut changes = serde_json::to_value(upd).unwrap_or_default();
+    if let Some(map) = changes.as_object_mut() {
+        map.remove("expectedVersion");
+        map.retain(|_, v| !v.is_null());
+    }
+    feed::emit(w, ctx, who, Event::on("account.update", "account", id, chain.as_ref(), Some(changes))?)?;
     to_account(w, id.get(), &rec)
 }
 
@@ -345,6 +354,7 @@ pub(crate) fn delete(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, id: 
     w.remove_blob(Blob::AccountsByNode, &by_node_key(rec.node, id.get()))?;
     w.remove_blob(Blob::Accounts, &id.get().to_be_bytes())?;
     roles::count_holder(w, &rec.role, false)?;
+    feed::emit(w, ctx, who, Event::on("account.delete", "account", id, chain.as_ref(), None)?)?;
     Ok(true)
 }
 
@@ -381,6 +391,7 @@ pub(crate) fn set_password(
     rec.version += 1;
     rec.updated = ctx.now().as_micros();
     w.put_blob(Blob::Accounts, &id.get().to_be_bytes(), &encode(&rec)?)?;
+    feed::emit(w, ctx, who, Event::on("account.password", "account", id, chain.as_ref(), None)?)?;
     to_account(w, id.get(), &rec)
 }
 
@@ -392,6 +403,7 @@ pub(crate) fn send_welcome(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal
         return Err(Error::invalid("email", format!("account {id} has no e-mail address to send to")));
     }
     queue_welcome(w, ctx, id.get(), &rec)?;
+    feed::emit(w, ctx, who, Event::on("account.welcome", "account", id, chain.as_ref(), None)?)?;
     let mut last = None;
     w.scan(Blob::Outbox, KeyRange::all(), true, &mut |k, v| {
         last = Some((k.to_vec(), v.to_vec()));
@@ -535,6 +547,9 @@ pub(crate) fn set_policy(
             w.remove_blob(Blob::Policies, &key)?;
         }
     }
+    let target = node.map_or_else(|| "store".to_owned(), |n| n.to_string());
+    let changes = serde_json::to_value(policy).unwrap_or_default();
+    feed::emit(w, ctx, who, Event::on("policy.set", "policy", target, chain.as_ref(), Some(changes))?)?;
     effective_policy(w, seq)
 }
 

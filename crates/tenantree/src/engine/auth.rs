@@ -7,6 +7,7 @@ use crate::account::{AccountId, IssuedToken, NewToken, PasswordParams, PasswordP
 use crate::engine::Ctx;
 use crate::engine::access::{Action, Principal, load_account};
 use crate::engine::accounts::node_chain;
+use crate::engine::feed::{self, Event};
 use crate::error::{Error, Result};
 use crate::ids::Timestamp;
 use crate::store::{Blob, Flow, KeyRange, TokenRecord, View, WriteView, decode, encode, keys};
@@ -128,7 +129,7 @@ fn require_token_admin(
     who: &Principal,
     account: AccountId,
     action: Action,
-) -> Result<u64> {
+) -> Result<Option<crate::engine::Chain>> {
     let rec = load_account(v, account.get())?.ok_or_else(|| Error::not_found("account", account))?;
     let chain = node_chain(v, rec.node)?;
     let seen = match &chain {
@@ -140,7 +141,7 @@ fn require_token_admin(
     }
     if who.account().is_some_and(|a| a.id == account.get()) {
         who.require_in_service(action.is_write())?;
-        return Ok(rec.node);
+        return Ok(chain);
     }
     match &chain {
         Some(c) => who.require(ctx.schema, c, c.node()?.rec.kind, action)?,
@@ -150,7 +151,7 @@ fn require_token_admin(
             who.require_in_service(action.is_write())?;
         }
     }
-    Ok(rec.node)
+    Ok(chain)
 }
 
 /// Issues an API token for an account. The secret is returned once and stored only hashed.
@@ -161,7 +162,7 @@ pub(crate) fn issue(
     account: AccountId,
     new: &NewToken,
 ) -> Result<IssuedToken> {
-    require_token_admin(w, ctx, who, account, Action::AdminsUpdate)?;
+    let chain = require_token_admin(w, ctx, who, account, Action::AdminsUpdate)?;
     let chars = new.name.chars().count();
     if chars == 0 || chars > 64 || new.name.chars().any(char::is_control) {
         return Err(Error::invalid("name", "a token name is 1 to 64 printable characters"));
@@ -188,6 +189,8 @@ pub(crate) fn issue(
     };
     w.put_blob(Blob::Tokens, &id.to_be_bytes(), &encode(&rec)?)?;
     w.put_blob(Blob::TokensByAccount, &keys::by_parent(account.get(), id), &[])?;
+    let changes = serde_json::json!({"account": account, "name": new.name, "expires": expires});
+    feed::emit(w, ctx, who, Event::on("token.issue", "token", id, chain.as_ref(), Some(changes))?)?;
     Ok(IssuedToken { info: to_info(id, &rec)?, secret })
 }
 
@@ -214,13 +217,15 @@ pub(crate) fn list(v: &impl View, ctx: &Ctx<'_>, who: &Principal, account: Accou
 pub(crate) fn revoke(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, token: u64) -> Result<bool> {
     let Some(bytes) = w.blob(Blob::Tokens, &token.to_be_bytes())? else { return Ok(false) };
     let rec: TokenRecord = decode(&bytes)?;
-    match require_token_admin(w, ctx, who, AccountId::new(rec.account)?, Action::AdminsUpdate) {
-        Ok(_) => {}
+    let chain = match require_token_admin(w, ctx, who, AccountId::new(rec.account)?, Action::AdminsUpdate) {
+        Ok(chain) => chain,
         Err(Error::NotFound { .. }) => return Ok(false),
         Err(e) => return Err(e),
-    }
+    };
     w.remove_blob(Blob::TokensByAccount, &keys::by_parent(rec.account, token))?;
-    w.remove_blob(Blob::Tokens, &token.to_be_bytes())
+    let removed = w.remove_blob(Blob::Tokens, &token.to_be_bytes())?;
+    feed::emit(w, ctx, who, Event::on("token.revoke", "token", token, chain.as_ref(), None)?)?;
+    Ok(removed)
 }
 
 /// Removes every token of an account (when it is deleted).

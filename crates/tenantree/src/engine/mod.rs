@@ -9,6 +9,7 @@ pub(crate) mod accounts;
 pub(crate) mod auth;
 pub(crate) mod check;
 pub(crate) mod cursor;
+pub(crate) mod feed;
 pub(crate) mod nodes;
 pub(crate) mod query;
 pub(crate) mod quota;
@@ -35,6 +36,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) last_id: &'a std::sync::Mutex<u128>,
     /// argon2id cost parameters for new password hashes.
     pub(crate) password: &'a crate::account::PasswordParams,
+    /// Whether writes append to the change feed.
+    pub(crate) feed: bool,
 }
 
 impl Ctx<'_> {

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::engine::access::{Action, Principal};
+use crate::engine::feed::{self, Event};
 use crate::engine::quota::{self, Subtree};
 use crate::engine::{Chain, Ctx, Loaded, load_chain, mint_id, resolve, to_node, try_resolve};
 use crate::error::{Blocker, Error, LimitRule, Result};
@@ -249,7 +250,22 @@ pub(crate) fn create(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, new:
     if let Some(chain) = parent {
         links.extend(chain.links);
     }
-    to_node(schema, &Chain { links })
+    let chain = Chain { links };
+    let node = to_node(schema, &chain)?;
+    let mut changes = serde_json::json!({"kind": node.kind, "name": node.name});
+    if let (Some(map), Ok(serde_json::Value::Object(profile))) =
+        (changes.as_object_mut(), serde_json::to_value(&node.profile))
+    {
+        map.extend(profile);
+        if node.status.is_off() {
+            map.insert("status".into(), serde_json::to_value(node.status).unwrap_or_default());
+        }
+        if !node.limits.is_empty() {
+            map.insert("limits".into(), serde_json::to_value(&node.limits).unwrap_or_default());
+        }
+    }
+    feed::emit(w, ctx, who, Event::node("node.create", &chain, Some(changes))?)?;
+    Ok(node)
 }
 
 /// Applies a partial update of name and profile fields. O(depth) plus the uniqueness probes.
@@ -342,7 +358,13 @@ pub(crate) fn update(
     if let Some(head) = links.first_mut() {
         head.rec = rec;
     }
-    to_node(schema, &Chain { links })
+    let chain = Chain { links };
+    let mut changes = serde_json::to_value(upd).unwrap_or_default();
+    if let Some(map) = changes.as_object_mut() {
+        map.remove("expectedVersion");
+    }
+    feed::emit(w, ctx, who, Event::node("node.update", &chain, Some(changes))?)?;
+    to_node(schema, &chain)
 }
 
 /// Sets a node's own status. The effect on descendants is derived when they are read, so this
@@ -367,6 +389,8 @@ pub(crate) fn set_status(
         head.rec.version += 1;
         head.rec.updated = ctx.now().as_micros();
         w.put_node(seq, &head.rec)?;
+        let changes = serde_json::json!({"status": status});
+        feed::emit(w, ctx, who, Event::node("node.status", &chain, Some(changes))?)?;
     }
     to_node(ctx.schema, &chain)
 }
@@ -535,7 +559,11 @@ pub(crate) fn move_node(
     if let Some(t) = target {
         links.extend(t.links);
     }
-    to_node(schema, &Chain { links })
+    let moved_chain = Chain { links };
+    let mut event = Event::node("node.move", &moved_chain, Some(serde_json::json!({"parent": new_parent})))?;
+    event.old_path = old_path;
+    feed::emit(w, ctx, who, event)?;
+    to_node(schema, &moved_chain)
 }
 
 /// What may still hang on a node, besides its children and allocations; checked by delete.
@@ -621,5 +649,6 @@ pub(crate) fn delete(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, id: 
         w.set_cell(seq, key, crate::store::Cell::default())?;
     }
     crate::engine::accounts::forget_node(w, seq)?;
+    feed::emit(w, ctx, who, Event::node("node.delete", &chain, None)?)?;
     Ok(true)
 }

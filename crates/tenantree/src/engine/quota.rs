@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::engine::access::{Action, Principal};
+use crate::engine::feed::{self, Event};
 use crate::engine::{Chain, Ctx, Loaded, load_chain, node_id, resolve, to_node};
 use crate::error::{Error, LimitRule, Result};
 use crate::ids::NodeId;
@@ -410,7 +411,8 @@ pub(crate) fn set_limits(
         cell.max_limit_below = bound;
         w.set_cell(seq, key, cell)?;
     }
-    if rec != head.rec {
+    let changed = rec != head.rec;
+    if changed {
         rec.version += 1;
         rec.updated = ctx.now().as_micros();
         w.put_node(seq, &rec)?;
@@ -419,7 +421,11 @@ pub(crate) fn set_limits(
     if let Some(first) = links.first_mut() {
         first.rec = rec;
     }
-    to_node(schema, &Chain { links })
+    let chain = Chain { links };
+    if changed {
+        feed::emit(w, ctx, who, Event::node("node.limits", &chain, Some(serde_json::json!({"limits": changes})))?)?;
+    }
+    to_node(schema, &chain)
 }
 
 fn allocatable_key(schema: &Schema, resource: &str) -> Result<RollupKey> {
@@ -475,7 +481,10 @@ pub(crate) fn allocate(
     if let Some(first) = links.first_mut() {
         first.rec = rec;
     }
-    quota_of(w, schema, &Chain { links }, key)
+    let chain = Chain { links };
+    let changes = serde_json::json!({"resource": resource, "amount": amount});
+    feed::emit(w, ctx, who, Event::node("node.allocate", &chain, Some(changes))?)?;
+    quota_of(w, schema, &chain, key)
 }
 
 /// Gives back `amount` of a resource allocated on a node. Allowed while disabled (giving back
@@ -513,7 +522,10 @@ pub(crate) fn release(
     if let Some(first) = links.first_mut() {
         first.rec = rec;
     }
-    quota_of(w, schema, &Chain { links }, key)
+    let chain = Chain { links };
+    let changes = serde_json::json!({"resource": resource, "amount": amount});
+    feed::emit(w, ctx, who, Event::node("node.release", &chain, Some(changes))?)?;
+    quota_of(w, schema, &chain, key)
 }
 
 /// The figures of one key at the head of a chain. O(depth).

@@ -28,7 +28,7 @@ use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 use crate::error::{Error, Result};
 use crate::schema::{RollupKey, Schema};
 pub(crate) use records::{
-    AccountRecord, Cell, MessageRecord, NodeRecord, ProfileRec, RoleRecord, TokenRecord, decode, encode,
+    AccountRecord, Cell, EventRecord, MessageRecord, NodeRecord, ProfileRec, RoleRecord, TokenRecord, decode, encode,
 };
 
 /// The layout version of everything this crate stores. Bump on any change to a record or key.
@@ -65,10 +65,16 @@ pub(crate) enum Blob {
     Policies,
     /// `message id (u64 BE)` → outbox message.
     Outbox,
+    /// `event id (u64 BE)` → change-feed event.
+    Events,
+    /// `var(node) ‖ namespace ‖ NUL ‖ key` → JSON text: configuration properties.
+    Props,
+    /// `var(node) ‖ start (i64 BE, sign bit flipped)` → markup percent.
+    Markups,
 }
 
 impl Blob {
-    pub(crate) const ALL: [Blob; 8] = [
+    pub(crate) const ALL: [Blob; 11] = [
         Blob::Accounts,
         Blob::Usernames,
         Blob::AccountsByNode,
@@ -77,6 +83,9 @@ impl Blob {
         Blob::Roles,
         Blob::Policies,
         Blob::Outbox,
+        Blob::Events,
+        Blob::Props,
+        Blob::Markups,
     ];
 
     fn def(self) -> TableDefinition<'static, &'static [u8], &'static [u8]> {
@@ -89,6 +98,9 @@ impl Blob {
             Blob::Roles => "roles",
             Blob::Policies => "policies",
             Blob::Outbox => "outbox",
+            Blob::Events => "events",
+            Blob::Props => "props",
+            Blob::Markups => "markups",
         })
     }
 
@@ -631,6 +643,8 @@ pub(crate) struct WriteView<'t> {
     cell_cache: std::cell::RefCell<BTreeMap<(u64, RollupKey), CachedCell>>,
     next_seq: Option<u64>,
     seq_dirty: bool,
+    /// Named id counters, read once and written back at flush.
+    counters: std::collections::BTreeMap<&'static str, u64>,
 }
 
 impl<'t> WriteView<'t> {
@@ -651,6 +665,7 @@ impl<'t> WriteView<'t> {
             cell_cache: std::cell::RefCell::new(BTreeMap::new()),
             next_seq: None,
             seq_dirty: false,
+            counters: std::collections::BTreeMap::new(),
         }
     }
 
@@ -729,10 +744,14 @@ impl<'t> WriteView<'t> {
         }
     }
 
-    /// Takes the next value of a named counter in `meta` (starting at 1).
-    pub(crate) fn next_counter(&mut self, name: &str) -> Result<u64> {
-        let value = self.counter_value(name)?.unwrap_or(1);
-        lazy_mut!(self.meta, META)?.insert(name, (value + 1).to_le_bytes().as_slice())?;
+    /// Takes the next value of a named counter in `meta` (starting at 1); the counter is
+    /// written back at [`WriteView::flush`].
+    pub(crate) fn next_counter(&mut self, name: &'static str) -> Result<u64> {
+        let value = match self.counters.get(name) {
+            Some(v) => *v,
+            None => self.counter_value(name)?.unwrap_or(1),
+        };
+        self.counters.insert(name, value + 1);
         Ok(value)
     }
 
@@ -846,6 +865,13 @@ impl<'t> WriteView<'t> {
         {
             lazy_mut!(self.meta, META)?.insert("next_seq", next.to_le_bytes().as_slice())?;
             self.seq_dirty = false;
+        }
+        let counters = std::mem::take(&mut self.counters);
+        if !counters.is_empty() {
+            let meta = lazy_mut!(self.meta, META)?;
+            for (name, next) in counters {
+                meta.insert(name, next.to_le_bytes().as_slice())?;
+            }
         }
         Ok(())
     }

@@ -180,6 +180,29 @@ pub(crate) struct MessageRecord {
     pub(crate) created: i64,
 }
 
+/// A change-feed event, keyed by its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct EventRecord {
+    pub(crate) time: i64,
+    /// The acting account's id; 0 for the system.
+    pub(crate) actor: u64,
+    /// What happened: `node.create`, `account.update`, ...
+    pub(crate) op: String,
+    /// The entity changed: `node`, `account`, `token`, `role`, `policy`, `props`, ...
+    pub(crate) entity: String,
+    /// The entity's id when it is not the node itself.
+    pub(crate) id: Option<String>,
+    /// The node the change concerns.
+    pub(crate) node: Option<[u8; 16]>,
+    /// That node's path (ancestors, then the node) when the change happened: what decides
+    /// who may read the event.
+    pub(crate) path: Vec<u64>,
+    /// For a move, the path before it.
+    pub(crate) old_path: Vec<u64>,
+    /// The changed fields and their new values as compact JSON, secrets masked.
+    pub(crate) changes: Option<String>,
+}
+
 pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     Ok(postcard::to_allocvec(value)?)
 }
