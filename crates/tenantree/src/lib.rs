@@ -35,6 +35,7 @@
 //! ```
 
 mod account;
+mod config;
 mod decimal;
 mod engine;
 mod env;
@@ -50,6 +51,7 @@ pub use account::{
     Account, AccountId, AccountQuery, AccountUpdate, EffectivePolicy, IssuedToken, Message, MessageKind, NewAccount,
     NewToken, PasswordParams, PasswordPolicy, Role, Session, TokenInfo,
 };
+pub use config::{EffectivePrice, EffectiveProperties, Markup, PriceStep, PropQuery, Properties, namespaces};
 pub use decimal::Decimal;
 pub use engine::access::Actor;
 pub use engine::feed::{Change, ChangePage, MASK, is_secret_key};

@@ -10,6 +10,8 @@ use crate::account::{
     Account, AccountId, AccountQuery, AccountUpdate, EffectivePolicy, IssuedToken, Message, NewAccount, NewToken,
     PasswordParams, PasswordPolicy, Role, Session, TokenInfo,
 };
+use crate::config::{EffectivePrice, EffectiveProperties, Markup, PropQuery, Properties};
+use crate::decimal::Decimal;
 use crate::engine::access::{Actor, Principal};
 use crate::engine::{self, Ctx};
 use crate::env::{Clock, Entropy};
@@ -551,6 +553,50 @@ pub enum Op {
         /// The role.
         name: String,
     },
+    /// [`WriteTx::upsert_props`].
+    UpsertProps {
+        /// The node.
+        node: NodeId,
+        /// The namespace.
+        namespace: String,
+        /// The properties.
+        properties: Properties,
+    },
+    /// [`WriteTx::replace_props`].
+    ReplaceProps {
+        /// The node.
+        node: NodeId,
+        /// The namespace.
+        namespace: String,
+        /// The properties.
+        properties: Properties,
+    },
+    /// [`WriteTx::delete_props`].
+    DeleteProps {
+        /// The node.
+        node: NodeId,
+        /// The namespace.
+        namespace: String,
+        /// The keys.
+        keys: Vec<String>,
+    },
+    /// [`WriteTx::add_markup`].
+    AddMarkup {
+        /// The node.
+        node: NodeId,
+        /// The markup in percent.
+        percent: Decimal,
+        /// From when; now when `null`.
+        #[serde(default)]
+        start: Option<crate::ids::Timestamp>,
+    },
+    /// [`WriteTx::remove_markup`].
+    RemoveMarkup {
+        /// The node.
+        node: NodeId,
+        /// The start of the markup to remove.
+        start: crate::ids::Timestamp,
+    },
 }
 
 /// The result of one batch operation.
@@ -570,6 +616,12 @@ pub enum OpOutput {
     Policy(EffectivePolicy),
     /// The role after a definition.
     Role(Role),
+    /// A namespace of properties after a change.
+    Properties(Properties),
+    /// How many things a removal removed.
+    Count(u64),
+    /// A markup after it was added.
+    Markup(Markup),
 }
 
 /// A read transaction: a consistent snapshot of the store, seen as one actor.
@@ -724,6 +776,62 @@ macro_rules! read_ops {
         /// `FORBIDDEN`.
         pub fn outbox(&self, after: u64, limit: u32) -> Result<Vec<Message>> {
             engine::accounts::outbox(&self.view, &self.who, after, limit)
+        }
+
+        /// A node's own configuration properties of a namespace; secrets read `********`
+        /// unless the caller holds `<kind>.instance.configurations.<ns>.secrets.read`.
+        /// O(depth + keys).
+        ///
+        /// # Errors
+        ///
+        /// `INVALID_ARGUMENT` (namespace), `NOT_FOUND`, `FORBIDDEN`
+        /// (`<kind>.instance.configurations.<ns>.list`).
+        pub fn props(&self, node: NodeId, namespace: &str, query: &PropQuery) -> Result<Properties> {
+            engine::props::get(&self.view, self.ctx.schema, &self.who, node, namespace, query)
+        }
+
+        /// The properties in force at a node: merged from the top down, the nearest value
+        /// wins, with the node that holds each. O(depth × keys).
+        ///
+        /// # Errors
+        ///
+        /// As [`props`](Self::props).
+        pub fn effective_props(&self, node: NodeId, namespace: &str, query: &PropQuery) -> Result<EffectiveProperties> {
+            engine::props::effective(&self.view, self.ctx.schema, &self.who, node, namespace, query)
+        }
+
+        /// A node's markup history, newest first (003). O(depth + history).
+        ///
+        /// # Errors
+        ///
+        /// `NOT_FOUND`, `FORBIDDEN` (`<kind>.instance.markups.read`).
+        pub fn markups(&self, node: NodeId) -> Result<Vec<Markup>> {
+            engine::markups::history(&self.view, self.ctx.schema, &self.who, node)
+        }
+
+        /// The markup of a node in force at a time (now when `None`). O(depth).
+        ///
+        /// # Errors
+        ///
+        /// As [`markups`](Self::markups).
+        pub fn markup_at(&self, node: NodeId, at: Option<crate::ids::Timestamp>) -> Result<Option<Markup>> {
+            engine::markups::current(&self.view, &self.ctx, &self.who, node, at)
+        }
+
+        /// A base price with the markups of the node's whole chain in force at `at` (now
+        /// when `None`) applied top-down, exactly. O(depth).
+        ///
+        /// # Errors
+        ///
+        /// As [`markups`](Self::markups); `INVALID_ARGUMENT` if the price leaves the decimal
+        /// range.
+        pub fn effective_price(
+            &self,
+            node: NodeId,
+            base: Decimal,
+            at: Option<crate::ids::Timestamp>,
+        ) -> Result<EffectivePrice> {
+            engine::markups::effective_price(&self.view, &self.ctx, &self.who, node, base, at)
         }
 
         /// The changes after `after` that the caller may see (its scope; for a move, before or
@@ -1011,6 +1119,65 @@ impl WriteTx<'_, '_> {
         self.track(r)
     }
 
+    /// Adds or changes configuration properties of a namespace (003's POST: an upsert).
+    /// Returns the namespace as the caller may read it.
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_ARGUMENT` (namespace, keys, value sizes, too many keys), `NOT_FOUND`,
+    /// `FORBIDDEN` (`<kind>.instance.configurations.<ns>.create`).
+    pub fn upsert_props(&mut self, node: NodeId, namespace: &str, properties: &Properties) -> Result<Properties> {
+        let r = engine::props::upsert(&mut self.view, &self.ctx, &self.who, node, namespace, properties);
+        self.track(r)
+    }
+
+    /// Replaces every property of a namespace (003's PUT).
+    ///
+    /// # Errors
+    ///
+    /// As [`upsert_props`](Self::upsert_props), with `.update`.
+    pub fn replace_props(&mut self, node: NodeId, namespace: &str, properties: &Properties) -> Result<Properties> {
+        let r = engine::props::replace(&mut self.view, &self.ctx, &self.who, node, namespace, properties);
+        self.track(r)
+    }
+
+    /// Removes properties (003's DELETE); how many existed.
+    ///
+    /// # Errors
+    ///
+    /// As [`upsert_props`](Self::upsert_props), with `.delete`.
+    pub fn delete_props(&mut self, node: NodeId, namespace: &str, keys: &[String]) -> Result<u64> {
+        let r = engine::props::delete(&mut self.view, &self.ctx, &self.who, node, namespace, keys);
+        self.track(r)
+    }
+
+    /// Adds a markup to a node's history, starting at `start` (now when `None`); one starting
+    /// at the same time is replaced.
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_ARGUMENT` (percent out of range), `NOT_FOUND`, `FORBIDDEN`
+    /// (`<kind>.instance.markups.update`).
+    pub fn add_markup(
+        &mut self,
+        node: NodeId,
+        percent: Decimal,
+        start: Option<crate::ids::Timestamp>,
+    ) -> Result<Markup> {
+        let r = engine::markups::add(&mut self.view, &self.ctx, &self.who, node, percent, start);
+        self.track(r)
+    }
+
+    /// Removes the markup starting at `start`; whether there was one.
+    ///
+    /// # Errors
+    ///
+    /// `NOT_FOUND`, `FORBIDDEN`.
+    pub fn remove_markup(&mut self, node: NodeId, start: crate::ids::Timestamp) -> Result<bool> {
+        let r = engine::markups::remove(&mut self.view, &self.ctx, &self.who, node, start);
+        self.track(r)
+    }
+
     /// Removes the change-feed events committed before `before` (for a retention period such
     /// as 004's `log_retention`); how many went.
     ///
@@ -1060,6 +1227,15 @@ impl WriteTx<'_, '_> {
             }
             Op::DefineRole(role) => OpOutput::Role(self.define_role(role)?),
             Op::DeleteRole { name } => OpOutput::Deleted(self.delete_role(name)?),
+            Op::UpsertProps { node, namespace, properties } => {
+                OpOutput::Properties(self.upsert_props(*node, namespace, properties)?)
+            }
+            Op::ReplaceProps { node, namespace, properties } => {
+                OpOutput::Properties(self.replace_props(*node, namespace, properties)?)
+            }
+            Op::DeleteProps { node, namespace, keys } => OpOutput::Count(self.delete_props(*node, namespace, keys)?),
+            Op::AddMarkup { node, percent, start } => OpOutput::Markup(self.add_markup(*node, *percent, *start)?),
+            Op::RemoveMarkup { node, start } => OpOutput::Deleted(self.remove_markup(*node, *start)?),
         })
     }
 

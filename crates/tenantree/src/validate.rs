@@ -48,6 +48,14 @@ pub mod limits {
     pub const PERSON_NAME: usize = 128;
     /// Longest password, whatever the policy says (bounds the hashing work asked for).
     pub const PASSWORD: usize = 1024;
+    /// Longest configuration namespace.
+    pub const NAMESPACE: usize = 64;
+    /// Longest configuration property key.
+    pub const PROPERTY_KEY: usize = 128;
+    /// Largest configuration property value, in bytes of compact JSON.
+    pub const PROPERTY_VALUE_BYTES: usize = 64 * 1024;
+    /// Most keys in one namespace of one node.
+    pub const PROPERTIES_PER_NAMESPACE: usize = 1000;
 }
 
 /// How the names of a kind's nodes are checked. Part of the schema.

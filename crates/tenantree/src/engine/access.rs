@@ -132,6 +132,24 @@ impl Action {
     }
 }
 
+/// How an action is treated beyond its permission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Rule {
+    /// It writes: refused while the principal's node is off.
+    pub(crate) write: bool,
+    /// It is never taken on one's own node.
+    pub(crate) self_forbidden: bool,
+    /// It changes a tenant: refused below `tenant_full_access = false`.
+    pub(crate) tenant_control: bool,
+}
+
+impl Rule {
+    /// A read.
+    pub(crate) const READ: Rule = Rule { write: false, self_forbidden: false, tenant_control: false };
+    /// A write that changes data of the node (tenant-protected, allowed on one's own node).
+    pub(crate) const WRITE: Rule = Rule { write: true, self_forbidden: false, tenant_control: true };
+}
+
 /// An authenticated account, resolved for one transaction.
 #[derive(Debug, Clone)]
 pub(crate) struct AccountPrincipal {
@@ -282,20 +300,38 @@ impl Principal {
     /// one's own node for the actions that are never one's own, or on a protected tenant;
     /// SERVICE_DISABLED for writes while the principal's node is off.
     pub(crate) fn require(&self, schema: &Schema, chain: &Chain, kind: u8, action: Action) -> Result<()> {
+        let rule = Rule {
+            write: action.is_write(),
+            self_forbidden: action != Action::Create && action.is_self_forbidden(),
+            tenant_control: action.is_tenant_control(),
+        };
+        self.require_suffix(schema, chain, kind, action.suffix(), rule)
+    }
+
+    /// As [`Principal::require`], for permissions whose suffix is data (configuration
+    /// namespaces): `suffix` like `instance.configurations.general.list`.
+    pub(crate) fn require_suffix(
+        &self,
+        schema: &Schema,
+        chain: &Chain,
+        kind: u8,
+        suffix: &str,
+        rule: Rule,
+    ) -> Result<()> {
         self.require_visible(chain)?;
         let Principal::Account(a) = self else { return Ok(()) };
         let head = chain.node()?;
         let kind_def = schema.kind_at(kind)?;
-        let permission = format!("{}.{}", kind_def.name, action.suffix());
+        let permission = format!("{}.{suffix}", kind_def.name);
         self.require_permission(&permission, head.id())?;
-        self.require_in_service(action.is_write())?;
-        if action != Action::Create && head.seq == a.scope && action.is_self_forbidden() {
+        self.require_in_service(rule.write)?;
+        if head.seq == a.scope && rule.self_forbidden {
             return Err(Error::Forbidden {
                 action: permission,
                 target: format!("{} (the account's own node)", head.id()),
             });
         }
-        if kind_def.tenant && action.is_tenant_control() && head.seq != a.scope {
+        if kind_def.tenant && rule.tenant_control && head.seq != a.scope {
             // The nodes from just above the tenant up to the account's node.
             for link in chain.links.iter().skip(1) {
                 if !link.rec.tenant_full_access {

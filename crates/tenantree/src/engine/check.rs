@@ -451,7 +451,29 @@ fn check_accounts(v: &impl View, briefs: &HashMap<u64, Brief>, r: &mut Report) -
         }
         Ok(Flow::Continue(()))
     })?;
+    check_owned(v, briefs, r, Blob::Props, "props")?;
+    check_owned(v, briefs, r, Blob::Markups, "markup")?;
     Ok(())
+}
+
+/// Rows of a table keyed by `var(node) ‖ ...` must belong to existing nodes and decode.
+fn check_owned(v: &impl View, briefs: &HashMap<u64, Brief>, r: &mut Report, table: Blob, area: &str) -> Result<()> {
+    v.scan(table, KeyRange::all(), false, &mut |k, val| {
+        match keys::take_var(k) {
+            Some((seq, _)) if briefs.contains_key(&seq) => {
+                let readable = match table {
+                    Blob::Props => serde_json::from_slice::<serde_json::Value>(val).is_ok(),
+                    Blob::Markups => decode::<crate::decimal::Decimal>(val).is_ok(),
+                    _ => true,
+                };
+                if !readable {
+                    r.add(area, format!("a {area} row of node #{seq} does not decode"));
+                }
+            }
+            _ => r.add(area, format!("a {area} row belongs to no node ({k:?})")),
+        }
+        Ok(Flow::Continue(()))
+    })
 }
 
 fn has_key(v: &impl View, index: Index, key: &[u8]) -> Result<bool> {

@@ -649,6 +649,8 @@ pub(crate) fn delete(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, id: 
         w.set_cell(seq, key, crate::store::Cell::default())?;
     }
     crate::engine::accounts::forget_node(w, seq)?;
+    crate::engine::props::forget_node(w, seq)?;
+    crate::engine::markups::forget_node(w, seq)?;
     feed::emit(w, ctx, who, Event::node("node.delete", &chain, None)?)?;
     Ok(true)
 }
