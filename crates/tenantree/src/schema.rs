@@ -125,11 +125,13 @@ pub enum Preset {
     Clients,
     /// [`Schema::fusion`] (003).
     Fusion,
+    /// [`Schema::seeds`]: every seed API on one store.
+    Seeds,
 }
 
 impl Preset {
     /// Every preset.
-    pub const ALL: [Preset; 3] = [Preset::Channel, Preset::Clients, Preset::Fusion];
+    pub const ALL: [Preset; 4] = [Preset::Channel, Preset::Clients, Preset::Fusion, Preset::Seeds];
 
     /// The preset's name: `channel`, `clients` or `fusion`.
     #[must_use]
@@ -138,6 +140,7 @@ impl Preset {
             Preset::Channel => "channel",
             Preset::Clients => "clients",
             Preset::Fusion => "fusion",
+            Preset::Seeds => "seeds",
         }
     }
 
@@ -148,6 +151,7 @@ impl Preset {
             Preset::Channel => Schema::channel(),
             Preset::Clients => Schema::clients(),
             Preset::Fusion => Schema::fusion(),
+            Preset::Seeds => Schema::seeds(),
         }
     }
 }
@@ -159,7 +163,7 @@ impl std::str::FromStr for Preset {
         Preset::ALL
             .into_iter()
             .find(|p| p.name() == s)
-            .ok_or_else(|| Error::invalid("preset", format!("{s:?} is not one of channel, clients, fusion")))
+            .ok_or_else(|| Error::invalid("preset", format!("{s:?} is not one of channel, clients, fusion, seeds")))
     }
 }
 
@@ -268,6 +272,48 @@ impl Schema {
                 resource("numbers", None),
             ],
             max_depth: 4,
+            allow_overcommit: true,
+            billing_scope: BillingScope::Ancestor { kind: "group".to_owned() },
+        }
+    }
+
+    /// Every seed API on one store (what `tenantree serve` uses): 001/004's channel
+    /// (`platform`, `distributor`, `sub_distributor`, `reseller`, `tenant`), 003's `group` at
+    /// the top with distributors and resellers under it, 002's groups under resellers and
+    /// tenants, and 000's self-nesting `client` (at the top or under a platform). Names are
+    /// free labels (003 uses spaces; the 001 dialect checks its stricter login rule itself);
+    /// reseller names are unique store-wide (002's ALREADY_EXISTS), the rest among siblings;
+    /// billing ids are unique per group (003). Resources: `tenants`, `resellers` and `clients`
+    /// (counted), the PBX limits of 004, `users` and `numbers`. Depth 16.
+    #[must_use]
+    pub fn seeds() -> Schema {
+        let label =
+            |name: &str, parents: &[&str], top: bool| kind(name, parents, top, NameRule::Label, Uniqueness::Siblings);
+        let mut tenant = label("tenant", &["distributor", "sub_distributor", "reseller"], false);
+        tenant.tenant = true;
+        let mut reseller = label("reseller", &["platform", "group", "distributor", "sub_distributor"], false);
+        reseller.unique = store_group("reseller");
+        let mut resources = vec![
+            resource("tenants", Some("tenant")),
+            resource("resellers", Some("reseller")),
+            resource("clients", Some("client")),
+        ];
+        resources.extend(PBX_RESOURCES.iter().map(|r| resource(r, None)));
+        resources.push(resource("users", None));
+        resources.push(resource("numbers", None));
+        Schema {
+            name: "seeds".to_owned(),
+            kinds: vec![
+                kind("platform", &[], true, NameRule::Label, store_group("platform")),
+                label("group", &["reseller", "tenant"], true),
+                label("client", &["client", "platform"], true),
+                label("distributor", &["platform", "group"], false),
+                label("sub_distributor", &["distributor"], false),
+                reseller,
+                tenant,
+            ],
+            resources,
+            max_depth: 16,
             allow_overcommit: true,
             billing_scope: BillingScope::Ancestor { kind: "group".to_owned() },
         }
@@ -508,6 +554,29 @@ mod tests {
         assert!(f.may_parent(Some("group"), "reseller") && f.may_parent(Some("distributor"), "reseller"));
         assert!(!f.may_parent(Some("group"), "tenant"));
         assert_eq!(f.billing_scope, BillingScope::Ancestor { kind: "group".into() });
+    }
+
+    #[test]
+    fn the_seeds_preset_holds_every_dialect() {
+        let s = Schema::seeds();
+        for (parent, child) in [
+            (None, "platform"),
+            (Some("platform"), "distributor"),
+            (Some("distributor"), "sub_distributor"),
+            (Some("sub_distributor"), "reseller"),
+            (Some("reseller"), "tenant"),
+            (None, "group"),
+            (Some("group"), "distributor"),
+            (Some("group"), "reseller"),
+            (Some("reseller"), "group"),
+            (Some("tenant"), "group"),
+            (None, "client"),
+            (Some("client"), "client"),
+        ] {
+            assert!(s.may_parent(parent, child), "{parent:?} -> {child}");
+        }
+        assert!(!s.may_parent(Some("tenant"), "tenant"));
+        assert!(matches!(s.kind("reseller").map(|k| &k.unique), Some(Uniqueness::Store { .. })));
     }
 
     #[test]
