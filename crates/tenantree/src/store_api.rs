@@ -1039,7 +1039,19 @@ impl WriteTx<'_, '_> {
     ///
     /// `INVALID_ARGUMENT`, `NOT_FOUND`, `FORBIDDEN`.
     pub fn issue_token(&mut self, account: AccountId, new: &NewToken) -> Result<IssuedToken> {
-        let r = engine::auth::issue(&mut self.view, &self.ctx, &self.who, account, new);
+        let r = engine::auth::issue(&mut self.view, &self.ctx, &self.who, account, new, None);
+        self.track(r)
+    }
+
+    /// Registers a token whose secret the host chose (16 to 256 printable ASCII characters),
+    /// e.g. a configured admin token. Stored only hashed, like every token.
+    ///
+    /// # Errors
+    ///
+    /// `ALREADY_EXISTS` when a token with that secret exists; as
+    /// [`issue_token`](Self::issue_token).
+    pub fn register_token(&mut self, account: AccountId, new: &NewToken, secret: &str) -> Result<IssuedToken> {
+        let r = engine::auth::issue(&mut self.view, &self.ctx, &self.who, account, new, Some(secret));
         self.track(r)
     }
 

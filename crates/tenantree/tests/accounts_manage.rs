@@ -306,3 +306,22 @@ fn store_wide_accounts_see_everything_and_are_managed_by_the_system() {
     let listed = store.read(&who, |tx| tx.accounts(None, &AccountQuery::default())).unwrap();
     assert_eq!(listed.items.iter().map(|a| a.username.as_str()).collect::<Vec<_>>(), ["root-admin"]);
 }
+
+#[test]
+fn a_host_may_register_a_token_it_chose() {
+    let store = store();
+    let (admin, _) = account(&store, "root-admin", "system_admin", None);
+    let new = NewToken { name: "configured".into(), expires_in: None };
+    let t = store.write(&sys(), |tx| tx.register_token(admin.id, &new, "my-admin-token-0123456789")).unwrap();
+    assert_eq!(t.secret, "my-admin-token-0123456789");
+    assert_eq!(store.authenticate("my-admin-token-0123456789").unwrap().account.id, admin.id);
+    refused(&store, "ALREADY_EXISTS", || {
+        store.write(&sys(), |tx| tx.register_token(admin.id, &new, "my-admin-token-0123456789"))
+    });
+    for weak in ["short", "has a space in it!!", "nön-ascii-secret-xx"] {
+        refused(&store, "INVALID_ARGUMENT", || store.write(&sys(), |tx| tx.register_token(admin.id, &new, weak)));
+    }
+    assert!(store.write(&sys(), |tx| tx.revoke_token(t.info.id)).unwrap());
+    assert_eq!(store.authenticate("my-admin-token-0123456789").unwrap_err().code(), "UNAUTHENTICATED");
+    assert_clean(&store);
+}

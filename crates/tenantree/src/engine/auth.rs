@@ -105,8 +105,10 @@ pub(crate) fn check_password(policy: &PasswordPolicy, password: &str, info: &[St
     if broken.is_empty() { Ok(()) } else { Err(Error::WeakPassword { rules: broken }) }
 }
 
-/// Prefix of every token secret.
+/// Prefix of every generated token secret.
 const TOKEN_PREFIX: &str = "tt_";
+/// Shortest secret a host may choose.
+const MIN_CHOSEN_SECRET: usize = 16;
 
 fn token_hash(secret: &str) -> [u8; 32] {
     sha2::Sha256::digest(secret.as_bytes()).into()
@@ -154,13 +156,15 @@ fn require_token_admin(
     Ok(chain)
 }
 
-/// Issues an API token for an account. The secret is returned once and stored only hashed.
+/// Issues an API token for an account: a fresh random secret, or one the host chose
+/// (`tenantree serve --admin-token`). The secret is returned once and stored only hashed.
 pub(crate) fn issue(
     w: &mut WriteView<'_>,
     ctx: &Ctx<'_>,
     who: &Principal,
     account: AccountId,
     new: &NewToken,
+    chosen: Option<&str>,
 ) -> Result<IssuedToken> {
     let chain = require_token_admin(w, ctx, who, account, Action::AdminsUpdate)?;
     let chars = new.name.chars().count();
@@ -176,19 +180,37 @@ pub(crate) fn issue(
         }
         None => None,
     };
-    let mut random = [0u8; 32];
-    ctx.entropy.fill(&mut random)?;
-    let id = w.next_counter("next_token")?;
-    let secret = format!("{TOKEN_PREFIX}{id}_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random));
-    let rec = TokenRecord {
-        account: account.get(),
-        name: new.name.clone(),
-        hash: token_hash(&secret),
-        created: now.as_micros(),
-        expires,
+    let secret = match chosen {
+        Some(s) => {
+            let len = s.chars().count();
+            if !(MIN_CHOSEN_SECRET..=256).contains(&len) || !s.chars().all(|c| c.is_ascii_graphic()) {
+                return Err(Error::invalid(
+                    "token",
+                    format!("a chosen token is {MIN_CHOSEN_SECRET} to 256 printable ASCII characters without spaces"),
+                ));
+            }
+            s.to_owned()
+        }
+        None => {
+            let mut random = [0u8; 32];
+            ctx.entropy.fill(&mut random)?;
+            format!("{TOKEN_PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random))
+        }
     };
+    let hash = token_hash(&secret);
+    if w.blob(Blob::TokenHashes, &hash)?.is_some() {
+        return Err(Error::AlreadyExists {
+            entity: "token",
+            field: "secret",
+            value: "(hidden)".into(),
+            existing: None,
+        });
+    }
+    let id = w.next_counter("next_token")?;
+    let rec = TokenRecord { account: account.get(), name: new.name.clone(), hash, created: now.as_micros(), expires };
     w.put_blob(Blob::Tokens, &id.to_be_bytes(), &encode(&rec)?)?;
     w.put_blob(Blob::TokensByAccount, &keys::by_parent(account.get(), id), &[])?;
+    w.put_blob(Blob::TokenHashes, &hash, &id.to_be_bytes())?;
     let changes = serde_json::json!({"account": account, "name": new.name, "expires": expires});
     feed::emit(w, ctx, who, Event::on("token.issue", "token", id, chain.as_ref(), Some(changes))?)?;
     Ok(IssuedToken { info: to_info(id, &rec)?, secret })
@@ -223,6 +245,7 @@ pub(crate) fn revoke(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, toke
         Err(e) => return Err(e),
     };
     w.remove_blob(Blob::TokensByAccount, &keys::by_parent(rec.account, token))?;
+    w.remove_blob(Blob::TokenHashes, &rec.hash)?;
     let removed = w.remove_blob(Blob::Tokens, &token.to_be_bytes())?;
     feed::emit(w, ctx, who, Event::on("token.revoke", "token", token, chain.as_ref(), None)?)?;
     Ok(removed)
@@ -238,6 +261,10 @@ pub(crate) fn remove_tokens_of(w: &mut WriteView<'_>, account: u64) -> Result<()
         Ok(Flow::Continue(()))
     })?;
     for id in ids {
+        if let Some(bytes) = w.blob(Blob::Tokens, &id.to_be_bytes())? {
+            let rec: TokenRecord = decode(&bytes)?;
+            w.remove_blob(Blob::TokenHashes, &rec.hash)?;
+        }
         w.remove_blob(Blob::Tokens, &id.to_be_bytes())?;
     }
     w.remove_range(Blob::TokensByAccount, KeyRange::prefix(&keys::parent_prefix(account)))?;
@@ -247,16 +274,17 @@ pub(crate) fn remove_tokens_of(w: &mut WriteView<'_>, account: u64) -> Result<()
 /// The account a token secret stands for, if it is valid now. Every failure is the same
 /// UNAUTHENTICATED.
 pub(crate) fn token_account(v: &impl View, now: Timestamp, secret: &str) -> Result<u64> {
-    let id = secret
-        .strip_prefix(TOKEN_PREFIX)
-        .and_then(|rest| rest.split_once('_'))
-        .and_then(|(id, _)| id.parse::<u64>().ok())
-        .ok_or(Error::Unauthenticated)?;
-    let bytes = v.blob(Blob::Tokens, &id.to_be_bytes())?.ok_or(Error::Unauthenticated)?;
+    if secret.is_empty() || secret.len() > 1024 {
+        return Err(Error::Unauthenticated);
+    }
+    let hash = token_hash(secret);
+    let id_bytes = v.blob(Blob::TokenHashes, &hash)?.ok_or(Error::Unauthenticated)?;
+    let id: [u8; 8] = id_bytes.as_slice().try_into().map_err(|_| Error::corrupted("token hash index"))?;
+    let bytes = v.blob(Blob::Tokens, &id)?.ok_or(Error::Unauthenticated)?;
     let rec: TokenRecord = decode(&bytes)?;
-    let given = token_hash(secret);
-    // Compare in constant time, so the stored hash cannot be learnt byte by byte.
-    let diff = given.iter().zip(rec.hash.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b));
+    // The index found it by hash; compare the stored hash too, in constant time, so that a
+    // damaged index can never let a wrong secret through.
+    let diff = hash.iter().zip(rec.hash.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b));
     if diff != 0 || rec.expires.is_some_and(|e| e <= now.as_micros()) {
         return Err(Error::Unauthenticated);
     }

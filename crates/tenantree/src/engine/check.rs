@@ -426,6 +426,9 @@ fn check_accounts(v: &impl View, briefs: &HashMap<u64, Brief>, r: &mut Report) -
                 if v.blob(Blob::TokensByAccount, &keys::by_parent(t.account, id))?.is_none() {
                     r.add("index.tokensByAccount", format!("token {id} is missing from its account's tokens"));
                 }
+                if v.blob(Blob::TokenHashes, &t.hash)?.as_deref() != Some(&id.to_be_bytes()[..]) {
+                    r.add("index.tokenHashes", format!("token {id} cannot be found from its secret"));
+                }
             }
             Err(e) => r.add("token", format!("token {id} does not decode: {e}")),
         }
@@ -433,6 +436,9 @@ fn check_accounts(v: &impl View, briefs: &HashMap<u64, Brief>, r: &mut Report) -
     })?;
     if count(Blob::TokensByAccount)? != tokens {
         r.add("index.tokensByAccount", format!("the token index does not match the {tokens} tokens"));
+    }
+    if count(Blob::TokenHashes)? != tokens {
+        r.add("index.tokenHashes", format!("the token hash index does not match the {tokens} tokens"));
     }
     v.scan(Blob::Roles, KeyRange::all(), false, &mut |k, val| {
         let name = String::from_utf8_lossy(k).into_owned();

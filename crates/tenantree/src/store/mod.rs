@@ -57,8 +57,10 @@ pub(crate) enum Blob {
     AccountsByNode,
     /// `SHA-256 of the token` → token record.
     Tokens,
-    /// `var(account) ‖ var(token id)` → token hash: an account's tokens.
+    /// `var(account) ‖ var(token id)` → empty: an account's tokens.
     TokensByAccount,
+    /// `SHA-256 of the secret` → token id (u64 BE): finds a token from its secret.
+    TokenHashes,
     /// `role name` → custom role record.
     Roles,
     /// `var(node)` → password policy.
@@ -74,12 +76,13 @@ pub(crate) enum Blob {
 }
 
 impl Blob {
-    pub(crate) const ALL: [Blob; 11] = [
+    pub(crate) const ALL: [Blob; 12] = [
         Blob::Accounts,
         Blob::Usernames,
         Blob::AccountsByNode,
         Blob::Tokens,
         Blob::TokensByAccount,
+        Blob::TokenHashes,
         Blob::Roles,
         Blob::Policies,
         Blob::Outbox,
@@ -95,6 +98,7 @@ impl Blob {
             Blob::AccountsByNode => "accounts_by_node",
             Blob::Tokens => "tokens",
             Blob::TokensByAccount => "tokens_by_account",
+            Blob::TokenHashes => "token_hashes",
             Blob::Roles => "roles",
             Blob::Policies => "policies",
             Blob::Outbox => "outbox",
