@@ -56,6 +56,7 @@ pub use decimal::Decimal;
 pub use engine::access::Actor;
 pub use engine::feed::{Change, ChangePage, MASK, is_secret_key};
 pub use engine::query::DEFAULT_PAGE_SIZE;
+pub use engine::snapshot::{MAX_RECORD_BYTES, SNAPSHOT_VERSION, SnapshotFormat, SnapshotSummary};
 pub use env::{Clock, Entropy, ManualClock, SeededEntropy};
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub use env::{OsEntropy, SystemClock};

@@ -849,6 +849,22 @@ macro_rules! read_ops {
 impl ReadTx<'_> {
     read_ops!();
 
+    /// Writes a snapshot of the store (or of the subtree under `root`, its ancestors first)
+    /// from this consistent read. The system actor, or a store-wide account allowed
+    /// `store.snapshot.export`, only.
+    ///
+    /// # Errors
+    ///
+    /// `FORBIDDEN`, `NOT_FOUND` (root), `STORAGE` (writing).
+    pub fn export_snapshot(
+        &self,
+        root: Option<NodeId>,
+        format: engine::snapshot::SnapshotFormat,
+        out: &mut dyn std::io::Write,
+    ) -> Result<engine::snapshot::SnapshotSummary> {
+        engine::snapshot::export(&self.view, &self.ctx, &self.who, root, format, out)
+    }
+
     /// The integrity check on this snapshot. Only the system actor may run it.
     ///
     /// # Errors
@@ -1190,6 +1206,23 @@ impl WriteTx<'_, '_> {
         self.track(r)
     }
 
+    /// Imports a snapshot into this (empty) store, in this transaction: every record is
+    /// checked as a live write would be; on any failure nothing is kept. The system actor only.
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_ARGUMENT` (field `snapshot`) for a malformed, truncated or altered snapshot or
+    /// a non-empty store; `SCHEMA_MISMATCH`; `INCOMPATIBLE_FORMAT`; a [`Error::Batch`] naming
+    /// the record for a record that breaks a rule; `FORBIDDEN`.
+    pub fn import_snapshot(
+        &mut self,
+        format: engine::snapshot::SnapshotFormat,
+        input: &mut dyn std::io::Read,
+    ) -> Result<engine::snapshot::SnapshotSummary> {
+        let r = engine::snapshot::import(&mut self.view, &self.ctx, &self.who, format, input);
+        self.track(r)
+    }
+
     /// Removes the change-feed events committed before `before` (for a retention period such
     /// as 004's `log_retention`); how many went.
     ///
@@ -1435,6 +1468,62 @@ impl Store {
     /// As [`WriteTx::issue_token`].
     pub fn issue_token(&self, actor: &Actor, account: AccountId, new: &NewToken) -> Result<IssuedToken> {
         self.write(actor, |tx| tx.issue_token(account, new))
+    }
+
+    /// Writes a snapshot of the store (or a subtree) from one consistent read.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadTx::export_snapshot`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tenantree::{Actor, NewNode, SnapshotFormat, Store};
+    ///
+    /// let sys = Actor::system();
+    /// let a = Store::in_memory()?;
+    /// a.create_node(&sys, NewNode::new("platform", "acme"))?;
+    /// let mut bytes = Vec::new();
+    /// a.export_snapshot(&sys, None, SnapshotFormat::Binary, &mut bytes)?;
+    /// let b = Store::in_memory()?;
+    /// let summary = b.import_snapshot(&sys, SnapshotFormat::Binary, &mut bytes.as_slice())?;
+    /// assert_eq!(summary.nodes, 1);
+    /// # Ok::<(), tenantree::Error>(())
+    /// ```
+    pub fn export_snapshot(
+        &self,
+        actor: &Actor,
+        root: Option<NodeId>,
+        format: engine::snapshot::SnapshotFormat,
+        out: &mut dyn std::io::Write,
+    ) -> Result<engine::snapshot::SnapshotSummary> {
+        self.read(actor, |tx| tx.export_snapshot(root, format, out))
+    }
+
+    /// Imports a snapshot into this empty store in one transaction (see
+    /// [`WriteTx::import_snapshot`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`WriteTx::import_snapshot`].
+    pub fn import_snapshot(
+        &self,
+        actor: &Actor,
+        format: engine::snapshot::SnapshotFormat,
+        input: &mut dyn std::io::Read,
+    ) -> Result<engine::snapshot::SnapshotSummary> {
+        self.write(actor, |tx| tx.import_snapshot(format, input))
+    }
+
+    /// The schema a snapshot was taken with (read from its header), e.g. to create the store
+    /// to import it into.
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_ARGUMENT` (field `snapshot`), `INCOMPATIBLE_FORMAT`.
+    pub fn snapshot_schema(format: engine::snapshot::SnapshotFormat, input: &mut dyn std::io::Read) -> Result<Schema> {
+        engine::snapshot::read_schema(format, input)
     }
 
     /// [`WriteTx::release`] in its own transaction.

@@ -68,8 +68,12 @@ fn bad_allocations_are_refused() {
     store.allocate(&sys(), c.tenant.id, "extensions", 2).unwrap();
     let err = refused(&store, "INVALID_ARGUMENT", || store.release(&sys(), c.tenant.id, "extensions", 3));
     assert!(err.to_string().contains("only 2 allocated"), "{err}");
-    store.allocate(&sys(), c.tenant.id, "disk_bytes", u64::MAX - 10).unwrap();
-    refused(&store, "INVALID_ARGUMENT", || store.allocate(&sys(), c.tenant.id, "disk_bytes", 11));
+    // Quantities stop at 2^53 - 1, the largest integer JavaScript holds exactly.
+    let max = tenantree::limits::QUANTITY;
+    store.allocate(&sys(), c.tenant.id, "disk_bytes", max).unwrap();
+    let err = refused(&store, "INVALID_ARGUMENT", || store.allocate(&sys(), c.tenant.id, "disk_bytes", max + 1));
+    assert_eq!(err.details()["field"], "amount");
+    refused(&store, "INVALID_ARGUMENT", || store.set_limit(&sys(), c.tenant.id, "extensions", Some(max + 1)));
 }
 
 #[test]
@@ -183,4 +187,21 @@ fn quotas_list_every_resource() {
         ]
     );
     assert!(quotas.iter().all(|q| q.used == 0 && q.limit.is_none() && q.available.is_none()));
+}
+
+#[test]
+fn the_largest_limits_on_many_siblings_do_not_overflow_the_bookkeeping() {
+    let store = store();
+    let c = chain(&store);
+    let max = tenantree::limits::QUANTITY;
+    for i in 0..5 {
+        store
+            .create_node(
+                &sys(),
+                NewNode::new("tenant", format!("big{i}")).parent(c.reseller.id).limit("extensions", max),
+            )
+            .unwrap();
+    }
+    store.set_limit(&sys(), c.reseller.id, "extensions", Some(max)).unwrap();
+    assert_clean(&store);
 }

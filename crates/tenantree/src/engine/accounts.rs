@@ -395,6 +395,46 @@ pub(crate) fn set_password(
     to_account(w, id.get(), &rec)
 }
 
+/// Puts back an account from a snapshot, with its id, times and password hash, after the same
+/// checks as a creation (username, uniqueness, role, fields, a well-formed hash).
+pub(crate) fn restore(w: &mut WriteView<'_>, id: AccountId, rec: AccountRecord) -> Result<()> {
+    check_username(&rec.username)?;
+    if load_account(w, id.get())?.is_some() {
+        return Err(Error::AlreadyExists {
+            entity: "account",
+            field: "id",
+            value: id.to_string(),
+            existing: Some(id.to_string()),
+        });
+    }
+    let folded = fold(&rec.username);
+    if w.blob(Blob::Usernames, folded.as_bytes())?.is_some() {
+        return Err(Error::AlreadyExists {
+            entity: "account",
+            field: "username",
+            value: rec.username.clone(),
+            existing: None,
+        });
+    }
+    if roles::patterns(w, &rec.role)?.is_none() {
+        return Err(Error::invalid("role", format!("{:?} is not a role", rec.role)));
+    }
+    optional("firstName", &rec.first_name, person)?;
+    optional("lastName", &rec.last_name, person)?;
+    optional("mobile", &rec.mobile, validate::check_phone)?;
+    optional("email", &rec.email, validate::check_email)?;
+    if let Some(hash) = &rec.password
+        && argon2::PasswordHash::new(hash).is_err()
+    {
+        return Err(Error::invalid("password", format!("account {id} holds a malformed password hash")));
+    }
+    w.put_blob(Blob::Accounts, &id.get().to_be_bytes(), &encode(&rec)?)?;
+    w.put_blob(Blob::Usernames, folded.as_bytes(), &id.get().to_be_bytes())?;
+    w.put_blob(Blob::AccountsByNode, &by_node_key(rec.node, id.get()), &[])?;
+    roles::count_holder(w, &rec.role, true)?;
+    w.raise_counter("next_account", id.get().saturating_add(1))
+}
+
 /// Queues a welcome message for an account (003's "send a welcome e-mail").
 pub(crate) fn send_welcome(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, id: AccountId) -> Result<Message> {
     let (rec, chain) = visible(w, who, id)?;

@@ -216,6 +216,39 @@ pub(crate) fn issue(
     Ok(IssuedToken { info: to_info(id, &rec)?, secret })
 }
 
+/// Puts back a token from a snapshot: its id, account, name, hash and times.
+pub(crate) fn restore(
+    w: &mut WriteView<'_>,
+    id: u64,
+    account: AccountId,
+    new: &NewToken,
+    hash: [u8; 32],
+    created: Timestamp,
+    expires: Option<Timestamp>,
+) -> Result<()> {
+    if load_account(w, account.get())?.is_none() {
+        return Err(Error::not_found("account", account));
+    }
+    let chars = new.name.chars().count();
+    if chars == 0 || chars > 64 || new.name.chars().any(char::is_control) {
+        return Err(Error::invalid("name", "a token name is 1 to 64 printable characters"));
+    }
+    if w.blob(Blob::Tokens, &id.to_be_bytes())?.is_some() || w.blob(Blob::TokenHashes, &hash)?.is_some() {
+        return Err(Error::AlreadyExists { entity: "token", field: "id", value: id.to_string(), existing: None });
+    }
+    let rec = TokenRecord {
+        account: account.get(),
+        name: new.name.clone(),
+        hash,
+        created: created.as_micros(),
+        expires: expires.map(Timestamp::as_micros),
+    };
+    w.put_blob(Blob::Tokens, &id.to_be_bytes(), &encode(&rec)?)?;
+    w.put_blob(Blob::TokensByAccount, &keys::by_parent(account.get(), id), &[])?;
+    w.put_blob(Blob::TokenHashes, &hash, &id.to_be_bytes())?;
+    w.raise_counter("next_token", id.saturating_add(1))
+}
+
 /// An account's tokens, oldest first.
 pub(crate) fn list(v: &impl View, ctx: &Ctx<'_>, who: &Principal, account: AccountId) -> Result<Vec<TokenInfo>> {
     require_token_admin(v, ctx, who, account, Action::AdminsList)?;

@@ -202,7 +202,7 @@ pub(crate) fn check(v: &impl View, schema: &Schema, next_seq: u64) -> Result<Che
         for &(key, limit) in &rec.limits {
             if rec.parent != 0 {
                 let c = expected.entry((rec.parent, key)).or_default();
-                c.child_limits = c.child_limits.saturating_add(limit);
+                c.child_limits = c.child_limits.saturating_add(u128::from(limit));
             }
             for &a in &above {
                 let m = true_max.entry((a, key)).or_default();
@@ -351,7 +351,7 @@ pub(crate) fn check(v: &impl View, schema: &Schema, next_seq: u64) -> Result<Che
             }
             if !schema.allow_overcommit {
                 let children = expected.get(&(seq, key)).map_or(0, |c| c.child_limits);
-                if children > limit {
+                if children > u128::from(limit) {
                     r.add(
                         "quota",
                         format!(

@@ -16,6 +16,7 @@ pub(crate) mod props;
 pub(crate) mod query;
 pub(crate) mod quota;
 pub(crate) mod roles;
+pub(crate) mod snapshot;
 
 use std::collections::BTreeMap;
 

@@ -136,11 +136,21 @@ fn check_version(rec: &NodeRecord, id: NodeId, expected: Option<u64>) -> Result<
     }
 }
 
+/// Checks a limit or amount against [`limits::QUANTITY`].
+pub(crate) fn check_quantity(field: &str, value: u64) -> Result<()> {
+    if value > limits::QUANTITY {
+        return Err(Error::invalid(field, format!("{value} is above the largest quantity {}", limits::QUANTITY)));
+    }
+    Ok(())
+}
+
 /// Parses limits by resource name into sorted roll-up keys.
 pub(crate) fn parse_limits(schema: &Schema, limits: &BTreeMap<String, u64>) -> Result<Vec<(RollupKey, u64)>> {
     let mut out = Vec::with_capacity(limits.len());
     for (name, value) in limits {
-        out.push((schema.resource_key_or_err(&format!("limits.{name}"), name)?, *value));
+        let field = format!("limits.{name}");
+        check_quantity(&field, *value)?;
+        out.push((schema.resource_key_or_err(&field, name)?, *value));
     }
     out.sort_unstable();
     Ok(out)
@@ -148,6 +158,27 @@ pub(crate) fn parse_limits(schema: &Schema, limits: &BTreeMap<String, u64>) -> R
 
 /// Creates a node. O(depth) plus the uniqueness probes.
 pub(crate) fn create(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, new: &NewNode) -> Result<Node> {
+    create_with(w, ctx, who, new, None)
+}
+
+/// What a restored node keeps from its snapshot.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Restored {
+    pub(crate) created: i64,
+    pub(crate) updated: i64,
+    pub(crate) version: u64,
+}
+
+/// Creates a node; when restoring from a snapshot, with its recorded times and version, below
+/// disabled nodes too (the snapshot was valid with them disabled), and without a feed event.
+/// Every other rule applies as for a fresh node.
+pub(crate) fn create_with(
+    w: &mut WriteView<'_>,
+    ctx: &Ctx<'_>,
+    who: &Principal,
+    new: &NewNode,
+    restored: Option<Restored>,
+) -> Result<Node> {
     let schema = ctx.schema;
     let (kind, def) = kind_of(schema, &new.kind)?;
     let parent = match new.parent {
@@ -171,7 +202,9 @@ pub(crate) fn create(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, new:
     if depth > schema.max_depth {
         return Err(Error::DepthExceeded { depth, max_depth: schema.max_depth });
     }
-    if let Some(chain) = &parent {
+    if let Some(chain) = &parent
+        && restored.is_none()
+    {
         chain.require_enabled()?;
     }
     let name = NodeName::new(&new.name, def.name_rule)?;
@@ -213,15 +246,16 @@ pub(crate) fn create(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, new:
     // Apply.
     let seq = w.take_seq()?;
     let now = ctx.now().as_micros();
+    let (created, updated, version) = restored.map_or((now, now, 1), |r| (r.created, r.updated, r.version.max(1)));
     let rec = NodeRecord {
         id: id.to_bytes(),
         parent: parent_seq,
         kind,
         name: name.as_str().to_owned(),
         status: new.status.into(),
-        created: now,
-        updated: now,
-        version: 1,
+        created,
+        updated,
+        version,
         profile,
         tenant_full_access: new.tenant_full_access.unwrap_or(true),
         limits: limits.clone(),
@@ -264,7 +298,9 @@ pub(crate) fn create(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, new:
             map.insert("limits".into(), serde_json::to_value(&node.limits).unwrap_or_default());
         }
     }
-    feed::emit(w, ctx, who, Event::node("node.create", &chain, Some(changes))?)?;
+    if restored.is_none() {
+        feed::emit(w, ctx, who, Event::node("node.create", &chain, Some(changes))?)?;
+    }
     Ok(node)
 }
 
@@ -496,8 +532,8 @@ pub(crate) fn move_node(
             let parent = t.node()?;
             for &(key, value) in &rec.limits {
                 if let Some(parent_limit) = parent.rec.limit(key) {
-                    let sum = w.cell(parent.seq, key)?.child_limits.saturating_add(value);
-                    if sum > parent_limit {
+                    let sum = w.cell(parent.seq, key)?.child_limits.saturating_add(u128::from(value));
+                    if sum > u128::from(parent_limit) {
                         return Err(Error::InvalidLimit {
                             node: id.to_string(),
                             resource: schema.key_name(key),
@@ -505,7 +541,7 @@ pub(crate) fn move_node(
                             reason: LimitRule::Overcommit {
                                 parent: parent.id().to_string(),
                                 parent_limit,
-                                children_sum: sum,
+                                children_sum: u64::try_from(sum).unwrap_or(u64::MAX),
                             },
                         });
                     }

@@ -78,6 +78,7 @@ pub(crate) fn adjust_child_limits(
         return Ok(());
     }
     bump(w, parent, key, |c| {
+        let value = u128::from(value);
         c.child_limits = if add { c.child_limits.checked_add(value) } else { c.child_limits.checked_sub(value) }
             .ok_or_else(|| Error::corrupted(format!("child limit sum out of range at #{parent}")))?;
         Ok(())
@@ -157,8 +158,9 @@ pub(crate) fn check_new_limit(
     if !schema.allow_overcommit {
         let p = parent.node()?;
         if let Some(parent_limit) = p.rec.limit(key) {
-            let children_sum = v.cell(p.seq, key)?.child_limits.saturating_add(value);
-            if children_sum > parent_limit {
+            let sum = v.cell(p.seq, key)?.child_limits.saturating_add(u128::from(value));
+            if sum > u128::from(parent_limit) {
+                let children_sum = u64::try_from(sum).unwrap_or(u64::MAX);
                 return Err(refuse(LimitRule::Overcommit { parent: p.id().to_string(), parent_limit, children_sum }));
             }
         }
@@ -313,7 +315,11 @@ pub(crate) fn set_limits(
     let parent_ref = (!parent.links.is_empty()).then_some(&parent);
     let mut parsed: Vec<(RollupKey, Option<u64>)> = Vec::with_capacity(changes.len());
     for (name, value) in changes {
-        parsed.push((schema.resource_key_or_err(&format!("limits.{name}"), name)?, *value));
+        let field = format!("limits.{name}");
+        if let Some(v) = value {
+            crate::engine::nodes::check_quantity(&field, *v)?;
+        }
+        parsed.push((schema.resource_key_or_err(&field, name)?, *value));
     }
     let mut subtree: Option<Subtree> = None;
     let mut exact_bounds: Vec<(RollupKey, u64)> = Vec::new();
@@ -345,24 +351,27 @@ pub(crate) fn set_limits(
             if !schema.allow_overcommit {
                 let pl = p.node()?;
                 if let Some(parent_limit) = pl.rec.limit(key) {
-                    let children_sum =
-                        w.cell(pl.seq, key)?.child_limits.saturating_sub(old.unwrap_or(0)).saturating_add(value);
-                    if children_sum > parent_limit {
+                    let sum = w
+                        .cell(pl.seq, key)?
+                        .child_limits
+                        .saturating_sub(u128::from(old.unwrap_or(0)))
+                        .saturating_add(u128::from(value));
+                    if sum > u128::from(parent_limit) {
                         return Err(refuse(LimitRule::Overcommit {
                             parent: pl.id().to_string(),
                             parent_limit,
-                            children_sum,
+                            children_sum: u64::try_from(sum).unwrap_or(u64::MAX),
                         }));
                     }
                 }
             }
         }
         let cell = w.cell(seq, key)?;
-        if !schema.allow_overcommit && cell.child_limits > value {
+        if !schema.allow_overcommit && cell.child_limits > u128::from(value) {
             return Err(refuse(LimitRule::Overcommit {
                 parent: id.to_string(),
                 parent_limit: value,
-                children_sum: cell.child_limits,
+                children_sum: u64::try_from(cell.child_limits).unwrap_or(u64::MAX),
             }));
         }
         if cell.max_limit_below > value {
@@ -449,16 +458,33 @@ pub(crate) fn allocate(
     resource: &str,
     amount: u64,
 ) -> Result<Quota> {
+    allocate_with(w, ctx, who, id, resource, amount, false)
+}
+
+/// As [`allocate`]; when restoring a snapshot, also below disabled nodes and without a feed
+/// event (every limit still applies).
+pub(crate) fn allocate_with(
+    w: &mut WriteView<'_>,
+    ctx: &Ctx<'_>,
+    who: &Principal,
+    id: NodeId,
+    resource: &str,
+    amount: u64,
+    restoring: bool,
+) -> Result<Quota> {
     let schema = ctx.schema;
     let key = allocatable_key(schema, resource)?;
     if amount == 0 {
         return Err(Error::invalid("amount", "must be at least 1"));
     }
+    crate::engine::nodes::check_quantity("amount", amount)?;
     let seq = resolve(w, id)?;
     let chain = load_chain(w, seq)?;
     let head = chain.node()?.clone();
     who.require(schema, &chain, head.rec.kind, Action::Allocate)?;
-    chain.require_enabled()?;
+    if !restoring {
+        chain.require_enabled()?;
+    }
     check_room(w, schema, &chain.links, key, amount)?;
     let own = head
         .rec
@@ -482,8 +508,10 @@ pub(crate) fn allocate(
         first.rec = rec;
     }
     let chain = Chain { links };
-    let changes = serde_json::json!({"resource": resource, "amount": amount});
-    feed::emit(w, ctx, who, Event::node("node.allocate", &chain, Some(changes))?)?;
+    if !restoring {
+        let changes = serde_json::json!({"resource": resource, "amount": amount});
+        feed::emit(w, ctx, who, Event::node("node.allocate", &chain, Some(changes))?)?;
+    }
     quota_of(w, schema, &chain, key)
 }
 
@@ -502,6 +530,7 @@ pub(crate) fn release(
     if amount == 0 {
         return Err(Error::invalid("amount", "must be at least 1"));
     }
+    crate::engine::nodes::check_quantity("amount", amount)?;
     let seq = resolve(w, id)?;
     let chain = load_chain(w, seq)?;
     let head = chain.node()?.clone();

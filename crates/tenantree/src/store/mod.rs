@@ -28,7 +28,8 @@ use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 use crate::error::{Error, Result};
 use crate::schema::{RollupKey, Schema};
 pub(crate) use records::{
-    AccountRecord, Cell, EventRecord, MessageRecord, NodeRecord, ProfileRec, RoleRecord, TokenRecord, decode, encode,
+    AccountRecord, Cell, EventRecord, MessageRecord, NodeRecord, ProfileRec, RoleRecord, StatusRec, TokenRecord,
+    decode, encode,
 };
 
 /// The layout version of everything this crate stores. Bump on any change to a record or key.
@@ -746,6 +747,16 @@ impl<'t> WriteView<'t> {
             }
             None => Ok(None),
         }
+    }
+
+    /// Makes sure a named counter will next hand out at least `at_least` (restored ids).
+    pub(crate) fn raise_counter(&mut self, name: &'static str, at_least: u64) -> Result<()> {
+        let current = match self.counters.get(name) {
+            Some(v) => *v,
+            None => self.counter_value(name)?.unwrap_or(1),
+        };
+        self.counters.insert(name, current.max(at_least));
+        Ok(())
     }
 
     /// Takes the next value of a named counter in `meta` (starting at 1); the counter is

@@ -87,6 +87,10 @@ impl NodeRecord {
     pub(crate) fn set_own(&mut self, key: RollupKey, value: u64) {
         set(&mut self.own, key, (value > 0).then_some(value));
     }
+
+    pub(crate) fn parent(&self) -> Option<u64> {
+        (self.parent != 0).then_some(self.parent)
+    }
 }
 
 fn lookup(list: &[(RollupKey, u64)], key: RollupKey) -> Option<u64> {
@@ -120,7 +124,8 @@ pub(crate) struct Cell {
     pub(crate) max_limit_below: u64,
     /// The sum of the limits the direct children carry for this key (for the no-overcommit
     /// rule).
-    pub(crate) child_limits: u64,
+    /// Wider than a limit, so that no number of children can overflow it.
+    pub(crate) child_limits: u128,
 }
 
 impl Cell {
