@@ -4,7 +4,7 @@ use std::io::Write;
 
 use tenantree::{Actor, ChildQuery, Error, Node, NodeId, Quota, Store};
 
-use crate::io;
+use crate::Outcome;
 
 /// What to print.
 #[derive(Debug, Clone)]
@@ -12,6 +12,7 @@ pub(crate) struct Options {
     pub(crate) depth: Option<u32>,
     pub(crate) kind: Option<String>,
     pub(crate) max_children: u32,
+    pub(crate) ids: bool,
 }
 
 /// A quota as a bar: `tenants ████░░░░░░ 412/500`, or the bare usage when unlimited.
@@ -28,7 +29,7 @@ pub(crate) fn bar(q: &Quota) -> Option<String> {
     }
 }
 
-fn label(n: &Node, quotas: &[Quota]) -> String {
+fn label(n: &Node, quotas: &[Quota], ids: bool) -> String {
     let status = if n.effective_status.is_inherited(n.id) {
         format!("{} (inherited)", n.effective_status.status)
     } else {
@@ -36,6 +37,9 @@ fn label(n: &Node, quotas: &[Quota]) -> String {
     };
     let bars: Vec<String> = quotas.iter().filter_map(bar).collect();
     let mut s = format!("{}  [{}]  {}", n.name, n.kind, status);
+    if ids {
+        s.push_str(&format!("  {}", n.id));
+    }
     if !bars.is_empty() {
         s.push_str("  ");
         s.push_str(&bars.join("  "));
@@ -57,11 +61,11 @@ pub(crate) fn print(
     root: Option<NodeId>,
     opts: &Options,
     out: &mut impl Write,
-) -> Result<(), Error> {
+) -> Outcome<()> {
     match root {
         Some(id) => {
             let n = store.get_node(actor, id)?;
-            writeln!(out, "{}", label(&n, &store.quotas(actor, id)?)).map_err(io)?;
+            writeln!(out, "{}", label(&n, &store.quotas(actor, id)?, opts.ids))?;
             children(store, actor, id, opts, "", 1, out)
         }
         None => {
@@ -74,7 +78,7 @@ pub(crate) fn print(
                 if !wanted(store, actor, n, opts.kind.as_deref())? {
                     continue;
                 }
-                writeln!(out, "{}", label(n, &store.quotas(actor, n.id)?)).map_err(io)?;
+                writeln!(out, "{}", label(n, &store.quotas(actor, n.id)?, opts.ids))?;
                 children(store, actor, n.id, opts, "", 1, out)?;
             }
             Ok(())
@@ -90,7 +94,7 @@ fn children(
     indent: &str,
     level: u32,
     out: &mut impl Write,
-) -> Result<(), Error> {
+) -> Outcome<()> {
     if opts.depth.is_some_and(|d| level >= d) {
         return Ok(());
     }
@@ -106,11 +110,11 @@ fn children(
     for (i, n) in shown.iter().enumerate() {
         let last = i + 1 == shown.len() && more == 0;
         let (branch, next) = if last { ("└─ ", "   ") } else { ("├─ ", "│  ") };
-        writeln!(out, "{indent}{branch}{}", label(n, &store.quotas(actor, n.id)?)).map_err(io)?;
+        writeln!(out, "{indent}{branch}{}", label(n, &store.quotas(actor, n.id)?, opts.ids))?;
         children(store, actor, n.id, opts, &format!("{indent}{next}"), level + 1, out)?;
     }
     if more > 0 {
-        writeln!(out, "{indent}└─ … and {more} more").map_err(io)?;
+        writeln!(out, "{indent}└─ … and {more} more")?;
     }
     Ok(())
 }
