@@ -145,10 +145,36 @@ impl StoreBuilder {
     /// As [`open`](StoreBuilder::open).
     pub fn open_backend(self, backend: impl redb::StorageBackend) -> Result<Store> {
         let cache = self.cache_size.unwrap_or(MEMORY_CACHE);
-        let make = move |builder: &redb::Builder| -> Result<redb::Database> {
-            builder.create_with_backend(backend).map_err(Error::from)
-        };
-        self.finish(Location::Backend(Box::new(make)), cache)
+        self.finish(Location::Backend(Arc::new(backend)), cache)
+    }
+
+    /// Opens a store in memory from a file image: the bytes of a store's file, or of
+    /// [`Store::export_image`]. The store works on its own copy; write it back with
+    /// `export_image`.
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_ARGUMENT` for an empty image; `INCOMPATIBLE_FORMAT` for bytes that are not a
+    /// tenantree store of this format; `STORAGE` for a damaged or truncated image that redb
+    /// cannot open or repair; `SCHEMA_MISMATCH`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tenantree::{Actor, NewNode, Store};
+    ///
+    /// let store = Store::in_memory()?;
+    /// store.create_node(&Actor::system(), NewNode::new("platform", "acme"))?;
+    /// let image = store.export_image()?;
+    ///
+    /// let copy = Store::builder().from_image(image)?;
+    /// assert_eq!(copy.kind_counts(&Actor::system(), None)?["platform"], 1);
+    /// assert_eq!(Store::builder().from_image(b"not a store".to_vec()).unwrap_err().code(), "INCOMPATIBLE_FORMAT");
+    /// # Ok::<(), tenantree::Error>(())
+    /// ```
+    pub fn from_image(self, image: impl Into<Vec<u8>>) -> Result<Store> {
+        let cache = self.cache_size.unwrap_or(MEMORY_CACHE);
+        self.finish(Location::Image(image.into()), cache)
     }
 
     fn finish(self, location: Location, cache: usize) -> Result<Store> {
@@ -297,6 +323,16 @@ impl Store {
         Store::builder().in_memory()
     }
 
+    /// A store in memory from a file image, with the default options: as
+    /// [`StoreBuilder::from_image`].
+    ///
+    /// # Errors
+    ///
+    /// As [`StoreBuilder::from_image`].
+    pub fn from_image(image: impl Into<Vec<u8>>) -> Result<Store> {
+        Store::builder().from_image(image)
+    }
+
     /// The store's schema.
     #[must_use]
     pub fn schema(&self) -> &Schema {
@@ -395,6 +431,38 @@ impl Store {
         self.inner.db.read().map_err(lock_error)?.flush()?;
         self.inner.unflushed.store(false, Ordering::SeqCst);
         Ok(())
+    }
+
+    /// The store's file image: the bytes of redb's database file, holding every commit so far
+    /// (bulk commits are flushed first). Written to a file, it opens with [`Store::open`]; it
+    /// opens in memory with [`StoreBuilder::from_image`]. Works for every store: in memory, in
+    /// a file, or on a host's backend. Waits for running transactions; do not call it from
+    /// inside one.
+    ///
+    /// The image is physical, not logical: it holds free pages too (see
+    /// [`compact`](Store::compact)) and is readable only by builds that read this format.
+    ///
+    /// # Errors
+    ///
+    /// `STORAGE` when the flush or the read fails.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tenantree::{Actor, NewNode, Store};
+    ///
+    /// let store = Store::in_memory()?;
+    /// let root = store.create_node(&Actor::system(), NewNode::new("platform", "acme"))?;
+    /// let copy = Store::from_image(store.export_image()?)?;
+    /// assert_eq!(copy.get_node(&Actor::system(), root.id)?.name.as_str(), "acme");
+    /// # Ok::<(), tenantree::Error>(())
+    /// ```
+    pub fn export_image(&self) -> Result<Vec<u8>> {
+        // The write lock waits for every transaction of this handle, so the bytes are still.
+        let db = self.inner.db.write().map_err(lock_error)?;
+        db.flush()?;
+        self.inner.unflushed.store(false, Ordering::SeqCst);
+        db.image()
     }
 
     /// Gives free pages at the end of the file back to the file system. Needs no other

@@ -17,11 +17,13 @@
 //!
 //! Sequence numbers start at 1; 0 stands for "no parent" in keys.
 
+pub(crate) mod image;
 pub(crate) mod keys;
 pub(crate) mod records;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
+use std::sync::Arc;
 
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
@@ -145,6 +147,15 @@ pub enum Durability {
 /// An open redb database holding a tenantree store.
 pub(crate) struct Db {
     db: redb::Database,
+    /// Where the database's bytes can be read back for an image.
+    source: Source,
+}
+
+/// Where an image of the database is read from.
+enum Source {
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    File(std::path::PathBuf),
+    Backend(Arc<dyn redb::StorageBackend>),
 }
 
 impl std::fmt::Debug for Db {
@@ -153,15 +164,14 @@ impl std::fmt::Debug for Db {
     }
 }
 
-/// Opens a database on a host-provided backend with the given builder.
-pub(crate) type MakeDb = Box<dyn FnOnce(&redb::Builder) -> Result<redb::Database>>;
-
 /// Where the database lives.
 pub(crate) enum Location {
     #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     File(std::path::PathBuf),
     Memory,
-    Backend(MakeDb),
+    /// A file image in memory (see [`image`]).
+    Image(Vec<u8>),
+    Backend(Arc<dyn redb::StorageBackend>),
 }
 
 fn map_open_error(err: redb::DatabaseError) -> Error {
@@ -183,15 +193,22 @@ impl Db {
     pub(crate) fn open(location: Location, cache_size: usize, schema: Option<&Schema>) -> Result<(Db, Schema)> {
         let mut builder = redb::Builder::new();
         builder.set_cache_size(cache_size);
-        let db = match location {
-            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
-            Location::File(path) => builder.create(path).map_err(map_open_error)?,
-            Location::Memory => {
-                builder.create_with_backend(redb::backends::InMemoryBackend::new()).map_err(map_open_error)?
-            }
-            Location::Backend(make) => make(&builder)?,
+        let on_backend = |backend: Arc<dyn redb::StorageBackend>| -> Result<(redb::Database, Source)> {
+            let db = builder.create_with_backend(image::SharedBackend(Arc::clone(&backend))).map_err(map_open_error)?;
+            Ok((db, Source::Backend(backend)))
         };
-        let db = Db { db };
+        let (db, source) = match location {
+            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            Location::File(path) => (builder.create(&path).map_err(map_open_error)?, Source::File(path)),
+            // In memory, the bytes sit in an image buffer, so that they can be exported.
+            Location::Memory => on_backend(Arc::new(image::ImageBackend::default()))?,
+            Location::Image(bytes) => {
+                image::precheck(&bytes)?;
+                on_backend(Arc::new(image::ImageBackend::new(bytes)))?
+            }
+            Location::Backend(backend) => on_backend(backend)?,
+        };
+        let db = Db { db, source };
         let schema = db.init(schema)?;
         Ok((db, schema))
     }
@@ -290,6 +307,18 @@ impl Db {
     /// Reclaims free space at the end of the file.
     pub(crate) fn compact(&mut self) -> Result<bool> {
         Ok(self.db.compact()?)
+    }
+
+    /// The database's bytes: redb's file image. The caller holds the store exclusively, so no
+    /// transaction is running, and has flushed, so the image holds the last commit.
+    pub(crate) fn image(&self) -> Result<Vec<u8>> {
+        match &self.source {
+            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            Source::File(path) => std::fs::read(path).map_err(|e| Error::Storage {
+                message: format!("the image cannot be read from {}: {e}", path.display()),
+            }),
+            Source::Backend(backend) => image::read_all(backend.as_ref()),
+        }
     }
 
     /// redb's own check of its page structure and checksums.
