@@ -24,6 +24,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// # Ok::<(), tenantree::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(rename = "ErrorInfo"))]
 #[serde(tag = "code", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
 #[non_exhaustive]
 pub enum Error {
@@ -215,6 +216,7 @@ pub enum Error {
 
 /// Why a limit was refused, in [`Error::InvalidLimit`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(tag = "rule", rename_all = "camelCase", rename_all_fields = "camelCase")]
 #[non_exhaustive]
 pub enum LimitRule {
@@ -269,6 +271,7 @@ impl std::fmt::Display for LimitRule {
 
 /// One group of things that block a delete, in [`Error::StillInUse`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Blocker {
     /// What blocks: a node kind (`tenant`, `reseller`, ...), `account`, or `allocation`.

@@ -23,6 +23,7 @@ use crate::error::Error;
 /// # Ok::<(), tenantree::Error>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(type = "string"))]
 pub struct NodeId(uuid::Uuid);
 
 impl NodeId {
@@ -114,6 +115,7 @@ impl<'de> Deserialize<'de> for NodeId {
 /// # Ok::<(), tenantree::Error>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct Timestamp(i64);
 

@@ -23,6 +23,7 @@ use crate::validate::NodeName;
 /// # Ok::<(), tenantree::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(tag = "state", rename_all = "camelCase")]
 pub enum Status {
     /// In service.
@@ -84,6 +85,7 @@ impl std::str::FromStr for Status {
 
 /// A node's status as it acts: its own, or that of the nearest ancestor that is off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct EffectiveStatus {
     /// The status in force.
@@ -113,6 +115,7 @@ impl EffectiveStatus {
 /// `description` 1024, `externalName` 128, `billingId` 128 (unique per the schema's billing
 /// scope), `extra` a JSON object of at most 16 KiB.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Profile {
     /// A human-friendly name (001 `display_name`).
@@ -146,6 +149,7 @@ pub struct Profile {
 
 /// A node as read: its record plus what is derived from its ancestors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Node {
     /// The node's id (UUIDv7).
@@ -195,6 +199,7 @@ pub struct Node {
 /// # Ok::<(), tenantree::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", default)]
 pub struct NewNode {
     /// A caller-chosen id (imports, idempotent batches); a fresh UUIDv7 when not given.
@@ -206,6 +211,7 @@ pub struct NewNode {
     /// The name.
     pub name: String,
     /// The initial status (enabled when not given).
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub status: Status,
     /// Descriptive fields.
     #[serde(flatten)]
@@ -213,6 +219,7 @@ pub struct NewNode {
     /// 001's `tenant_full_access`; true when not given.
     pub tenant_full_access: Option<bool>,
     /// Limits to set, by resource name.
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub limits: BTreeMap<String, u64>,
 }
 
@@ -316,6 +323,7 @@ impl NewNode {
 /// assert_eq!(patch.website, None);
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", default)]
 pub struct NodeUpdate {
     /// A new name.
@@ -399,6 +407,7 @@ where
 
 /// A resource's figures on one node.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Quota {
     /// The resource.
@@ -417,6 +426,7 @@ pub struct Quota {
 
 /// How a listing is sorted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum SortBy {
     /// By name, ignoring case.
@@ -428,6 +438,7 @@ pub enum SortBy {
 
 /// Sort direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Direction {
     /// Ascending (the default).
@@ -443,6 +454,7 @@ pub enum Direction {
 /// token, which stays valid while other writes happen); not both. `limit` defaults to 10 and
 /// may be at most 1000.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ChildQuery {
     /// Only children of this kind.
@@ -453,10 +465,13 @@ pub struct ChildQuery {
     /// e-mail, external name, billing id, description, website, phone.
     pub search: Option<String>,
     /// Sort order.
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub sort: SortBy,
     /// Direction.
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub dir: Direction,
     /// Entries to skip.
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub offset: u64,
     /// Page size (default 10, at most 1000).
     pub limit: Option<u32>,
@@ -466,6 +481,7 @@ pub struct ChildQuery {
 
 /// A status to filter on, ignoring the suspension profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum StatusFilter {
     /// Own status enabled.
@@ -489,6 +505,7 @@ impl StatusFilter {
 
 /// One page of a listing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Page<T> {
     /// The entries of this page.
@@ -507,11 +524,13 @@ pub struct Page<T> {
 
 /// A query over the descendants of one kind under a node, in tree order.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", default)]
 pub struct DescendantQuery {
     /// The kind to list.
     pub kind: String,
     /// Entries to skip.
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub offset: u64,
     /// Page size (default 10, at most 1000).
     pub limit: Option<u32>,
@@ -521,6 +540,7 @@ pub struct DescendantQuery {
 
 /// One finding of [`Store::check`](crate::Store::check).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
     /// Which structure is wrong: `node`, `index.byName`, `rollup`, `quota`, ...
@@ -531,6 +551,7 @@ pub struct Finding {
 
 /// The result of an integrity check.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct CheckReport {
     /// How many nodes were checked.

@@ -22,6 +22,7 @@ pub const MAX_DEPTH: u32 = 64;
 
 /// Where a kind's names must be unique, compared ignoring case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", tag = "scope")]
 pub enum Uniqueness {
     /// No two children of one parent, of this kind, share a name.
@@ -36,6 +37,7 @@ pub enum Uniqueness {
 
 /// Where billing ids (003's `billingId`) must be unique.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", tag = "scope")]
 pub enum BillingScope {
     /// Unique in the whole store.
@@ -50,6 +52,7 @@ pub enum BillingScope {
 
 /// One node kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct KindDef {
     /// The kind's name: 1–32 characters of lower-case ASCII letters, digits and `_`, starting
@@ -71,6 +74,7 @@ pub struct KindDef {
 
 /// One quota resource.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceDef {
     /// The resource's name, with the same rule as kind names.
@@ -97,6 +101,7 @@ pub struct ResourceDef {
 /// assert_eq!(schema.max_depth, 5);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Schema {
     /// A label for the schema (the preset's name for presets).
@@ -116,6 +121,7 @@ pub struct Schema {
 
 /// The ready-made schemas.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum Preset {

@@ -526,6 +526,7 @@ impl Store {
 
 /// One operation of a batch, in JSON `{"op": "createNode", ...}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(tag = "op", rename_all = "camelCase", rename_all_fields = "camelCase")]
 #[non_exhaustive]
 pub enum Op {
@@ -669,6 +670,7 @@ pub enum Op {
 
 /// The result of one batch operation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum OpOutput {

@@ -63,6 +63,7 @@ pub mod limits {
 
 /// How the names of a kind's nodes are checked. Part of the schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum NameRule {
     /// 001's account-name rule, for nodes whose name is also a login: 1–64 characters, only
@@ -80,6 +81,7 @@ pub enum NameRule {
 /// Invariant: non-empty, at most 128 characters, free of control characters and of leading or
 /// trailing white space (the weakest of the rules); the kind's own rule was checked on write.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct NodeName(String);
 

@@ -40,6 +40,7 @@ use crate::store::{AccountRecord, Blob, View, decode};
 /// # Ok::<(), tenantree::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", tag = "type")]
 pub enum Actor {
     /// The embedding application itself: may do anything, sees everything.

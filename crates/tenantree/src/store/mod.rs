@@ -131,8 +131,10 @@ pub(crate) enum Lookup {
     Billing,
 }
 
-/// Whether commits wait for the disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Whether commits wait for the disk. In JSON: `"immediate"` or `"bulk"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[non_exhaustive]
 pub enum Durability {
     /// Every commit is on disk when it returns (one fsync per commit). The default.

@@ -1,0 +1,366 @@
+//! `ReadTx` and `WriteTx`: the core's transactions, lent to a JS callback.
+//!
+//! `store.read(actor, tx => ...)` and `store.write(actor, tx => ...)` run the callback inside
+//! the core's `Store::read`/`Store::write`, handing it a JS object through which it reaches
+//! the transaction. The transaction lives on the Rust stack for exactly the duration of the
+//! callback; the JS object can outlive it (a callback may keep it), so the object holds the
+//! transaction through a [`Lent`] slot that is emptied when the callback returns. Using it
+//! afterwards is an error, never a dangling reference.
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::ptr::NonNull;
+use std::rc::Rc;
+
+use tenantree::{ChildQuery, DescendantQuery, NewNode, NodeId, NodeUpdate, Op, Status};
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{arg, error, invalid, to_js};
+
+/// A slot holding a pointer to a transaction on the Rust stack while a JS callback runs; the
+/// JS transaction objects hold one each.
+///
+/// The lifetimes of the transaction are erased to `'static` in the pointer only; they are
+/// never handed out: `with` gives the transaction to closures that must accept any lifetime,
+/// so nothing borrowed from it can escape them.
+pub(crate) struct Lent<T> {
+    slot: Rc<Cell<Option<NonNull<T>>>>,
+}
+
+impl<T> Lent<T> {
+    /// Takes the pointer out for the duration of a call, so that a re-entrant call (a JS hook
+    /// reached from inside the call that uses this transaction again) finds the slot empty and
+    /// fails instead of aliasing.
+    fn take(&self) -> Result<NonNull<T>, JsValue> {
+        self.slot.take().ok_or_else(|| {
+            invalid(
+                "tx",
+                "this transaction is over or busy: use a transaction only inside its callback, \
+                 and only synchronously",
+            )
+        })
+    }
+
+    fn put_back(&self, ptr: NonNull<T>) {
+        self.slot.set(Some(ptr));
+    }
+}
+
+/// The lender's side of a [`Lent`] slot: empties the slot when dropped, that is when the
+/// callback has returned and before the transaction's borrow ends.
+struct Loan<T> {
+    slot: Rc<Cell<Option<NonNull<T>>>>,
+}
+
+impl<T> Loan<T> {
+    fn new(ptr: NonNull<T>) -> Loan<T> {
+        Loan { slot: Rc::new(Cell::new(Some(ptr))) }
+    }
+
+    fn lend(&self) -> Lent<T> {
+        Lent { slot: Rc::clone(&self.slot) }
+    }
+}
+
+impl<T> Drop for Loan<T> {
+    fn drop(&mut self) {
+        self.slot.set(None);
+    }
+}
+
+/// The core's read transaction, lent to a JS callback by `store.read(actor, tx => ...)`.
+#[wasm_bindgen]
+pub struct ReadTx {
+    lent: Lent<tenantree::ReadTx<'static>>,
+}
+
+/// The core's write transaction, lent to a JS callback by `store.write(actor, tx => ...)`.
+#[wasm_bindgen]
+pub struct WriteTx {
+    lent: Lent<tenantree::WriteTx<'static, 'static>>,
+}
+
+impl std::fmt::Debug for ReadTx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadTx").finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for WriteTx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriteTx").finish_non_exhaustive()
+    }
+}
+
+impl ReadTx {
+    #[allow(unsafe_code)]
+    fn with<R>(&self, f: impl FnOnce(&tenantree::ReadTx<'_>) -> tenantree::Result<R>) -> Result<R, JsValue> {
+        let ptr = self.lent.take()?;
+        // SAFETY: the pointer was made from a live `&ReadTx` by `run_read`, which empties the
+        // slot (revoke) before that borrow ends, so a pointer found in the slot is valid. The
+        // transaction is only ever read through it. `f` accepts any lifetime, so nothing
+        // borrowed from the transaction outlives this call.
+        let result = f(unsafe { ptr.as_ref() });
+        self.lent.put_back(ptr);
+        result.map_err(|e| error(&e))
+    }
+}
+
+impl WriteTx {
+    #[allow(unsafe_code)]
+    fn with<R>(&self, f: impl FnOnce(&mut tenantree::WriteTx<'_, '_>) -> tenantree::Result<R>) -> Result<R, JsValue> {
+        let mut ptr = self.lent.take()?;
+        // SAFETY: the pointer was made from the live `&mut WriteTx` that the core's
+        // `Store::write` gave `run_write`, which does not touch it while it is lent and empties
+        // the slot before that borrow ends; so a pointer found in the slot is valid. It is taken
+        // out of the slot for the duration of `f`, so no second `&mut` to it can exist (wasm is
+        // single-threaded; a re-entrant call finds the slot empty). `f` accepts any lifetime,
+        // so nothing borrowed from the transaction outlives this call.
+        let result = f(unsafe { ptr.as_mut() });
+        self.lent.put_back(ptr);
+        result.map_err(|e| error(&e))
+    }
+}
+
+/// What a transaction callback did: returned a value, or threw (the value thrown is kept so
+/// that it reaches the caller unchanged).
+pub(crate) enum Outcome {
+    Returned(JsValue),
+    Threw(JsValue),
+}
+
+/// Calls `callback(tx)` with `tx` lent for the duration of the call.
+pub(crate) fn run_read(callback: &js_sys::Function, tx: &tenantree::ReadTx<'_>) -> Outcome {
+    let loan = Loan::new(NonNull::from(tx).cast::<tenantree::ReadTx<'static>>());
+    call(callback, ReadTx { lent: loan.lend() }.into())
+    // `loan` drops here: the slot is empty before the borrow of `tx` ends.
+}
+
+/// Calls `callback(tx)` with `tx` lent for the duration of the call.
+pub(crate) fn run_write(callback: &js_sys::Function, tx: &mut tenantree::WriteTx<'_, '_>) -> Outcome {
+    let loan = Loan::new(NonNull::from(tx).cast::<tenantree::WriteTx<'static, 'static>>());
+    call(callback, WriteTx { lent: loan.lend() }.into())
+    // `loan` drops here: the slot is empty before the borrow of `tx` ends.
+}
+
+fn call(callback: &js_sys::Function, handle: JsValue) -> Outcome {
+    match callback.call1(&JsValue::UNDEFINED, &handle) {
+        Ok(value) if is_thenable(&value) => Outcome::Threw(invalid(
+            "callback",
+            "returned a promise: a transaction cannot stay open across an await, so its \
+             callback must be synchronous (nothing was committed)",
+        )),
+        Ok(value) => Outcome::Returned(value),
+        Err(thrown) => Outcome::Threw(thrown),
+    }
+}
+
+fn is_thenable(value: &JsValue) -> bool {
+    value.is_object() && js_sys::Reflect::get(value, &"then".into()).is_ok_and(|then| then.is_function())
+}
+
+/// The read operations, on both transaction kinds (the core's `read_ops!`).
+macro_rules! tx_read_ops {
+    ($class:ident) => {
+        #[wasm_bindgen(js_class = $class)]
+        impl $class {
+            /// One node, with its effective status.
+            #[wasm_bindgen(js_name = getNode, unchecked_return_type = "Node")]
+            pub fn get_node(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let id: NodeId = arg("id", &id)?;
+                to_js(&self.with(|tx| tx.get_node(id))?)
+            }
+
+            /// The node's ancestors, top-down.
+            #[wasm_bindgen(unchecked_return_type = "Node[]")]
+            pub fn ancestors(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let id: NodeId = arg("id", &id)?;
+                to_js(&self.with(|tx| tx.ancestors(id))?)
+            }
+
+            /// Children of a node (`null`: the top level), filtered, searched, sorted, paged.
+            #[wasm_bindgen(unchecked_return_type = "Page<Node>")]
+            pub fn children(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "NodeId | null")] parent: JsValue,
+                #[wasm_bindgen(unchecked_optional_param_type = "ChildQuery")] query: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let parent: Option<NodeId> = arg("parent", &parent)?;
+                let query: ChildQuery = arg::<Option<ChildQuery>>("query", &query)?.unwrap_or_default();
+                to_js(&self.with(|tx| tx.children(parent, &query))?)
+            }
+
+            /// Descendants of one kind under a node (`null`: the whole store), in tree order.
+            #[wasm_bindgen(unchecked_return_type = "Page<Node>")]
+            pub fn descendants(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "NodeId | null")] root: JsValue,
+                #[wasm_bindgen(unchecked_param_type = "DescendantQuery")] query: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let root: Option<NodeId> = arg("root", &root)?;
+                let query: DescendantQuery = arg("query", &query)?;
+                to_js(&self.with(|tx| tx.descendants(root, &query))?)
+            }
+
+            /// How many descendants of each kind a node (`null`: the store) has.
+            #[wasm_bindgen(js_name = kindCounts, unchecked_return_type = "Record<string, number>")]
+            pub fn kind_counts(
+                &self,
+                #[wasm_bindgen(unchecked_optional_param_type = "NodeId | null")] id: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let id: Option<NodeId> = arg("id", &id)?;
+                to_js(&self.with(|tx| tx.kind_counts(id))?)
+            }
+
+            /// Every resource's limit, usage and room at a node.
+            #[wasm_bindgen(unchecked_return_type = "Quota[]")]
+            pub fn quotas(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let id: NodeId = arg("id", &id)?;
+                to_js(&self.with(|tx| tx.quotas(id))?)
+            }
+        }
+    };
+}
+
+tx_read_ops!(ReadTx);
+tx_read_ops!(WriteTx);
+
+#[wasm_bindgen]
+impl ReadTx {
+    /// The integrity check on this snapshot (system actor only).
+    #[wasm_bindgen(unchecked_return_type = "CheckReport")]
+    pub fn check(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.with(|tx| tx.check())?)
+    }
+}
+
+#[wasm_bindgen]
+impl WriteTx {
+    /// Creates a node.
+    #[wasm_bindgen(js_name = createNode, unchecked_return_type = "Node")]
+    pub fn create_node(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NewNode")] node: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let node: NewNode = arg("node", &node)?;
+        to_js(&self.with(|tx| tx.create_node(&node))?)
+    }
+
+    /// Changes a node's name and profile fields: absent fields stay, `null` clears.
+    #[wasm_bindgen(js_name = updateNode, unchecked_return_type = "Node")]
+    pub fn update_node(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "NodeUpdate")] update: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let id: NodeId = arg("id", &id)?;
+        let update: NodeUpdate = arg("update", &update)?;
+        to_js(&self.with(|tx| tx.update_node(id, &update))?)
+    }
+
+    /// Enables, disables or suspends a node.
+    #[wasm_bindgen(js_name = setStatus, unchecked_return_type = "Node")]
+    pub fn set_status(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Status")] status: JsValue,
+        #[wasm_bindgen(js_name = expectedVersion, unchecked_optional_param_type = "number | null")]
+        expected_version: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let id: NodeId = arg("id", &id)?;
+        let status: Status = arg("status", &status)?;
+        let expected: Option<u64> = arg("expectedVersion", &expected_version)?;
+        to_js(&self.with(|tx| tx.set_status(id, status, expected))?)
+    }
+
+    /// Moves a node with its subtree under a new parent (`null`: the top level).
+    #[wasm_bindgen(js_name = moveNode, unchecked_return_type = "Node")]
+    pub fn move_node(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
+        #[wasm_bindgen(js_name = newParent, unchecked_param_type = "NodeId | null")] new_parent: JsValue,
+        #[wasm_bindgen(js_name = expectedVersion, unchecked_optional_param_type = "number | null")]
+        expected_version: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let id: NodeId = arg("id", &id)?;
+        let new_parent: Option<NodeId> = arg("newParent", &new_parent)?;
+        let expected: Option<u64> = arg("expectedVersion", &expected_version)?;
+        to_js(&self.with(|tx| tx.move_node(id, new_parent, expected))?)
+    }
+
+    /// Deletes an empty node; `false` when there was no such node.
+    #[wasm_bindgen(js_name = deleteNode, unchecked_return_type = "boolean")]
+    pub fn delete_node(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let id: NodeId = arg("id", &id)?;
+        to_js(&self.with(|tx| tx.delete_node(id))?)
+    }
+
+    /// Sets (a number) or removes (`null`) limits, all or nothing.
+    #[wasm_bindgen(js_name = setLimits, unchecked_return_type = "Node")]
+    pub fn set_limits(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, number | null>")] limits: JsValue,
+        #[wasm_bindgen(js_name = expectedVersion, unchecked_optional_param_type = "number | null")]
+        expected_version: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let id: NodeId = arg("id", &id)?;
+        let limits: BTreeMap<String, Option<u64>> = arg("limits", &limits)?;
+        let expected: Option<u64> = arg("expectedVersion", &expected_version)?;
+        to_js(&self.with(|tx| tx.set_limits(id, &limits, expected))?)
+    }
+
+    /// Takes `amount` of a resource on a node, within every limit above it.
+    #[wasm_bindgen(unchecked_return_type = "Quota")]
+    pub fn allocate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] resource: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] amount: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let id: NodeId = arg("id", &id)?;
+        let resource: String = arg("resource", &resource)?;
+        let amount: u64 = arg("amount", &amount)?;
+        to_js(&self.with(|tx| tx.allocate(id, &resource, amount))?)
+    }
+
+    /// Gives back `amount` of a resource allocated on the node.
+    #[wasm_bindgen(unchecked_return_type = "Quota")]
+    pub fn release(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] resource: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] amount: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let id: NodeId = arg("id", &id)?;
+        let resource: String = arg("resource", &resource)?;
+        let amount: u64 = arg("amount", &amount)?;
+        to_js(&self.with(|tx| tx.release(id, &resource, amount))?)
+    }
+
+    /// Applies one batch operation.
+    #[wasm_bindgen(unchecked_return_type = "OpOutput")]
+    pub fn apply(&self, #[wasm_bindgen(unchecked_param_type = "Op")] op: JsValue) -> Result<JsValue, JsValue> {
+        let op: Op = arg("op", &op)?;
+        to_js(&self.with(|tx| tx.apply(&op))?)
+    }
+
+    /// Applies operations in order, stopping at the first failure.
+    #[wasm_bindgen(js_name = applyAll, unchecked_return_type = "OpOutput[]")]
+    pub fn apply_all(&self, #[wasm_bindgen(unchecked_param_type = "Op[]")] ops: JsValue) -> Result<JsValue, JsValue> {
+        let ops: Vec<Op> = arg("ops", &ops)?;
+        to_js(&self.with(|tx| tx.apply_all(&ops))?)
+    }
+}
