@@ -22,8 +22,13 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $version" ]; then
     cargo install wasm-bindgen-cli --version "$version" --force
 fi
 
-cargo build -p tenantree-wasm --target wasm32-unknown-unknown --profile wasm-release --locked
-wasm="$root/target/wasm32-unknown-unknown/wasm-release/tenantree_wasm.wasm"
+# TENANTREE_WASM_PROFILE=dev builds faster while iterating; the package and the tests use the
+# size-tuned wasm-release profile.
+profile="${TENANTREE_WASM_PROFILE:-wasm-release}"
+cargo build -p tenantree-wasm --target wasm32-unknown-unknown --profile "$profile" --locked
+dir="$profile"
+[ "$profile" = dev ] && dir=debug
+wasm="$root/target/wasm32-unknown-unknown/$dir/tenantree_wasm.wasm"
 
 rm -rf "$here/pkg/node" "$here/pkg/web"
 wasm-bindgen --remove-name-section --remove-producers-section --target nodejs --out-dir "$here/pkg/node" "$wasm"

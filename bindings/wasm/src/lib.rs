@@ -16,7 +16,7 @@
 //!   Private File System's synchronous access handle for dedicated Web Workers ([`opfs`]).
 //!
 //! The TypeScript declarations of the records are generated from the Rust types into
-//! `types/index.d.ts` by the test in `src/typescript.rs`, and embedded into the package's
+//! `types/index.d.ts` by the test in `src/typescript.rs`, and brought into the package's
 //! `.d.ts` here.
 //!
 //! How to expose a new core operation: see this crate's README.
@@ -36,10 +36,11 @@ pub use tx::{ReadTx, WriteTx};
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
-// The record, option and error types, generated from the Rust types (src/typescript.rs) and
-// committed; the classes' signatures below refer to them by name.
+// The record, option and error types are generated from the Rust types (src/typescript.rs) into
+// types/index.d.ts and committed; this brings them into the package's .d.ts, whose classes'
+// signatures refer to them by name, and re-exports them.
 #[wasm_bindgen(typescript_custom_section)]
-const TYPES: &'static str = include_str!("../types/index.d.ts");
+const TYPES: &'static str = include_str!("../types/bindgen.d.ts");
 
 #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
 compile_error!(

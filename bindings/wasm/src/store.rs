@@ -140,7 +140,7 @@ impl Store {
     /// `INCOMPATIBLE_FORMAT`, `SCHEMA_MISMATCH`, `STORAGE`.
     #[wasm_bindgen(js_name = openBackend)]
     pub fn open_backend(
-        #[wasm_bindgen(unchecked_param_type = "FileSystemSyncAccessHandle")] handle: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "SyncAccessHandle")] handle: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "StoreOptions")] options: JsValue,
     ) -> Result<Store, JsValue> {
         let backend = opfs::OpfsBackend::new(handle)?;

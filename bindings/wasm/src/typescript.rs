@@ -1,9 +1,9 @@
 //! The TypeScript declarations of every record, option and error, generated from the Rust
 //! types with ts-rs, into `types/index.d.ts`.
 //!
-//! The file is committed and embedded into the package's `.d.ts` (lib.rs). This test fails
-//! when it is stale; `TENANTREE_UPDATE_TYPES=1 cargo test -p tenantree-wasm typescript` writes
-//! it anew.
+//! The files are committed; the package's `.d.ts` brings them into scope through
+//! `types/bindgen.d.ts` (lib.rs) and re-exports them. This test fails when they are stale;
+//! `TENANTREE_UPDATE_TYPES=1 cargo test -p tenantree-wasm typescript` writes them anew.
 
 use std::path::PathBuf;
 
@@ -21,9 +21,10 @@ const HEADER: &str = "\
 // is a JS number; a value above 2^53 is refused rather than rounded.
 ";
 
-/// What a thrown error looks like: written by hand over the generated `ErrorInfo`, which is
-/// the core's error as serde writes it (`{ code, ...fields }`).
-const ERRORS: &str = "
+/// Written by hand: what a thrown error looks like, over the generated `ErrorInfo` (the core's
+/// error as serde writes it, `{ code, ...fields }`); and the handle `openBackend` takes, which
+/// is a binding type with no Rust counterpart.
+const HANDWRITTEN: &str = "
 /** The stable code of an error. A failed batch reports the code of the failing operation. */
 export type ErrorCode = Exclude<ErrorInfo[\"code\"], \"BATCH\">;
 
@@ -44,17 +45,34 @@ export type BatchDetails = { index: number; source: ErrorInfo };
 export type TenantreeError = {
   [C in ErrorCode]: Error & { name: \"TenantreeError\"; code: C; details: ErrorDetailsOf<C> | BatchDetails };
 }[ErrorCode];
+
+/**
+ * What `Store.openBackend` needs of a file: the synchronous methods of the Origin Private File
+ * System's `FileSystemSyncAccessHandle` (which has them; it exists in dedicated workers only).
+ */
+export type SyncAccessHandle = {
+  read(buffer: Uint8Array, options: { at: number }): number;
+  write(buffer: Uint8Array, options: { at: number }): number;
+  truncate(size: number): void;
+  getSize(): number;
+  flush(): void;
+  close(): void;
+};
 ";
 
-fn generate() -> String {
+/// The generated files: `types/index.d.ts` with the declarations, and `types/bindgen.d.ts`,
+/// which the package's `.d.ts` includes to bring them into scope for the classes' signatures.
+fn generate() -> (String, String) {
     let cfg = Config::new().with_large_int("number");
     let mut out = String::from(HEADER);
+    let mut names: Vec<String> = Vec::new();
     macro_rules! export {
         ($($t:ty),* $(,)?) => {$(
             out.push('\n');
             out.push_str("export ");
             out.push_str(&<$t as TS>::decl(&cfg));
             out.push('\n');
+            names.push(<$t as TS>::ident(&cfg));
         )*};
     }
     export!(
@@ -100,22 +118,35 @@ fn generate() -> String {
         tenantree::LimitRule,
         tenantree::Blocker,
     );
-    out.push_str(ERRORS);
-    out
+    out.push_str(HANDWRITTEN);
+    names.extend(
+        ["ErrorCode", "ErrorDetailsOf", "BatchDetails", "TenantreeError", "SyncAccessHandle"].map(String::from),
+    );
+    let list = names.join(", ");
+    let scope = format!(
+        "// Generated with index.d.ts (see there). The package's .d.ts includes this, so that its\n\
+         // classes' signatures see the records; the package re-exports every one of them.\n\
+         import type {{ {list} }} from \"../../types/index.js\";\n\
+         export type * from \"../../types/index.js\";\n"
+    );
+    (out, scope)
 }
 
 #[test]
 fn typescript_types_are_current() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("types/index.d.ts");
-    let generated = generate();
-    if std::env::var_os("TENANTREE_UPDATE_TYPES").is_some() {
-        std::fs::write(&path, &generated).unwrap();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("types");
+    let (index, scope) = generate();
+    for (name, generated) in [("index.d.ts", index), ("bindgen.d.ts", scope)] {
+        let path = dir.join(name);
+        if std::env::var_os("TENANTREE_UPDATE_TYPES").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "{} is stale: regenerate it with `TENANTREE_UPDATE_TYPES=1 cargo test -p tenantree-wasm typescript` \
+             and commit it",
+            path.display()
+        );
     }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "{} is stale: regenerate it with `TENANTREE_UPDATE_TYPES=1 cargo test -p tenantree-wasm typescript` \
-         and commit it",
-        path.display()
-    );
 }

@@ -864,3 +864,16 @@ export type BatchDetails = { index: number; source: ErrorInfo };
 export type TenantreeError = {
   [C in ErrorCode]: Error & { name: "TenantreeError"; code: C; details: ErrorDetailsOf<C> | BatchDetails };
 }[ErrorCode];
+
+/**
+ * What `Store.openBackend` needs of a file: the synchronous methods of the Origin Private File
+ * System's `FileSystemSyncAccessHandle` (which has them; it exists in dedicated workers only).
+ */
+export type SyncAccessHandle = {
+  read(buffer: Uint8Array, options: { at: number }): number;
+  write(buffer: Uint8Array, options: { at: number }): number;
+  truncate(size: number): void;
+  getSize(): number;
+  flush(): void;
+  close(): void;
+};

@@ -115,8 +115,13 @@ fn empty_and_foreign_images_are_refused_clearly() {
 
 #[test]
 fn a_truncated_image_is_refused() {
-    let image = populated().export_image().unwrap();
-    for len in [3, 9, 100, 511, 4096, image.len() / 2, image.len() - 4096] {
+    for image in [populated().export_image().unwrap(), store().export_image().unwrap()] {
+        truncations_are_refused(&image);
+    }
+}
+
+fn truncations_are_refused(image: &[u8]) {
+    for len in [3, 9, 100, 511, 4096, image.len() / 2, image.len() - 4096, image.len() - 1] {
         let err = Store::from_image(image[..len].to_vec()).unwrap_err();
         assert_eq!(err.code(), "INCOMPATIBLE_FORMAT", "truncated to {len} of {} bytes: {err}", image.len());
         let message = err.to_string();

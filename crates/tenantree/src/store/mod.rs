@@ -181,6 +181,10 @@ fn map_open_error(err: redb::DatabaseError) -> Error {
         redb::DatabaseError::Storage(redb::StorageError::Corrupted(what)) => {
             Error::IncompatibleFormat { found: format!("not a redb database ({what})"), supported: supported() }
         }
+        // Opening reads what the header promises; a file or image that ends early is truncated.
+        redb::DatabaseError::Storage(redb::StorageError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            Error::IncompatibleFormat { found: format!("a truncated database ({e})"), supported: supported() }
+        }
         other => Error::from(other),
     }
 }

@@ -1,0 +1,69 @@
+// Errors: every error is a real Error named TenantreeError, with the core's stable code, its
+// message and a plain details object; wrong arguments of any JS type are errors of that kind
+// too, never a crash.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { assertTenantreeError, chain, refused, store, sys } from './helpers.mjs';
+
+test('the codes of the core, with their details', () => {
+  const s = store();
+  const c = chain(s);
+  const missing = '01900000-0000-7000-8000-00000000dead';
+
+  assert.deepEqual(refused(() => s.getNode(sys, missing), 'NOT_FOUND').details, { entity: 'node', id: missing });
+
+  const dup = refused(() => s.createNode(sys, { kind: 'distributor', name: 'NORTH', parent: c.platform.id }), 'ALREADY_EXISTS');
+  assert.deepEqual(dup.details, { entity: 'node', field: 'name', value: 'NORTH', existing: c.dist.id });
+
+  const kind = refused(() => s.createNode(sys, { kind: 'tenant', name: 'x', parent: c.tenant.id }), 'KIND_NOT_ALLOWED');
+  assert.deepEqual(kind.details, { kind: 'tenant', parentKind: 'tenant' });
+
+  const name = refused(() => s.createNode(sys, { kind: 'platform', name: 'root' }), 'INVALID_ARGUMENT');
+  assert.equal(name.details.field, 'name');
+  assert.match(name.details.reason, /reserved/);
+
+  const account = refused(() => s.getNode({ type: 'account', id: 7 }, c.platform.id), 'UNAUTHENTICATED');
+  assert.deepEqual(account.details, {});
+  assert.equal(account.message, 'authentication failed');
+
+  const limit = refused(() => s.createNode(sys, { kind: 'tenant', name: 'x', parent: c.reseller.id, limits: { bananas: 1 } }), 'INVALID_ARGUMENT');
+  assert.match(limit.details.field, /bananas/);
+});
+
+test('arguments of the wrong JS type are INVALID_ARGUMENT naming the argument or field', () => {
+  const s = store();
+  const c = chain(s);
+  const cases = [
+    [() => s.getNode(sys, 42), 'id'],
+    [() => s.getNode(sys, 'not-a-uuid'), 'id'],
+    [() => s.getNode(sys), 'id'],
+    [() => s.getNode(undefined, c.platform.id), 'actor'],
+    [() => s.getNode({ type: 'root' }, c.platform.id), 'type'],
+    [() => s.createNode(sys, { kind: 'platform', name: 5 }), 'name'],
+    [() => s.createNode(sys, { kind: 'platform', name: 'p', limits: { tenants: -1 } }), 'limits.tenants'],
+    [() => s.createNode(sys, null), 'node'],
+    [() => s.setStatus(sys, c.platform.id, 'paused'), 'status'],
+    [() => s.setStatus(sys, c.platform.id, { state: 'suspended' }), 'status'],
+    [() => s.children(sys, c.platform.id, { limit: 'ten' }), 'limit'],
+    [() => s.write(sys, (tx) => tx.setStatus(c.platform.id, { state: 'enabled' }, 'v1')), 'expectedVersion'],
+    [() => s.allocate(sys, c.tenant.id, Symbol('x'), 1), 'resource'],
+    [() => s.createNode(sys, { kind: 'platform', name: 'p', extra: { n: 1n } }), 'node'],
+  ];
+  for (const [call, field] of cases) {
+    const e = refused(call, 'INVALID_ARGUMENT');
+    assert.equal(e.details.field, field, `${call}: ${e.message}`);
+    assert.equal(e.message.startsWith(`invalid ${field}: `), true, e.message);
+  }
+  const cyclic = {};
+  cyclic.self = cyclic;
+  assertTenantreeError(refused(() => s.createNode(sys, cyclic), 'INVALID_ARGUMENT'));
+});
+
+test('error objects are ordinary errors: stack, instanceof, JSON, rethrow', () => {
+  const s = store();
+  const e = refused(() => s.getNode(sys, '01900000-0000-7000-8000-00000000dead'), 'NOT_FOUND');
+  assert.ok(e.stack.includes('TenantreeError'));
+  assert.equal(String(e), `TenantreeError: ${e.message}`);
+  assert.deepEqual(JSON.parse(JSON.stringify({ code: e.code, details: e.details })), { code: 'NOT_FOUND', details: e.details });
+  assert.ok(Object.isExtensible(e.details));
+});

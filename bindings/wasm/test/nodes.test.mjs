@@ -1,0 +1,112 @@
+// Nodes: create, get, update, status, move, delete, ancestors.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { chain, refused, store, sys } from './helpers.mjs';
+
+test('createNode returns the node as a plain object with every field', () => {
+  const s = store();
+  const root = s.createNode(sys, { kind: 'platform', name: 'acme', displayName: 'ACME Telecom', limits: { tenants: 50 } });
+  assert.match(root.id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.equal(root.kind, 'platform');
+  assert.equal(root.parent, null);
+  assert.equal(root.name, 'acme');
+  assert.equal(root.displayName, 'ACME Telecom');
+  assert.equal('email' in root, false, 'absent profile fields are absent');
+  assert.deepEqual(root.status, { state: 'enabled' });
+  assert.deepEqual(root.effectiveStatus, { status: { state: 'enabled' }, source: null });
+  assert.deepEqual(root.limits, { tenants: 50 });
+  assert.equal(root.depth, 1);
+  assert.equal(root.version, 1);
+  assert.equal(root.tenantFullAccess, true);
+  assert.equal(Object.getPrototypeOf(root), Object.prototype);
+  assert.deepEqual(s.getNode(sys, root.id), root);
+});
+
+test('a caller-chosen id is kept', () => {
+  const s = store();
+  const id = '01900000-0000-7000-8000-0000000000aa';
+  assert.equal(s.createNode(sys, { id, kind: 'platform', name: 'acme' }).id, id);
+  assert.equal(s.getNode(sys, id).name, 'acme');
+});
+
+test('updateNode: absent and undefined fields stay, null clears', () => {
+  const s = store();
+  const root = s.createNode(sys, { kind: 'platform', name: 'acme', email: 'ops@acme.example', phone: '+32 2 555 01 01' });
+  const updated = s.updateNode(sys, root.id, { email: null, phone: undefined, website: 'https://acme.example' });
+  assert.equal('email' in updated, false);
+  assert.equal(updated.phone, '+32 2 555 01 01');
+  assert.equal(updated.website, 'https://acme.example');
+  assert.equal(updated.version, 2);
+  const renamed = s.updateNode(sys, root.id, { name: 'acme2', expectedVersion: 2 });
+  assert.equal(renamed.name, 'acme2');
+  const e = refused(() => s.updateNode(sys, root.id, { name: 'acme3', expectedVersion: 2 }), 'CONFLICT');
+  assert.deepEqual(e.details, { entity: 'node', id: root.id, expected: 2, actual: 3 });
+});
+
+test('setStatus cascades to the subtree and is undone by enabling', () => {
+  const s = store();
+  const c = chain(s);
+  const suspended = s.setStatus(sys, c.dist.id, { state: 'suspended', profile: 2 });
+  assert.deepEqual(suspended.status, { state: 'suspended', profile: 2 });
+  const tenant = s.getNode(sys, c.tenant.id);
+  assert.deepEqual(tenant.status, { state: 'enabled' });
+  assert.deepEqual(tenant.effectiveStatus, { status: { state: 'suspended', profile: 2 }, source: c.dist.id });
+  const e = refused(() => s.createNode(sys, { kind: 'tenant', name: 'late', parent: c.reseller.id }), 'SERVICE_DISABLED');
+  assert.deepEqual(e.details, { node: c.reseller.id, disabledBy: c.dist.id, status: 'suspended' });
+  s.setStatus(sys, c.dist.id, { state: 'enabled' });
+  assert.equal(s.createNode(sys, { kind: 'tenant', name: 'late', parent: c.reseller.id }).name, 'late');
+});
+
+test('moveNode moves a subtree and refuses cycles and wrong kinds', () => {
+  const s = store();
+  const c = chain(s);
+  const other = s.createNode(sys, { kind: 'reseller', name: 'other', parent: c.dist.id });
+  const moved = s.moveNode(sys, c.tenant.id, other.id);
+  assert.equal(moved.parent, other.id);
+  assert.equal(moved.depth, 4);
+  assert.deepEqual(s.ancestors(sys, c.tenant.id).map((n) => n.name), ['acme', 'north', 'other']);
+  const cycle = refused(() => s.moveNode(sys, c.dist.id, c.reseller.id), 'CYCLE');
+  assert.deepEqual(cycle.details, { node: c.dist.id, newParent: c.reseller.id });
+  const kind = refused(() => s.moveNode(sys, c.dist.id, null), 'KIND_NOT_ALLOWED');
+  assert.deepEqual(kind.details, { kind: 'distributor', parentKind: null });
+});
+
+test('deleteNode deletes only empty nodes and names the blockers', () => {
+  const s = store();
+  const c = chain(s);
+  s.allocate(sys, c.tenant.id, 'extensions', 3);
+  const e = refused(() => s.deleteNode(sys, c.reseller.id), 'STILL_IN_USE');
+  assert.deepEqual(e.details, { node: c.reseller.id, blockers: [{ kind: 'tenant', count: 1, names: ['bakery'] }] });
+  const alloc = refused(() => s.deleteNode(sys, c.tenant.id), 'STILL_IN_USE');
+  assert.deepEqual(alloc.details.blockers, [{ kind: 'allocation', count: 1, names: ['extensions=3'] }]);
+  s.release(sys, c.tenant.id, 'extensions', 3);
+  assert.equal(s.deleteNode(sys, c.tenant.id), true);
+  assert.equal(s.deleteNode(sys, c.tenant.id), false, 'a repeated delete is not an error');
+  refused(() => s.getNode(sys, c.tenant.id), 'NOT_FOUND');
+});
+
+test('ancestors lists top-down', () => {
+  const s = store();
+  const c = chain(s);
+  assert.deepEqual(s.ancestors(sys, c.tenant.id).map((n) => n.kind), ['platform', 'distributor', 'sub_distributor', 'reseller']);
+  assert.deepEqual(s.ancestors(sys, c.platform.id), []);
+});
+
+test('time comes from Date.now() and randomness from crypto.getRandomValues', (t) => {
+  const s = store();
+  const fixed = Date.UTC(2030, 0, 2, 3, 4, 5, 678);
+  t.mock.method(Date, 'now', () => fixed);
+  const getRandomValues = crypto.getRandomValues;
+  t.mock.method(crypto, 'getRandomValues', (buf) => buf.fill(0x42));
+  const node = s.createNode(sys, { kind: 'platform', name: 'acme' });
+  assert.equal(node.created, fixed * 1000, 'microseconds from the mocked Date.now()');
+  assert.equal(node.id.slice(0, 13).replace('-', ''), fixed.toString(16).padStart(12, '0'), 'UUIDv7 time bits');
+  // The 74 random bits of the UUIDv7 are the mocked 0x42 bytes, bar the version and variant.
+  assert.equal(node.id.slice(15, 18), '242');
+  assert.equal(node.id.slice(24), '424242424242');
+  assert.ok(crypto.getRandomValues.mock.callCount() > 0);
+  t.mock.restoreAll();
+  assert.equal(crypto.getRandomValues, getRandomValues);
+  const later = s.createNode(sys, { kind: 'platform', name: 'later' });
+  assert.ok(Math.abs(later.created / 1000 - Date.now()) < 60_000, 'the real clock again');
+});

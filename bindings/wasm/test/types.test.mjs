@@ -1,0 +1,159 @@
+// The type test: the generated TypeScript types describe the real values. Real records and
+// errors made by the package are written out as TypeScript literals annotated with their
+// generated types, and the TypeScript compiler must accept them (strict, exact optional
+// properties, excess-property checks); a literal with one field wrong must be refused. A usage
+// file checks the classes' signatures against the same types, for both builds' .d.ts.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { chain, store, sys } from './helpers.mjs';
+
+const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Real values, by the type that must describe them. */
+function realValues() {
+  const s = store();
+  const c = chain(s);
+  s.setLimit(sys, c.dist.id, 'extensions', 5);
+  s.updateNode(sys, c.tenant.id, { email: 'ops@bakery.example', extra: { plan: 'gold', seats: [1, 2], nested: { ok: true } } });
+  s.setStatus(sys, c.reseller.id, { state: 'suspended', profile: 3 });
+  const values = [
+    ['Node', s.getNode(sys, c.tenant.id)],
+    ['Node', s.getNode(sys, c.platform.id)],
+    ['Page<Node>', s.children(sys, c.dist.id, { limit: 1 })],
+    ['Page<Node>', s.descendants(sys, null, { kind: 'tenant' })],
+    ['Node[]', s.ancestors(sys, c.tenant.id)],
+    ['Quota[]', s.quotas(sys, c.tenant.id)],
+    ['Record<string, number>', s.kindCounts(sys)],
+    ['CheckReport', s.check()],
+    ['Schema', s.schema()],
+    ['Schema', store({ preset: 'fusion' }).schema()],
+    ['OpOutput[]', s.batch(sys, [
+      { op: 'allocate', id: c.dist.id, resource: 'extensions', amount: 1 },
+      { op: 'createNode', kind: 'tenant', name: 'second', parent: c.dist.id },
+      { op: 'deleteNode', id: '01900000-0000-7000-8000-00000000dead' },
+    ])],
+  ];
+  const errors = [];
+  const attempts = [
+    () => s.allocate(sys, c.dist.id, 'extensions', 10),
+    () => s.deleteNode(sys, c.dist.id),
+    () => s.setLimit(sys, c.sub.id, 'extensions', 50),
+    () => s.createNode(sys, { kind: 'tenant', name: 'x', parent: c.tenant.id }),
+    () => s.createNode(sys, { kind: 'distributor', name: 'north', parent: c.platform.id }),
+    () => s.createNode(sys, { kind: 'tenant', name: 'x', parent: c.reseller.id }),
+    () => s.getNode({ type: 'account', id: 1 }, c.platform.id),
+    () => s.batch(sys, [{ op: 'release', id: c.tenant.id, resource: 'extensions', amount: 1 }]),
+    () => s.moveNode(sys, c.dist.id, c.sub.id),
+    () => s.getNode(sys, 'nope'),
+  ];
+  for (const attempt of attempts) {
+    try {
+      attempt();
+      assert.fail('expected an error');
+    } catch (e) {
+      errors.push({ name: e.name, code: e.code, message: e.message, details: e.details });
+    }
+  }
+  assert.equal(new Set(errors.map((e) => e.code)).size, errors.length - 1, 'errors of many codes');
+  values.push(['ErrorShape<TenantreeError>[]', errors]);
+  return values;
+}
+
+const PRELUDE = `
+import type * as T from "tenantree";
+type Node = T.Node; type Page<X> = T.Page<X>; type Quota = T.Quota; type CheckReport = T.CheckReport;
+type Schema = T.Schema; type OpOutput = T.OpOutput; type TenantreeError = T.TenantreeError;
+type ErrorShape<E> = E extends { code: infer C; details: infer D } ? { name: "TenantreeError"; code: C; message: string; details: D } : never;
+`;
+
+function literals(values) {
+  return values.map(([type, value], i) => `export const v${i}: ${type} = ${JSON.stringify(value, null, 1)};`).join('\n');
+}
+
+/** Compiles `files` (name → source) against the package's .d.ts for `build`; returns the diagnostics. */
+function compile(files, build) {
+  const dir = mkdtempSync(join(tmpdir(), 'tenantree-types-'));
+  try {
+    const names = Object.entries(files).map(([name, source]) => {
+      writeFileSync(join(dir, name), source);
+      return join(dir, name);
+    });
+    const program = ts.createProgram(names, {
+      strict: true,
+      exactOptionalPropertyTypes: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ES2022,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      lib: ['lib.esnext.d.ts', 'lib.dom.d.ts'],
+      types: [],
+      baseUrl: dir,
+      paths: { tenantree: [join(pkg, 'pkg', build, 'tenantree_wasm.d.ts')] },
+    });
+    return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const USAGE = `
+import { Store, type Node, type Page, type Quota, type TenantreeError, type Actor, type StoreOptions } from "tenantree";
+const sys: Actor = { type: "system" };
+const options: StoreOptions = { preset: "channel", durability: "bulk" };
+const s = new Store(options);
+const root: Node = s.createNode(sys, { kind: "platform", name: "acme", limits: { tenants: 10 } });
+const page: Page<Node> = s.children(sys, root.id, { sort: "created", dir: "desc", limit: 5 });
+const quotas: Quota[] = s.quotas(sys, root.id);
+const deleted: boolean = s.deleteNode(sys, root.id);
+const image: Uint8Array = s.exportImage();
+const copy: Store = Store.fromImage(image);
+const id: string = s.write(sys, (tx) => tx.createNode({ kind: "platform", name: "b" }).id);
+s.read(sys, (tx) => tx.check().findings.length);
+s.updateNode(sys, root.id, { email: null, displayName: "ACME" });
+s.setStatus(sys, root.id, { state: "suspended", profile: 2 });
+try { s.allocate(sys, root.id, "extensions", 1); } catch (e) {
+  const err = e as TenantreeError;
+  if (err.code === "QUOTA_EXCEEDED" && !("index" in err.details)) {
+    const figures: number = err.details.limit - err.details.used;
+    void figures;
+  }
+}
+// @ts-expect-error: not a preset
+new Store({ preset: "galaxy" });
+// @ts-expect-error: a node needs a name
+s.createNode(sys, { kind: "platform" });
+// @ts-expect-error: statuses are objects
+s.setStatus(sys, root.id, "disabled");
+// @ts-expect-error: amounts are numbers
+s.allocate(sys, root.id, "extensions", "1");
+void [page, quotas, deleted, copy, id];
+`;
+
+for (const build of ['node', 'web']) {
+  test(`the generated types describe the real values (${build} build)`, () => {
+    const values = realValues();
+    const diagnostics = compile({ 'values.ts': PRELUDE + literals(values) }, build);
+    assert.deepEqual(diagnostics, []);
+  });
+
+  test(`the classes' signatures use the generated types (${build} build)`, () => {
+    assert.deepEqual(compile({ 'usage.ts': USAGE }, build), []);
+  });
+}
+
+test('the type test can fail: a wrong field, a missing field, an extra field', () => {
+  const [[, node]] = realValues();
+  const wrong = { ...node, version: String(node.version) };
+  const { depth, ...missing } = node;
+  const extra = { ...node, colour: 'blue' };
+  for (const bad of [wrong, missing, extra]) {
+    const diagnostics = compile({ 'bad.ts': PRELUDE + literals([['Node', bad]]) }, 'node');
+    assert.equal(diagnostics.length, 1, `expected one diagnostic for ${JSON.stringify(bad)}`);
+  }
+  assert.equal(typeof depth, 'number');
+});
