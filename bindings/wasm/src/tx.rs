@@ -96,8 +96,8 @@ impl ReadTx {
     #[allow(unsafe_code)]
     fn with<R>(&self, f: impl FnOnce(&tenantree::ReadTx<'_>) -> tenantree::Result<R>) -> Result<R, JsValue> {
         let ptr = self.lent.take()?;
-        // SAFETY: the pointer was made from a live `&ReadTx` by `run_read`, which empties the
-        // slot (revoke) before that borrow ends, so a pointer found in the slot is valid. The
+        // SAFETY: the pointer was made from a live `&ReadTx` by `run_read`, whose `Loan` empties
+        // the slot before that borrow ends, so a pointer found in the slot is valid. The
         // transaction is only ever read through it. `f` accepts any lifetime, so nothing
         // borrowed from the transaction outlives this call.
         let result = f(unsafe { ptr.as_ref() });
@@ -111,8 +111,8 @@ impl WriteTx {
     fn with<R>(&self, f: impl FnOnce(&mut tenantree::WriteTx<'_, '_>) -> tenantree::Result<R>) -> Result<R, JsValue> {
         let mut ptr = self.lent.take()?;
         // SAFETY: the pointer was made from the live `&mut WriteTx` that the core's
-        // `Store::write` gave `run_write`, which does not touch it while it is lent and empties
-        // the slot before that borrow ends; so a pointer found in the slot is valid. It is taken
+        // `Store::write` gave `run_write`, which does not touch it while it is lent and whose
+        // `Loan` empties the slot before that borrow ends; so a pointer found in the slot is valid. It is taken
         // out of the slot for the duration of `f`, so no second `&mut` to it can exist (wasm is
         // single-threaded; a re-entrant call finds the slot empty). `f` accepts any lifetime,
         // so nothing borrowed from the transaction outlives this call.
@@ -145,18 +145,31 @@ pub(crate) fn run_write(callback: &js_sys::Function, tx: &mut tenantree::WriteTx
 
 fn call(callback: &js_sys::Function, handle: JsValue) -> Outcome {
     match callback.call1(&JsValue::UNDEFINED, &handle) {
-        Ok(value) if is_thenable(&value) => Outcome::Threw(invalid(
-            "callback",
-            "returned a promise: a transaction cannot stay open across an await, so its \
-             callback must be synchronous (nothing was committed)",
-        )),
-        Ok(value) => Outcome::Returned(value),
+        Ok(value) => match then_of(&value) {
+            Some(then) => {
+                // The promise goes on without its transaction, and its later use of `tx` will
+                // reject it; nobody holds it any more, so catch that instead of leaving an
+                // unhandled rejection (which ends a Node process). The caller gets this error.
+                let ignore = Closure::once_into_js(|_: JsValue| {});
+                let _ = then.call2(&value, &JsValue::UNDEFINED, &ignore);
+                Outcome::Threw(invalid(
+                    "callback",
+                    "returned a promise: a transaction cannot stay open across an await, so its \
+                     callback must be synchronous (nothing was committed)",
+                ))
+            }
+            None => Outcome::Returned(value),
+        },
         Err(thrown) => Outcome::Threw(thrown),
     }
 }
 
-fn is_thenable(value: &JsValue) -> bool {
-    value.is_object() && js_sys::Reflect::get(value, &"then".into()).is_ok_and(|then| then.is_function())
+/// The `then` method of a promise-like value.
+fn then_of(value: &JsValue) -> Option<js_sys::Function> {
+    if !value.is_object() {
+        return None;
+    }
+    js_sys::Reflect::get(value, &"then".into()).ok()?.dyn_into::<js_sys::Function>().ok()
 }
 
 /// The read operations, on both transaction kinds (the core's `read_ops!`).

@@ -92,6 +92,31 @@ test('a transaction kept after its callback, or used asynchronously, refuses to 
   assert.equal(e.details.field, 'callback');
   assert.match(e.message, /synchronous/);
   assert.deepEqual(observe(s), before);
+
+  // Its later use of the transaction fails inside the abandoned promise, which is caught, so
+  // no unhandled rejection ends the process.
+  let afterAwait;
+  const unhandled = [];
+  const onUnhandled = (reason) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    refused(() => s.write(sys, async (tx) => {
+      await null;
+      try {
+        tx.createNode({ kind: 'platform', name: 'too-late' });
+      } catch (late) {
+        afterAwait = late;
+        throw late;
+      }
+    }), 'INVALID_ARGUMENT');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+  assert.equal(afterAwait.code, 'INVALID_ARGUMENT');
+  assert.equal(afterAwait.details.field, 'tx');
+  assert.deepEqual(unhandled, []);
+  assert.deepEqual(observe(s), before);
 });
 
 test('the store refuses to be called from inside its own callback', () => {
