@@ -1,7 +1,7 @@
 //! The options object of the store's constructors.
 
 use serde::Deserialize;
-use tenantree::{Durability, Preset, Schema, StoreBuilder};
+use tenantree::{Durability, PasswordParams, Preset, Schema, StoreBuilder};
 use wasm_bindgen::JsValue;
 
 use crate::convert::invalid;
@@ -21,6 +21,10 @@ pub(crate) struct StoreOptions {
     durability: Option<Durability>,
     /// redb's page cache in bytes (default 16 MiB).
     cache_size: Option<u32>,
+    /// argon2id's cost for password hashes (default: 19 MiB, 2 passes).
+    password_params: Option<PasswordParams>,
+    /// Whether every committed change is recorded in the change feed (default: on).
+    change_feed: Option<bool>,
 }
 
 impl StoreOptions {
@@ -38,6 +42,12 @@ impl StoreOptions {
         }
         if let Some(bytes) = self.cache_size {
             builder = builder.cache_size(bytes as usize);
+        }
+        if let Some(params) = self.password_params {
+            builder = builder.password_params(params);
+        }
+        if let Some(enabled) = self.change_feed {
+            builder = builder.change_feed(enabled);
         }
         Ok(builder)
     }

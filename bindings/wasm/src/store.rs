@@ -3,13 +3,16 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use tenantree::{Actor, ChildQuery, DescendantQuery, NewNode, NodeId, NodeUpdate, Op, Status};
+use tenantree::{
+    AccountId, Actor, ChildQuery, DescendantQuery, NewAccount, NewNode, NewToken, NodeId, NodeUpdate, Op,
+    SnapshotFormat, Status,
+};
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{arg, error, invalid, ret, to_js};
 use crate::opfs;
 use crate::options::StoreOptions;
-use crate::tx::{Outcome, run_read, run_write};
+use crate::tx::{Outcome, bytes_arg, run_read, run_write, snapshot_export};
 
 /// A tenantree store: a tree of channel partners and tenants with quotas that roll up,
 /// cascading status and delete-when-empty, every rule checked inside the write transaction.
@@ -527,6 +530,149 @@ impl Store {
         let resource: String = arg("resource", &resource)?;
         let amount: u64 = arg("amount", &amount)?;
         ret(self.inner.allocate(&actor, id, &resource, amount))
+    }
+
+    /// Checks a username and password; the session carries the account's actor.
+    ///
+    /// # Errors
+    ///
+    /// `UNAUTHENTICATED` for any wrong part (deliberately not saying which).
+    #[wasm_bindgen(unchecked_return_type = "Session")]
+    pub fn login(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] username: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] password: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let _busy = self.enter()?;
+        let username: String = arg("username", &username)?;
+        let password: String = arg("password", &password)?;
+        ret(self.inner.login(&username, &password))
+    }
+
+    /// Checks an API token's secret; the session carries the account's actor.
+    ///
+    /// # Errors
+    ///
+    /// `UNAUTHENTICATED` for an unknown, revoked or expired token.
+    #[wasm_bindgen(unchecked_return_type = "Session")]
+    pub fn authenticate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let _busy = self.enter()?;
+        let token: String = arg("token", &token)?;
+        ret(self.inner.authenticate(&token))
+    }
+
+    /// Creates an account.
+    ///
+    /// # Errors
+    ///
+    /// `ALREADY_EXISTS` (username), `INVALID_ARGUMENT` (password policy, role), `NOT_FOUND`,
+    /// `FORBIDDEN`.
+    #[wasm_bindgen(js_name = createAccount, unchecked_return_type = "Account")]
+    pub fn create_account(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Actor")] actor: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "NewAccount")] account: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let _busy = self.enter()?;
+        let actor: Actor = arg("actor", &actor)?;
+        let account: NewAccount = arg("account", &account)?;
+        ret(self.inner.create_account(&actor, account))
+    }
+
+    /// One account.
+    ///
+    /// # Errors
+    ///
+    /// `NOT_FOUND`.
+    #[wasm_bindgen(js_name = getAccount, unchecked_return_type = "Account")]
+    pub fn get_account(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Actor")] actor: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "AccountId")] id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let _busy = self.enter()?;
+        let actor: Actor = arg("actor", &actor)?;
+        let id: AccountId = arg("id", &id)?;
+        ret(self.inner.get_account(&actor, id))
+    }
+
+    /// Issues an API token; its secret is in the result and nowhere else.
+    ///
+    /// # Errors
+    ///
+    /// `NOT_FOUND`, `FORBIDDEN`, `INVALID_ARGUMENT`.
+    #[wasm_bindgen(js_name = issueToken, unchecked_return_type = "IssuedToken")]
+    pub fn issue_token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Actor")] actor: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "AccountId")] account: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "NewToken")] token: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let _busy = self.enter()?;
+        let actor: Actor = arg("actor", &actor)?;
+        let account: AccountId = arg("account", &account)?;
+        let token: NewToken = arg("token", &token)?;
+        ret(self.inner.issue_token(&actor, account, &token))
+    }
+
+    /// A logical snapshot of the store (`root` `null`) or a subtree, in `binary` or `json`:
+    /// `{ bytes, summary }`. Unlike `exportImage`, it is portable between versions.
+    ///
+    /// # Errors
+    ///
+    /// `NOT_FOUND`, `FORBIDDEN`, `STORAGE`.
+    #[wasm_bindgen(js_name = exportSnapshot, unchecked_return_type = "SnapshotExport")]
+    pub fn export_snapshot(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Actor")] actor: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "NodeId | null")] root: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "SnapshotFormat")] format: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let _busy = self.enter()?;
+        let actor: Actor = arg("actor", &actor)?;
+        let root: Option<NodeId> = arg("root", &root)?;
+        let format: SnapshotFormat = arg("format", &format)?;
+        let mut bytes = Vec::new();
+        let summary = self.inner.export_snapshot(&actor, root, format, &mut bytes).map_err(|e| error(&e))?;
+        snapshot_export(&bytes, &summary)
+    }
+
+    /// Imports a logical snapshot into this (empty) store, all or nothing.
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_ARGUMENT` for a store that is not empty; `CORRUPTED` for a damaged,
+    /// truncated or hostile snapshot (the store stays empty); `SCHEMA_MISMATCH`.
+    #[wasm_bindgen(js_name = importSnapshot, unchecked_return_type = "SnapshotSummary")]
+    pub fn import_snapshot(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Actor")] actor: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "SnapshotFormat")] format: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let _busy = self.enter()?;
+        let actor: Actor = arg("actor", &actor)?;
+        let format: SnapshotFormat = arg("format", &format)?;
+        let bytes = bytes_arg("bytes", &bytes)?;
+        ret(self.inner.import_snapshot(&actor, format, &mut bytes.as_slice()))
+    }
+
+    /// The schema a logical snapshot was taken with: open the store to import it into with it.
+    ///
+    /// # Errors
+    ///
+    /// `CORRUPTED` for bytes that are not a snapshot.
+    #[wasm_bindgen(js_name = snapshotSchema, unchecked_return_type = "Schema")]
+    pub fn snapshot_schema(
+        #[wasm_bindgen(unchecked_param_type = "SnapshotFormat")] format: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let format: SnapshotFormat = arg("format", &format)?;
+        let bytes = bytes_arg("bytes", &bytes)?;
+        ret(tenantree::Store::snapshot_schema(format, &mut bytes.as_slice()))
     }
 
     /// Gives back `amount` of a resource allocated on the node.

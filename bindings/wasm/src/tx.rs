@@ -12,7 +12,11 @@ use std::collections::BTreeMap;
 use std::ptr::NonNull;
 use std::rc::Rc;
 
-use tenantree::{ChildQuery, DescendantQuery, NewNode, NodeId, NodeUpdate, Op, Status};
+use tenantree::{
+    AccountId, AccountQuery, AccountUpdate, ChildQuery, Decimal, DescendantQuery, NewAccount, NewNode, NewToken,
+    NodeId, NodeUpdate, Op, PasswordPolicy, PropQuery, Properties, Role, SnapshotFormat, SnapshotSummary, Status,
+    Timestamp,
+};
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{arg, error, invalid, to_js};
@@ -240,6 +244,152 @@ macro_rules! tx_read_ops {
                 let id: NodeId = arg("id", &id)?;
                 to_js(&self.with(|tx| tx.quotas(id))?)
             }
+
+            /// One account.
+            #[wasm_bindgen(js_name = getAccount, unchecked_return_type = "Account")]
+            pub fn get_account(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "AccountId")] id: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let id: AccountId = arg("id", &id)?;
+                to_js(&self.with(|tx| tx.get_account(id))?)
+            }
+
+            /// An account by its username (ignoring case).
+            #[wasm_bindgen(js_name = accountByUsername, unchecked_return_type = "Account")]
+            pub fn account_by_username(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "string")] username: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let username: String = arg("username", &username)?;
+                to_js(&self.with(|tx| tx.account_by_username(&username))?)
+            }
+
+            /// The accounts bound to a node (`null`: the store-wide ones), searched and paged.
+            #[wasm_bindgen(unchecked_return_type = "Page<Account>")]
+            pub fn accounts(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "NodeId | null")] node: JsValue,
+                #[wasm_bindgen(unchecked_optional_param_type = "AccountQuery")] query: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let node: Option<NodeId> = arg("node", &node)?;
+                let query: AccountQuery = arg::<Option<AccountQuery>>("query", &query)?.unwrap_or_default();
+                to_js(&self.with(|tx| tx.accounts(node, &query))?)
+            }
+
+            /// An account's API tokens (never their secrets).
+            #[wasm_bindgen(unchecked_return_type = "TokenInfo[]")]
+            pub fn tokens(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "AccountId")] account: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let account: AccountId = arg("account", &account)?;
+                to_js(&self.with(|tx| tx.tokens(account))?)
+            }
+
+            /// Every role: the built-in ones and the store's own.
+            #[wasm_bindgen(unchecked_return_type = "Role[]")]
+            pub fn roles(&self) -> Result<JsValue, JsValue> {
+                to_js(&self.with(|tx| tx.roles())?)
+            }
+
+            /// The password policy in force at a node (`null`: the store's default).
+            #[wasm_bindgen(js_name = passwordPolicy, unchecked_return_type = "EffectivePolicy")]
+            pub fn password_policy(
+                &self,
+                #[wasm_bindgen(unchecked_optional_param_type = "NodeId | null")] node: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let node: Option<NodeId> = arg("node", &node)?;
+                to_js(&self.with(|tx| tx.password_policy(node))?)
+            }
+
+            /// Messages queued for the host to send, after message `after`.
+            #[wasm_bindgen(unchecked_return_type = "Message[]")]
+            pub fn outbox(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "number")] after: JsValue,
+                #[wasm_bindgen(unchecked_param_type = "number")] limit: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let after: u64 = arg("after", &after)?;
+                let limit: u32 = arg("limit", &limit)?;
+                to_js(&self.with(|tx| tx.outbox(after, limit))?)
+            }
+
+            /// A node's own properties in a namespace (secrets masked).
+            #[wasm_bindgen(unchecked_return_type = "Properties")]
+            pub fn props(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "NodeId")] node: JsValue,
+                #[wasm_bindgen(unchecked_param_type = "string")] namespace: JsValue,
+                #[wasm_bindgen(unchecked_optional_param_type = "PropQuery")] query: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let node: NodeId = arg("node", &node)?;
+                let namespace: String = arg("namespace", &namespace)?;
+                let query: PropQuery = arg::<Option<PropQuery>>("query", &query)?.unwrap_or_default();
+                to_js(&self.with(|tx| tx.props(node, &namespace, &query))?)
+            }
+
+            /// Properties merged down the ancestors, nearest wins, with each key's source.
+            #[wasm_bindgen(js_name = effectiveProps, unchecked_return_type = "EffectiveProperties")]
+            pub fn effective_props(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "NodeId")] node: JsValue,
+                #[wasm_bindgen(unchecked_param_type = "string")] namespace: JsValue,
+                #[wasm_bindgen(unchecked_optional_param_type = "PropQuery")] query: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let node: NodeId = arg("node", &node)?;
+                let namespace: String = arg("namespace", &namespace)?;
+                let query: PropQuery = arg::<Option<PropQuery>>("query", &query)?.unwrap_or_default();
+                to_js(&self.with(|tx| tx.effective_props(node, &namespace, &query))?)
+            }
+
+            /// A node's markup history, oldest first.
+            #[wasm_bindgen(unchecked_return_type = "Markup[]")]
+            pub fn markups(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "NodeId")] node: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let node: NodeId = arg("node", &node)?;
+                to_js(&self.with(|tx| tx.markups(node))?)
+            }
+
+            /// The markup in force at a time (`null`: now), if any.
+            #[wasm_bindgen(js_name = markupAt, unchecked_return_type = "Markup | null")]
+            pub fn markup_at(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "NodeId")] node: JsValue,
+                #[wasm_bindgen(unchecked_optional_param_type = "Timestamp | null")] at: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let node: NodeId = arg("node", &node)?;
+                let at: Option<Timestamp> = arg("at", &at)?;
+                to_js(&self.with(|tx| tx.markup_at(node, at))?)
+            }
+
+            /// A base price through every markup from the top down to the node.
+            #[wasm_bindgen(js_name = effectivePrice, unchecked_return_type = "EffectivePrice")]
+            pub fn effective_price(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "NodeId")] node: JsValue,
+                #[wasm_bindgen(unchecked_param_type = "Decimal | number")] base: JsValue,
+                #[wasm_bindgen(unchecked_optional_param_type = "Timestamp | null")] at: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let node: NodeId = arg("node", &node)?;
+                let base: Decimal = arg("base", &base)?;
+                let at: Option<Timestamp> = arg("at", &at)?;
+                to_js(&self.with(|tx| tx.effective_price(node, base, at))?)
+            }
+
+            /// Change-feed events after sequence number `after` that the actor may see.
+            #[wasm_bindgen(unchecked_return_type = "ChangePage")]
+            pub fn changes(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "number")] after: JsValue,
+                #[wasm_bindgen(unchecked_param_type = "number")] limit: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let after: u64 = arg("after", &after)?;
+                let limit: u32 = arg("limit", &limit)?;
+                to_js(&self.with(|tx| tx.changes(after, limit))?)
+            }
         }
     };
 }
@@ -254,6 +404,38 @@ impl ReadTx {
     pub fn check(&self) -> Result<JsValue, JsValue> {
         to_js(&self.with(|tx| tx.check())?)
     }
+
+    /// A logical snapshot of the store (`root` `null`) or of one subtree, in `binary` or `json`
+    /// (JSON lines): `{ bytes, summary }`.
+    #[wasm_bindgen(js_name = exportSnapshot, unchecked_return_type = "SnapshotExport")]
+    pub fn export_snapshot(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeId | null")] root: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "SnapshotFormat")] format: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let root: Option<NodeId> = arg("root", &root)?;
+        let format: SnapshotFormat = arg("format", &format)?;
+        let mut bytes = Vec::new();
+        let summary = self.with(|tx| tx.export_snapshot(root, format, &mut bytes))?;
+        snapshot_export(&bytes, &summary)
+    }
+}
+
+/// `{ bytes: Uint8Array, summary }`: what an export wrote and what it counted.
+pub(crate) fn snapshot_export(bytes: &[u8], summary: &SnapshotSummary) -> Result<JsValue, JsValue> {
+    let out = js_sys::Object::new();
+    // Setting a property of a fresh, extensible object cannot fail.
+    let _ = js_sys::Reflect::set(&out, &"bytes".into(), &js_sys::Uint8Array::from(bytes));
+    let _ = js_sys::Reflect::set(&out, &"summary".into(), &to_js(summary)?);
+    Ok(out.into())
+}
+
+/// The bytes of a `Uint8Array` argument.
+pub(crate) fn bytes_arg(name: &str, value: &JsValue) -> Result<Vec<u8>, JsValue> {
+    value
+        .dyn_ref::<js_sys::Uint8Array>()
+        .map(js_sys::Uint8Array::to_vec)
+        .ok_or_else(|| invalid(name, "must be a Uint8Array"))
 }
 
 #[wasm_bindgen]
@@ -361,6 +543,231 @@ impl WriteTx {
         let resource: String = arg("resource", &resource)?;
         let amount: u64 = arg("amount", &amount)?;
         to_js(&self.with(|tx| tx.release(id, &resource, amount))?)
+    }
+
+    /// Creates an account bound to a node (or store-wide), with an optional initial password.
+    #[wasm_bindgen(js_name = createAccount, unchecked_return_type = "Account")]
+    pub fn create_account(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NewAccount")] account: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let account: NewAccount = arg("account", &account)?;
+        to_js(&self.with(|tx| tx.create_account(&account))?)
+    }
+
+    /// Changes an account's fields, role or state.
+    #[wasm_bindgen(js_name = updateAccount, unchecked_return_type = "Account")]
+    pub fn update_account(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AccountId")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "AccountUpdate")] update: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let id: AccountId = arg("id", &id)?;
+        let update: AccountUpdate = arg("update", &update)?;
+        to_js(&self.with(|tx| tx.update_account(id, &update))?)
+    }
+
+    /// Deletes an account and its tokens; `false` when there was no such account.
+    #[wasm_bindgen(js_name = deleteAccount, unchecked_return_type = "boolean")]
+    pub fn delete_account(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AccountId")] id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let id: AccountId = arg("id", &id)?;
+        to_js(&self.with(|tx| tx.delete_account(id))?)
+    }
+
+    /// Sets a password, checked against the policy in force; `current` is required when an
+    /// account changes its own.
+    #[wasm_bindgen(js_name = setPassword, unchecked_return_type = "Account")]
+    pub fn set_password(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AccountId")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] password: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] current: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let id: AccountId = arg("id", &id)?;
+        let password: String = arg("password", &password)?;
+        let current: Option<String> = arg("current", &current)?;
+        to_js(&self.with(|tx| tx.set_password(id, &password, current.as_deref()))?)
+    }
+
+    /// Queues a welcome message for an account in the outbox.
+    #[wasm_bindgen(js_name = sendWelcome, unchecked_return_type = "Message")]
+    pub fn send_welcome(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AccountId")] id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let id: AccountId = arg("id", &id)?;
+        to_js(&self.with(|tx| tx.send_welcome(id))?)
+    }
+
+    /// Issues an API token; its secret is in the result and nowhere else.
+    #[wasm_bindgen(js_name = issueToken, unchecked_return_type = "IssuedToken")]
+    pub fn issue_token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AccountId")] account: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "NewToken")] token: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let account: AccountId = arg("account", &account)?;
+        let token: NewToken = arg("token", &token)?;
+        to_js(&self.with(|tx| tx.issue_token(account, &token))?)
+    }
+
+    /// Registers a token with a secret chosen by the host.
+    #[wasm_bindgen(js_name = registerToken, unchecked_return_type = "IssuedToken")]
+    pub fn register_token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AccountId")] account: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "NewToken")] token: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] secret: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let account: AccountId = arg("account", &account)?;
+        let token: NewToken = arg("token", &token)?;
+        let secret: String = arg("secret", &secret)?;
+        to_js(&self.with(|tx| tx.register_token(account, &token, &secret))?)
+    }
+
+    /// Revokes a token; `false` when there was no such token.
+    #[wasm_bindgen(js_name = revokeToken, unchecked_return_type = "boolean")]
+    pub fn revoke_token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] token: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let token: u64 = arg("token", &token)?;
+        to_js(&self.with(|tx| tx.revoke_token(token))?)
+    }
+
+    /// Defines (or redefines) a custom role.
+    #[wasm_bindgen(js_name = defineRole, unchecked_return_type = "Role")]
+    pub fn define_role(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Role")] role: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let role: Role = arg("role", &role)?;
+        to_js(&self.with(|tx| tx.define_role(&role))?)
+    }
+
+    /// Deletes a custom role no account holds; `false` when there was none.
+    #[wasm_bindgen(js_name = deleteRole, unchecked_return_type = "boolean")]
+    pub fn delete_role(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let name: String = arg("name", &name)?;
+        to_js(&self.with(|tx| tx.delete_role(&name))?)
+    }
+
+    /// Sets (`policy`) or removes (`null`) the password policy of a node (`null`: the store).
+    #[wasm_bindgen(js_name = setPasswordPolicy, unchecked_return_type = "EffectivePolicy")]
+    pub fn set_password_policy(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeId | null")] node: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "PasswordPolicy | null")] policy: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let node: Option<NodeId> = arg("node", &node)?;
+        let policy: Option<PasswordPolicy> = arg("policy", &policy)?;
+        to_js(&self.with(|tx| tx.set_password_policy(node, policy.as_ref()))?)
+    }
+
+    /// Drops the outbox's messages up to `upTo` (sent by the host); returns how many.
+    #[wasm_bindgen(js_name = ackOutbox, unchecked_return_type = "number")]
+    pub fn ack_outbox(
+        &self,
+        #[wasm_bindgen(js_name = upTo, unchecked_param_type = "number")] up_to: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let up_to: u64 = arg("upTo", &up_to)?;
+        to_js(&self.with(|tx| tx.ack_outbox(up_to))?)
+    }
+
+    /// Sets properties in a namespace, keeping the others.
+    #[wasm_bindgen(js_name = upsertProps, unchecked_return_type = "Properties")]
+    pub fn upsert_props(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeId")] node: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] namespace: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Properties")] properties: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let node: NodeId = arg("node", &node)?;
+        let namespace: String = arg("namespace", &namespace)?;
+        let properties: Properties = arg("properties", &properties)?;
+        to_js(&self.with(|tx| tx.upsert_props(node, &namespace, &properties))?)
+    }
+
+    /// Replaces a namespace's properties with these.
+    #[wasm_bindgen(js_name = replaceProps, unchecked_return_type = "Properties")]
+    pub fn replace_props(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeId")] node: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] namespace: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Properties")] properties: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let node: NodeId = arg("node", &node)?;
+        let namespace: String = arg("namespace", &namespace)?;
+        let properties: Properties = arg("properties", &properties)?;
+        to_js(&self.with(|tx| tx.replace_props(node, &namespace, &properties))?)
+    }
+
+    /// Deletes keys of a namespace (all of them when `keys` is empty); returns how many.
+    #[wasm_bindgen(js_name = deleteProps, unchecked_return_type = "number")]
+    pub fn delete_props(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeId")] node: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] namespace: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] keys: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let node: NodeId = arg("node", &node)?;
+        let namespace: String = arg("namespace", &namespace)?;
+        let keys: Vec<String> = arg("keys", &keys)?;
+        to_js(&self.with(|tx| tx.delete_props(node, &namespace, &keys))?)
+    }
+
+    /// Adds a markup to a node's history, from `start` (`null`: now).
+    #[wasm_bindgen(js_name = addMarkup, unchecked_return_type = "Markup")]
+    pub fn add_markup(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeId")] node: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Decimal | number")] percent: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Timestamp | null")] start: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let node: NodeId = arg("node", &node)?;
+        let percent: Decimal = arg("percent", &percent)?;
+        let start: Option<Timestamp> = arg("start", &start)?;
+        to_js(&self.with(|tx| tx.add_markup(node, percent, start))?)
+    }
+
+    /// Removes the markup that starts at `start`; `false` when there was none.
+    #[wasm_bindgen(js_name = removeMarkup, unchecked_return_type = "boolean")]
+    pub fn remove_markup(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeId")] node: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Timestamp")] start: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let node: NodeId = arg("node", &node)?;
+        let start: Timestamp = arg("start", &start)?;
+        to_js(&self.with(|tx| tx.remove_markup(node, start))?)
+    }
+
+    /// Imports a logical snapshot into an empty store; refused whole when anything is wrong.
+    #[wasm_bindgen(js_name = importSnapshot, unchecked_return_type = "SnapshotSummary")]
+    pub fn import_snapshot(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SnapshotFormat")] format: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let format: SnapshotFormat = arg("format", &format)?;
+        let bytes = bytes_arg("bytes", &bytes)?;
+        to_js(&self.with(|tx| tx.import_snapshot(format, &mut bytes.as_slice()))?)
+    }
+
+    /// Drops change-feed events older than `before`; returns how many.
+    #[wasm_bindgen(js_name = pruneChanges, unchecked_return_type = "number")]
+    pub fn prune_changes(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Timestamp")] before: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let before: Timestamp = arg("before", &before)?;
+        to_js(&self.with(|tx| tx.prune_changes(before))?)
     }
 
     /// Applies one batch operation.

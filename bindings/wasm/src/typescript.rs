@@ -46,6 +46,12 @@ export type TenantreeError = {
   [C in ErrorCode]: Error & { name: \"TenantreeError\"; code: C; details: ErrorDetailsOf<C> | BatchDetails };
 }[ErrorCode];
 
+/** Configuration properties: key → JSON value (the core's `Properties`, a map). */
+export type Properties = { [key in string]: JsonValue };
+
+/** What `exportSnapshot` returns: the snapshot's bytes and what it holds. */
+export type SnapshotExport = { bytes: Uint8Array; summary: SnapshotSummary };
+
 /**
  * What `Store.openBackend` needs of a file: the synchronous methods of the Origin Private File
  * System's `FileSystemSyncAccessHandle` (which has them; it exists in dedicated workers only).
@@ -97,6 +103,34 @@ fn generate() -> (String, String) {
         tenantree::SortBy,
         tenantree::Direction,
         tenantree::Page<ts_rs::Dummy>,
+        // Accounts, roles, tokens, sessions, password policies, the outbox.
+        tenantree::AccountId,
+        tenantree::Account,
+        tenantree::NewAccount,
+        tenantree::AccountUpdate,
+        tenantree::AccountQuery,
+        tenantree::Role,
+        tenantree::PasswordPolicy,
+        tenantree::EffectivePolicy,
+        tenantree::PasswordParams,
+        tenantree::TokenInfo,
+        tenantree::NewToken,
+        tenantree::IssuedToken,
+        tenantree::Session,
+        tenantree::Message,
+        tenantree::MessageKind,
+        // Configuration properties, markups, prices.
+        tenantree::Decimal,
+        tenantree::PropQuery,
+        tenantree::EffectiveProperties,
+        tenantree::Markup,
+        tenantree::EffectivePrice,
+        tenantree::PriceStep,
+        // The change feed and logical snapshots.
+        tenantree::Change,
+        tenantree::ChangePage,
+        tenantree::SnapshotFormat,
+        tenantree::SnapshotSummary,
         // Batches.
         tenantree::Op,
         tenantree::OpOutput,
@@ -119,9 +153,11 @@ fn generate() -> (String, String) {
         tenantree::Blocker,
     );
     out.push_str(HANDWRITTEN);
-    names.extend(
-        ["ErrorCode", "ErrorDetailsOf", "BatchDetails", "TenantreeError", "SyncAccessHandle"].map(String::from),
-    );
+    // The hand-written types are named in their own text.
+    names.extend(HANDWRITTEN.lines().filter_map(|line| {
+        let rest = line.strip_prefix("export type ")?;
+        Some(rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect::<String>())
+    }));
     let list = names.join(", ");
     let scope = format!(
         "// Generated with index.d.ts (see there). The package's .d.ts includes this, so that its\n\

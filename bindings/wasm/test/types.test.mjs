@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { chain, store, sys } from './helpers.mjs';
+import { Store, chain, store, sys } from './helpers.mjs';
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -38,6 +38,29 @@ function realValues() {
       { op: 'deleteNode', id: '01900000-0000-7000-8000-00000000dead' },
     ])],
   ];
+  const accounts = new Store({ passwordParams: { memoryKib: 8, iterations: 1, parallelism: 1 } });
+  const a = chain(accounts);
+  const account = accounts.createAccount(sys, { username: 'ops', role: 'distributor_admin', node: a.dist.id, password: 'S3cure!pass', sendWelcome: true });
+  values.push(['Account', account]);
+  values.push(['Session', accounts.login('ops', 'S3cure!pass')]);
+  values.push(['IssuedToken', accounts.issueToken(sys, account.id, { name: 'ci', expiresIn: 60 })]);
+  accounts.write(sys, (tx) => {
+    tx.upsertProps(a.dist.id, 'general', { color: 'blue', seats: 3, nested: { ok: [true, null] } });
+    tx.addMarkup(a.dist.id, '12.5', 1_700_000_000_000_000);
+  });
+  accounts.read(sys, (tx) => {
+    values.push(['Page<Account>', tx.accounts(a.dist.id)]);
+    values.push(['T.TokenInfo[]', tx.tokens(account.id)]);
+    values.push(['T.Role[]', tx.roles()]);
+    values.push(['T.EffectivePolicy', tx.passwordPolicy(a.tenant.id)]);
+    values.push(['T.Message[]', tx.outbox(0, 10)]);
+    values.push(['T.Properties', tx.props(a.dist.id, 'general')]);
+    values.push(['T.EffectiveProperties', tx.effectiveProps(a.tenant.id, 'general')]);
+    values.push(['T.Markup[]', tx.markups(a.dist.id)]);
+    values.push(['T.EffectivePrice', tx.effectivePrice(a.tenant.id, '19.99', null)]);
+    values.push(['T.ChangePage', tx.changes(0, 100)]);
+  });
+  values.push(['T.SnapshotSummary', accounts.exportSnapshot(sys, null, 'json').summary]);
   const errors = [];
   const attempts = [
     () => s.allocate(sys, c.dist.id, 'extensions', 10),
@@ -50,6 +73,7 @@ function realValues() {
     () => s.batch(sys, [{ op: 'release', id: c.tenant.id, resource: 'extensions', amount: 1 }]),
     () => s.moveNode(sys, c.dist.id, c.sub.id),
     () => s.getNode(sys, 'nope'),
+    () => accounts.write(sys, (tx) => tx.setPassword(account.id, 'abc')),
   ];
   for (const attempt of attempts) {
     try {
@@ -68,6 +92,7 @@ const PRELUDE = `
 import type * as T from "tenantree";
 type Node = T.Node; type Page<X> = T.Page<X>; type Quota = T.Quota; type CheckReport = T.CheckReport;
 type Schema = T.Schema; type OpOutput = T.OpOutput; type TenantreeError = T.TenantreeError;
+type Account = T.Account; type Session = T.Session; type IssuedToken = T.IssuedToken;
 type ErrorShape<E> = E extends { code: infer C; details: infer D } ? { name: "TenantreeError"; code: C; message: string; details: D } : never;
 `;
 
@@ -102,7 +127,7 @@ function compile(files, build) {
 }
 
 const USAGE = `
-import { Store, type Node, type Page, type Quota, type TenantreeError, type Actor, type StoreOptions } from "tenantree";
+import { Store, type Node, type Page, type Quota, type TenantreeError, type Actor, type StoreOptions, type Session as T_Session, type SnapshotExport } from "tenantree";
 const sys: Actor = { type: "system" };
 const options: StoreOptions = { preset: "channel", durability: "bulk" };
 const s = new Store(options);
@@ -123,6 +148,14 @@ try { s.allocate(sys, root.id, "extensions", 1); } catch (e) {
     void figures;
   }
 }
+const session: T_Session = s.login("ops", "S3cure!pass");
+const price: string = s.read(session.actor, (tx) => tx.effectivePrice(root.id, "10", null).price);
+const exported: SnapshotExport = s.exportSnapshot(sys, null, "binary");
+const imported: number = new Store().importSnapshot(sys, "binary", exported.bytes).nodes;
+s.write(sys, (tx) => { tx.upsertProps(root.id, "general", { a: 1 }); tx.addMarkup(root.id, 5, null); });
+void [price, imported];
+// @ts-expect-error: snapshots come as binary or json
+s.exportSnapshot(sys, null, "xml");
 // @ts-expect-error: not a preset
 new Store({ preset: "galaxy" });
 // @ts-expect-error: a node needs a name

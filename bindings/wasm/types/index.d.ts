@@ -18,7 +18,7 @@ export type Actor = { "type": "system" } | { "type": "account",
 /**
  * The account's id.
  */
-id: number, };
+id: AccountId, };
 
 export type Status = { "state": "enabled" } | { "state": "disabled" } | { "state": "suspended", 
 /**
@@ -385,6 +385,489 @@ pages: number,
  */
 next: string | null, };
 
+export type AccountId = number;
+
+export type Account = { 
+/**
+ * The id.
+ */
+id: AccountId, 
+/**
+ * The login name, as written; unique store-wide ignoring case.
+ */
+username: string, 
+/**
+ * The node whose subtree the account sees and acts on; `None` for a store-wide account.
+ */
+node: NodeId | null, 
+/**
+ * The role, naming the permissions.
+ */
+role: string, 
+/**
+ * First name (003).
+ */
+firstName: string | null, 
+/**
+ * Last name (003).
+ */
+lastName: string | null, 
+/**
+ * Mobile phone (003).
+ */
+mobile: string | null, 
+/**
+ * Contact e-mail (for welcome messages); 003 uses the e-mail as the username.
+ */
+email: string | null, 
+/**
+ * The account must change its password at the next login (003 `force_reset`).
+ */
+forcePasswordReset: boolean, 
+/**
+ * A disabled account cannot log in or act.
+ */
+enabled: boolean, 
+/**
+ * Whether a password is set (003's admins start without one and set it from the
+ * welcome mail).
+ */
+hasPassword: boolean, 
+/**
+ * When the account was created.
+ */
+created: Timestamp, 
+/**
+ * When it last changed.
+ */
+updated: Timestamp, 
+/**
+ * Optimistic-concurrency version.
+ */
+version: number, };
+
+export type NewAccount = { 
+/**
+ * The login name.
+ */
+username: string, 
+/**
+ * The node it is bound to; `None` for a store-wide account (only the system actor, or a
+ * store-wide account allowed to, may create one).
+ */
+node?: NodeId | null, 
+/**
+ * The role.
+ */
+role: string, 
+/**
+ * An initial password, checked against the password policy in force at the node.
+ */
+password?: string | null, 
+/**
+ * First name.
+ */
+firstName?: string | null, 
+/**
+ * Last name.
+ */
+lastName?: string | null, 
+/**
+ * Mobile phone.
+ */
+mobile?: string | null, 
+/**
+ * Contact e-mail; when absent and the username is an e-mail address, that is used.
+ */
+email?: string | null, 
+/**
+ * Must change the password at the next login.
+ */
+forcePasswordReset?: boolean, 
+/**
+ * Disabled when `Some(false)`.
+ */
+enabled?: boolean | null, 
+/**
+ * Queue a welcome message in the outbox, in the same transaction (003).
+ */
+sendWelcome?: boolean, };
+
+export type AccountUpdate = { 
+/**
+ * First name.
+ */
+firstName?: string | null, 
+/**
+ * Last name.
+ */
+lastName?: string | null, 
+/**
+ * Mobile phone.
+ */
+mobile?: string | null, 
+/**
+ * Contact e-mail.
+ */
+email?: string | null, 
+/**
+ * A new role (never one with more rights than the caller's own).
+ */
+role?: string, 
+/**
+ * Enable or disable.
+ */
+enabled?: boolean, 
+/**
+ * Force a password reset.
+ */
+forcePasswordReset?: boolean, 
+/**
+ * Refuse with CONFLICT unless the account is at this version.
+ */
+expectedVersion?: number, };
+
+export type AccountQuery = { 
+/**
+ * Case-insensitive substring of the username, names or e-mail.
+ */
+search?: string | null, 
+/**
+ * Entries to skip.
+ */
+offset?: number, 
+/**
+ * Page size (default 10, at most 1000).
+ */
+limit?: number | null, 
+/**
+ * A `next` token from the previous page.
+ */
+cursor?: string | null, };
+
+export type Role = { 
+/**
+ * The name: 1–64 lower-case letters, digits and `_`, starting with a letter.
+ */
+name: string, 
+/**
+ * The permission patterns.
+ */
+permissions: Array<string>, 
+/**
+ * Whether the role is built in (and cannot be changed or removed).
+ */
+builtin?: boolean, };
+
+export type PasswordPolicy = { 
+/**
+ * At least this many characters (at least 1, at most `max_length`).
+ */
+min_length: number, 
+/**
+ * At most this many characters (at most 1024).
+ */
+max_length: number, 
+/**
+ * At least one latin letter.
+ */
+contains_letters: boolean, 
+/**
+ * At least one digit.
+ */
+contains_numbers: boolean, 
+/**
+ * At least one upper-case letter or special character (`~!@#$%^&*()_+=`, ...).
+ */
+contains_special_letters: boolean, 
+/**
+ * No run of three ascending or descending letters or digits (`abc`, `321`).
+ */
+disable_sequential_characters: boolean, 
+/**
+ * No character three times in a row (`aaa`).
+ */
+disable_repeating_characters: boolean, 
+/**
+ * Not containing the username, the e-mail (or its local part) or the names.
+ */
+disable_account_information: boolean, };
+
+export type EffectivePolicy = { 
+/**
+ * The policy.
+ */
+policy: PasswordPolicy, 
+/**
+ * The node it is set on; `None` for the store default (or the built-in default).
+ */
+source: NodeId | null, 
+/**
+ * Whether it is set on the node asked about itself.
+ */
+own: boolean, };
+
+export type PasswordParams = { 
+/**
+ * Memory in KiB (at least 8).
+ */
+memoryKib: number, 
+/**
+ * Iterations (at least 1).
+ */
+iterations: number, 
+/**
+ * Lanes (at least 1).
+ */
+parallelism: number, };
+
+export type TokenInfo = { 
+/**
+ * The token's id.
+ */
+id: number, 
+/**
+ * The account it acts as.
+ */
+account: AccountId, 
+/**
+ * A label.
+ */
+name: string, 
+/**
+ * When it was issued.
+ */
+created: Timestamp, 
+/**
+ * When it stops working; `None` never.
+ */
+expires: Timestamp | null, };
+
+export type NewToken = { 
+/**
+ * A label, 1–64 characters.
+ */
+name: string, 
+/**
+ * Lifetime in seconds; `None` for a token that does not expire.
+ */
+expiresIn?: number | null, };
+
+export type IssuedToken = { 
+/**
+ * Its listing.
+ */
+info: TokenInfo, 
+/**
+ * The bearer secret, `tt_<id>_<random>`. Stored only as a SHA-256 hash.
+ */
+secret: string, };
+
+export type Session = { 
+/**
+ * Pass this to every operation.
+ */
+actor: Actor, 
+/**
+ * The account.
+ */
+account: Account, 
+/**
+ * The node the account is bound to is disabled or suspended (or below one): the account
+ * may read, but every write fails with SERVICE_DISABLED.
+ */
+readOnly: boolean, };
+
+export type Message = { 
+/**
+ * Increasing id.
+ */
+id: number, 
+/**
+ * What to send.
+ */
+kind: MessageKind, 
+/**
+ * The account concerned.
+ */
+account: AccountId, 
+/**
+ * Its username.
+ */
+username: string, 
+/**
+ * Where to send it: the account's e-mail.
+ */
+recipient: string | null, 
+/**
+ * The account's node.
+ */
+node: NodeId | null, 
+/**
+ * When it was queued.
+ */
+created: Timestamp, };
+
+export type MessageKind = "welcome";
+
+export type Decimal = string;
+
+export type PropQuery = { 
+/**
+ * Only these keys (003's `keys=a,b`).
+ */
+keys?: Array<string> | null, 
+/**
+ * Only keys containing this, ignoring case (003's `search`).
+ */
+search?: string | null, };
+
+export type EffectiveProperties = { 
+/**
+ * The merged properties (secrets masked).
+ */
+properties: { [key in string]: JsonValue }, 
+/**
+ * For each key, the node whose value is in force.
+ */
+sources: { [key in string]: NodeId }, };
+
+export type Markup = { 
+/**
+ * The markup in percent (may be negative: a discount, above -100).
+ */
+percent: Decimal, 
+/**
+ * From when it applies (until the next one starts).
+ */
+start: Timestamp, };
+
+export type EffectivePrice = { 
+/**
+ * The price asked about.
+ */
+base: Decimal, 
+/**
+ * The time the markups were taken at.
+ */
+at: Timestamp, 
+/**
+ * The price entering the caller's scope: the base with the markups of the nodes above
+ * the scope applied (their individual markups are not shown to a scoped caller).
+ */
+inherited: Decimal, 
+/**
+ * Each markup inside the caller's scope, top-down.
+ */
+steps: Array<PriceStep>, 
+/**
+ * The final price, exact.
+ */
+price: Decimal, };
+
+export type PriceStep = { 
+/**
+ * The node whose markup applied.
+ */
+node: NodeId, 
+/**
+ * Its markup in force at the time.
+ */
+percent: Decimal, 
+/**
+ * The price after it.
+ */
+price: Decimal, };
+
+export type Change = { 
+/**
+ * Increasing sequence number: read again with `after = seq` to continue.
+ */
+seq: number, 
+/**
+ * When it was committed.
+ */
+time: Timestamp, 
+/**
+ * Who made it.
+ */
+actor: Actor, 
+/**
+ * What happened: `node.create`, `node.update`, `node.status`, `node.move`, `node.delete`,
+ * `node.limits`, `node.allocate`, `node.release`, `account.create`, `account.update`,
+ * `account.delete`, `account.password`, `account.welcome`, `token.issue`, `token.revoke`,
+ * `role.define`, `role.delete`, `policy.set`, and those of the modules that hang data on
+ * nodes (`props.*`, `markup.*`, ...).
+ */
+op: string, 
+/**
+ * The kind of entity changed: `node`, `account`, `token`, `role`, `policy`, ...
+ */
+entity: string, 
+/**
+ * The entity's id when it is not the node.
+ */
+id: string | null, 
+/**
+ * The node the change concerns.
+ */
+node: NodeId | null, 
+/**
+ * The changed fields with their new values; secrets read `********`.
+ */
+changes: JsonValue | null, };
+
+export type ChangePage = { 
+/**
+ * The changes visible to the reader, oldest first.
+ */
+changes: Array<Change>, 
+/**
+ * Where to continue: pass it as `after` next time. It moves past events the reader may
+ * not see, so paging never stalls.
+ */
+next: number, };
+
+export type SnapshotFormat = "binary" | "json";
+
+export type SnapshotSummary = { 
+/**
+ * Nodes.
+ */
+nodes: number, 
+/**
+ * Accounts.
+ */
+accounts: number, 
+/**
+ * API tokens.
+ */
+tokens: number, 
+/**
+ * Custom roles.
+ */
+roles: number, 
+/**
+ * Password policies.
+ */
+policies: number, 
+/**
+ * Configuration properties.
+ */
+properties: number, 
+/**
+ * Markups.
+ */
+markups: number, 
+/**
+ * Allocations.
+ */
+allocations: number, 
+/**
+ * Records in all, header and end included.
+ */
+records: number, };
+
 export type Op = { "op": "createNode" } & NewNode | { "op": "updateNode", 
 /**
  * The node.
@@ -501,9 +984,117 @@ resource: string,
 /**
  * How much.
  */
-amount: number, };
+amount: number, } | { "op": "createAccount" } & NewAccount | { "op": "updateAccount", 
+/**
+ * The account.
+ */
+id: AccountId, 
+/**
+ * First name.
+ */
+firstName?: string | null, 
+/**
+ * Last name.
+ */
+lastName?: string | null, 
+/**
+ * Mobile phone.
+ */
+mobile?: string | null, 
+/**
+ * Contact e-mail.
+ */
+email?: string | null, 
+/**
+ * A new role (never one with more rights than the caller's own).
+ */
+role?: string, 
+/**
+ * Enable or disable.
+ */
+enabled?: boolean, 
+/**
+ * Force a password reset.
+ */
+forcePasswordReset?: boolean, 
+/**
+ * Refuse with CONFLICT unless the account is at this version.
+ */
+expectedVersion?: number, } | { "op": "deleteAccount", 
+/**
+ * The account.
+ */
+id: AccountId, } | { "op": "setPasswordPolicy", 
+/**
+ * The node; `null` for the store default.
+ */
+node?: NodeId | null, 
+/**
+ * The policy; `null` removes it.
+ */
+policy?: PasswordPolicy | null, } | { "op": "defineRole" } & Role | { "op": "deleteRole", 
+/**
+ * The role.
+ */
+name: string, } | { "op": "upsertProps", 
+/**
+ * The node.
+ */
+node: NodeId, 
+/**
+ * The namespace.
+ */
+namespace: string, 
+/**
+ * The properties.
+ */
+properties: { [key in string]: JsonValue }, } | { "op": "replaceProps", 
+/**
+ * The node.
+ */
+node: NodeId, 
+/**
+ * The namespace.
+ */
+namespace: string, 
+/**
+ * The properties.
+ */
+properties: { [key in string]: JsonValue }, } | { "op": "deleteProps", 
+/**
+ * The node.
+ */
+node: NodeId, 
+/**
+ * The namespace.
+ */
+namespace: string, 
+/**
+ * The keys.
+ */
+keys: Array<string>, } | { "op": "addMarkup", 
+/**
+ * The node.
+ */
+node: NodeId, 
+/**
+ * The markup in percent.
+ */
+percent: Decimal, 
+/**
+ * From when; now when `null`.
+ */
+start?: Timestamp | null, } | { "op": "removeMarkup", 
+/**
+ * The node.
+ */
+node: NodeId, 
+/**
+ * The start of the markup to remove.
+ */
+start: Timestamp, };
 
-export type OpOutput = Node | boolean | Quota;
+export type OpOutput = Node | boolean | Quota | Account | EffectivePolicy | Role | { [key in string]: JsonValue } | number | Markup;
 
 export type CheckReport = { 
 /**
@@ -606,7 +1197,7 @@ export type BillingScope = { "scope": "store" } | { "scope": "ancestor",
  */
 kind: string, };
 
-export type Preset = "channel" | "clients" | "fusion";
+export type Preset = "channel" | "clients" | "fusion" | "seeds";
 
 export type Durability = "immediate" | "bulk";
 
@@ -627,7 +1218,15 @@ durability?: Durability,
 /**
  * redb's page cache in bytes (default 16 MiB).
  */
-cacheSize?: number, };
+cacheSize?: number, 
+/**
+ * argon2id's cost for password hashes (default: 19 MiB, 2 passes).
+ */
+passwordParams?: PasswordParams, 
+/**
+ * Whether every committed change is recorded in the change feed (default: on).
+ */
+changeFeed?: boolean, };
 
 export type ErrorInfo = { "code": "NOT_FOUND", 
 /**
@@ -765,7 +1364,11 @@ action: string,
 /**
  * The entity the action was aimed at.
  */
-target: string, } | { "code": "UNAUTHENTICATED" } | { "code": "INCOMPATIBLE_FORMAT", 
+target: string, } | { "code": "WEAK_PASSWORD", 
+/**
+ * Every broken rule, in 004's spelling (`min_length`, `contains_numbers`, ...).
+ */
+rules: Array<string>, } | { "code": "UNAUTHENTICATED" } | { "code": "INCOMPATIBLE_FORMAT", 
 /**
  * What the file holds.
  */
@@ -864,6 +1467,12 @@ export type BatchDetails = { index: number; source: ErrorInfo };
 export type TenantreeError = {
   [C in ErrorCode]: Error & { name: "TenantreeError"; code: C; details: ErrorDetailsOf<C> | BatchDetails };
 }[ErrorCode];
+
+/** Configuration properties: key → JSON value (the core's `Properties`, a map). */
+export type Properties = { [key in string]: JsonValue };
+
+/** What `exportSnapshot` returns: the snapshot's bytes and what it holds. */
+export type SnapshotExport = { bytes: Uint8Array; summary: SnapshotSummary };
 
 /**
  * What `Store.openBackend` needs of a file: the synchronous methods of the Origin Private File

@@ -23,6 +23,7 @@ use crate::ids::{NodeId, Timestamp};
 /// # Ok::<(), tenantree::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(type = "number"))]
 #[serde(try_from = "u64", into = "u64")]
 pub struct AccountId(u64);
 
@@ -77,6 +78,7 @@ impl std::str::FromStr for AccountId {
 
 /// An account as read. Its password is never part of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Account {
     /// The id.
@@ -127,6 +129,7 @@ pub struct Account {
 /// # Ok::<(), tenantree::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", default)]
 pub struct NewAccount {
     /// The login name.
@@ -147,10 +150,12 @@ pub struct NewAccount {
     /// Contact e-mail; when absent and the username is an e-mail address, that is used.
     pub email: Option<String>,
     /// Must change the password at the next login.
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub force_password_reset: bool,
     /// Disabled when `Some(false)`.
     pub enabled: Option<bool>,
     /// Queue a welcome message in the outbox, in the same transaction (003).
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub send_welcome: bool,
 }
 
@@ -194,6 +199,7 @@ impl NewAccount {
 /// A partial update of an account: `None` leaves a field, `Some(None)` clears an optional one.
 /// The username cannot change (003: delete and re-create).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", default)]
 pub struct AccountUpdate {
     /// First name.
@@ -216,11 +222,13 @@ pub struct AccountUpdate {
 
 /// A query over the accounts bound to one node.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", default)]
 pub struct AccountQuery {
     /// Case-insensitive substring of the username, names or e-mail.
     pub search: Option<String>,
     /// Entries to skip.
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub offset: u64,
     /// Page size (default 10, at most 1000).
     pub limit: Option<u32>,
@@ -247,6 +255,7 @@ pub struct AccountQuery {
 /// assert!(!role.allows("reseller.instance.update"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Role {
     /// The name: 1–64 lower-case letters, digits and `_`, starting with a letter.
@@ -255,6 +264,7 @@ pub struct Role {
     pub permissions: Vec<String>,
     /// Whether the role is built in (and cannot be changed or removed).
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub builtin: bool,
 }
 
@@ -275,6 +285,7 @@ impl Role {
 /// 004's password policy. Set on a node, it applies to the accounts of its subtree; the
 /// nearest policy wins. Without any, [`PasswordPolicy::default`] applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct PasswordPolicy {
     /// At least this many characters (at least 1, at most `max_length`).
@@ -313,6 +324,7 @@ impl Default for PasswordPolicy {
 
 /// The password policy in force at a node, and where it comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct EffectivePolicy {
     /// The policy.
@@ -326,6 +338,7 @@ pub struct EffectivePolicy {
 /// Cost parameters of argon2id password hashing. Hashes record their parameters, so changing
 /// them later still verifies old passwords.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PasswordParams {
     /// Memory in KiB (at least 8).
@@ -353,6 +366,7 @@ impl PasswordParams {
 
 /// An API token as listed: never its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct TokenInfo {
     /// The token's id.
@@ -369,6 +383,7 @@ pub struct TokenInfo {
 
 /// What to issue.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", default)]
 pub struct NewToken {
     /// A label, 1–64 characters.
@@ -379,6 +394,7 @@ pub struct NewToken {
 
 /// A freshly issued token: the only time its secret is shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct IssuedToken {
     /// Its listing.
@@ -389,6 +405,7 @@ pub struct IssuedToken {
 
 /// The result of a login or a token check: who acts from now on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Session {
     /// Pass this to every operation.
@@ -402,6 +419,7 @@ pub struct Session {
 
 /// What kind of message the host should send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum MessageKind {
@@ -411,6 +429,7 @@ pub enum MessageKind {
 
 /// A message in the outbox: the library sends nothing; the host reads, sends and acknowledges.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Message {
     /// Increasing id.

@@ -29,6 +29,7 @@ pub mod namespaces {
 
 /// What to read of a namespace.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", default)]
 pub struct PropQuery {
     /// Only these keys (003's `keys=a,b`).
@@ -40,6 +41,7 @@ pub struct PropQuery {
 /// Properties merged down the ancestors: the nearest node's value wins, so a reseller's
 /// branding applies to its tenants unless they set their own.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct EffectiveProperties {
     /// The merged properties (secrets masked).
@@ -50,6 +52,7 @@ pub struct EffectiveProperties {
 
 /// One entry of a node's markup history (003).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Markup {
     /// The markup in percent (may be negative: a discount, above -100).
@@ -60,6 +63,7 @@ pub struct Markup {
 
 /// One node's part in an effective price.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PriceStep {
     /// The node whose markup applied.
@@ -72,6 +76,7 @@ pub struct PriceStep {
 
 /// A base price carried through the markups of a node's whole chain at one time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct EffectivePrice {
     /// The price asked about.

@@ -30,6 +30,7 @@ const MAX_DIGITS: u32 = Decimal::MAX_DIGITS;
 /// # Ok::<(), tenantree::Error>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(type = "string"))]
 pub struct Decimal {
     units: i128,
     scale: u32,

@@ -48,6 +48,7 @@ pub(crate) fn mask(value: &mut serde_json::Value) {
 
 /// One change, as read from the feed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Change {
     /// Increasing sequence number: read again with `after = seq` to continue.
@@ -74,6 +75,7 @@ pub struct Change {
 
 /// A page of the feed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ChangePage {
     /// The changes visible to the reader, oldest first.

@@ -38,6 +38,7 @@ use crate::store::{
 
 /// How a snapshot is encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum SnapshotFormat {
     /// Length-prefixed postcard frames: compact and fast.
@@ -48,6 +49,7 @@ pub enum SnapshotFormat {
 
 /// What a snapshot held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SnapshotSummary {
     /// Nodes.
