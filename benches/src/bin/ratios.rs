@@ -1,0 +1,148 @@
+//! The quick ratio command: every native workload on tenantree, raw redb and SQLite in one
+//! run, printed as a table of times and ratios.
+//!
+//! ```sh
+//! cargo run --release -p benches --bin ratios                 # quick (100,000 tenants)
+//! cargo run --release -p benches --bin ratios -- --size full  # the issue's sizes
+//! cargo run --release -p benches --bin ratios -- --size tiny  # seconds; what CI runs
+//! ```
+//!
+//! W1 runs in a child process of its own (this binary, with `--child-w1`) so that its peak
+//! resident memory is measured alone.
+#![allow(clippy::print_stdout, clippy::print_stderr, reason = "a command-line tool reports on the terminal")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use benches::raw::Raw;
+use benches::report;
+use benches::spec::{Size, Sizes};
+use benches::sqlite::Sqlite;
+use benches::tt::Tt;
+use benches::workloads::{self, EngineRun, W1Outcome};
+use benches::{Engine, Error, Result};
+
+fn usage() -> Error {
+    Error::msg(
+        "usage: ratios [--size tiny|quick|full] [--dir DIR] [--only tenantree,raw,sqlite]\n       \
+         ratios --child-w1 ENGINE SIZE PATH",
+    )
+}
+
+/// Runs W1 in this process and prints what the parent reads: elapsed nanoseconds, peak RSS in
+/// KiB and file bytes.
+fn child<E: Engine>(size: Size, path: &Path) -> Result<()> {
+    let out = workloads::w1_in_process::<E>(path, &Sizes::of(size))?;
+    let rss = report::peak_rss_kib().map_or("-".to_owned(), |k| k.to_string());
+    println!("w1 {} {rss} {}", out.elapsed.as_nanos(), out.file_bytes);
+    Ok(())
+}
+
+/// Runs W1 for `engine` in a child process.
+fn w1_child(engine: &str, size: Size, path: &Path) -> Result<W1Outcome> {
+    let exe = std::env::current_exe()?;
+    let out = Command::new(exe).arg("--child-w1").arg(engine).arg(size.name()).arg(path).output()?;
+    if !out.status.success() {
+        return Err(Error::msg(format!("W1 of {engine} failed: {}", String::from_utf8_lossy(&out.stderr))));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().find(|l| l.starts_with("w1 ")).ok_or_else(|| Error::msg("the W1 child printed nothing"))?;
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    let (Some(ns), Some(rss), Some(bytes)) = (fields.get(1), fields.get(2), fields.get(3)) else {
+        return Err(Error::msg(format!("unreadable W1 line {line:?}")));
+    };
+    let ns: u64 = ns.parse().map_err(|_| Error::msg("bad W1 time"))?;
+    Ok(W1Outcome {
+        elapsed: Duration::from_nanos(ns),
+        peak_rss_kib: rss.parse().ok(),
+        file_bytes: bytes.parse().map_err(|_| Error::msg("bad W1 size"))?,
+    })
+}
+
+fn cpu() -> String {
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).map(|m| m.trim().to_owned()))
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{model}, {cores} cores")
+}
+
+fn run<E: Engine>(key: &str, dir: &Path, sizes: &Sizes) -> Result<EngineRun> {
+    let t0 = Instant::now();
+    eprintln!("running {} ...", E::NAME);
+    let size = sizes.size;
+    let r = workloads::run_engine::<E>(dir, sizes, &|path| w1_child(key, size, path))?;
+    eprintln!("  {} done in {:.1} s", E::NAME, t0.elapsed().as_secs_f64());
+    Ok(r)
+}
+
+fn main_inner() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--child-w1") {
+        let (Some(engine), Some(size), Some(path)) = (args.get(1), args.get(2), args.get(3)) else {
+            return Err(usage());
+        };
+        let size = Size::parse(size).ok_or_else(usage)?;
+        let path = PathBuf::from(path);
+        return match engine.as_str() {
+            "tenantree" => child::<Tt>(size, &path),
+            "raw" => child::<Raw>(size, &path),
+            "sqlite" => child::<Sqlite>(size, &path),
+            _ => Err(usage()),
+        };
+    }
+    let mut size = Size::Quick;
+    let mut dir: Option<PathBuf> = None;
+    let mut only = vec!["tenantree".to_owned(), "raw".to_owned(), "sqlite".to_owned()];
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--size" => size = it.next().and_then(|s| Size::parse(s)).ok_or_else(usage)?,
+            "--dir" => dir = Some(PathBuf::from(it.next().ok_or_else(usage)?)),
+            "--only" => only = it.next().ok_or_else(usage)?.split(',').map(str::to_owned).collect(),
+            _ => return Err(usage()),
+        }
+    }
+    let temp = tempfile::tempdir()?;
+    let dir = dir.unwrap_or_else(|| temp.path().to_path_buf());
+    std::fs::create_dir_all(&dir)?;
+    let sizes = Sizes::of(size);
+    let t0 = Instant::now();
+    let mut runs = Vec::new();
+    for key in &only {
+        runs.push(match key.as_str() {
+            "tenantree" => run::<Tt>(key, &dir, &sizes)?,
+            "raw" => run::<Raw>(key, &dir, &sizes)?,
+            "sqlite" => run::<Sqlite>(key, &dir, &sizes)?,
+            _ => return Err(usage()),
+        });
+    }
+    println!(
+        "# tenantree benchmarks, size {} ({} tenants under {} resellers)\n",
+        size.name(),
+        sizes.total_tenants(),
+        sizes.total_resellers()
+    );
+    println!("machine: {}; store files in {}\n", cpu(), dir.display());
+    println!("{}", report::table(&runs));
+    println!("{}", report::js_table());
+    for line in report::verdicts(&runs) {
+        println!("{line}");
+    }
+    let agree = runs.windows(2).all(|w| matches!(w, [a, b] if a.observed == b.observed));
+    println!(
+        "\nanswers: {}",
+        if agree { "every implementation gave the same answers" } else { "THE IMPLEMENTATIONS DISAGREE" }
+    );
+    println!("total time: {:.1} s", t0.elapsed().as_secs_f64());
+    if agree { Ok(()) } else { Err(Error::msg("the implementations disagree")) }
+}
+
+fn main() {
+    if let Err(e) = main_inner() {
+        eprintln!("ratios: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,163 @@
+//! Peak memory, and the table of times and ratios.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use crate::engine::Engine;
+use crate::raw::Raw;
+use crate::sqlite::Sqlite;
+use crate::tt::Tt;
+use crate::workloads::EngineRun;
+
+/// The peak resident set size of this process so far, in KiB (`VmHWM` in
+/// `/proc/self/status`), where the system has it.
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// A duration in the unit that reads best.
+pub fn fmt_duration(d: Duration) -> String {
+    let ns = d.as_nanos();
+    if ns < 10_000 {
+        format!("{:.2} µs", d.as_secs_f64() * 1e6)
+    } else if ns < 10_000_000 {
+        format!("{:.1} µs", d.as_secs_f64() * 1e6)
+    } else if ns < 10_000_000_000 {
+        format!("{:.1} ms", d.as_secs_f64() * 1e3)
+    } else {
+        format!("{:.2} s", d.as_secs_f64())
+    }
+}
+
+fn ratio(a: f64, b: f64) -> String {
+    if b > 0.0 && a.is_finite() { format!("{:.2}×", a / b) } else { "n/a".to_owned() }
+}
+
+/// Finds a run by implementation name.
+fn run<'a>(runs: &'a [EngineRun], name: &str) -> Option<&'a EngineRun> {
+    runs.iter().find(|r| r.engine == name)
+}
+
+/// The rows of the table, in order, with what each measures and its target.
+const ROWS: [(&str, &str, &str); 9] = [
+    ("W1", "build the tree, per tenant (bulk: one flush at the end)", "tenantree/raw ≤ 1.5×; SQLite/tenantree ≥ 3×"),
+    ("W2", "one durable create per transaction (SQLite: WAL, synchronous=NORMAL)", ""),
+    ("W2 fsync", "one create per transaction, fsync on every commit (SQLite: synchronous=FULL)", ""),
+    ("W3", "allocate or release one extension at depth 5, per operation, batches of 100", "SQLite/tenantree ≥ 3×"),
+    ("W4", "get a node with effective status and quotas", ""),
+    ("W5", "one page of 50 of 10,000 children by name, by cursor", ""),
+    ("W6", "every tenant under one distributor", ""),
+    ("W7", "integrity check of the W1 store", ""),
+    ("W8", "open the W1 store and get one node", ""),
+];
+
+/// The table of times and ratios, in Markdown. `runs` holds tenantree, raw redb and SQLite
+/// (any missing one shows as n/a).
+pub fn table(runs: &[EngineRun]) -> String {
+    let tt = run(runs, Tt::NAME);
+    let raw = run(runs, Raw::NAME);
+    let sq = run(runs, Sqlite::NAME);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "| workload | what (time per unit, median) | tenantree | raw redb | SQLite | tenantree/raw redb | SQLite/tenantree | target |"
+    );
+    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---|");
+    let secs = |r: Option<&EngineRun>, key: &str| -> Option<f64> {
+        let r = r?;
+        if key == "W1" {
+            Some(r.w1.elapsed.as_secs_f64() / (r.tenants.max(1) as f64))
+        } else {
+            r.stats.get(key).map(|s| s.per_unit.as_secs_f64())
+        }
+    };
+    let show = |v: Option<f64>| v.map_or("n/a".to_owned(), |s| fmt_duration(Duration::from_secs_f64(s)));
+    for (key, what, target) in ROWS {
+        let (a, b, c) = (secs(tt, key), secs(raw, key), secs(sq, key));
+        let _ = writeln!(
+            out,
+            "| {key} | {what} | {} | {} | {} | {} | {} | {target} |",
+            show(a),
+            show(b),
+            show(c),
+            a.zip(b).map_or("n/a".to_owned(), |(a, b)| ratio(a, b)),
+            c.zip(a).map_or("n/a".to_owned(), |(c, a)| ratio(c, a)),
+        );
+    }
+    let total = |r: Option<&EngineRun>| r.map_or("n/a".to_owned(), |r| fmt_duration(r.w1.elapsed));
+    let _ = writeln!(
+        out,
+        "| W1 total | the whole build ({} tenants) | {} | {} | {} | | | |",
+        tt.or(raw).or(sq).map_or(0, |r| r.tenants),
+        total(tt),
+        total(raw),
+        total(sq)
+    );
+    let bytes = |r: Option<&EngineRun>| r.map(|r| r.w1.file_bytes as f64 / (r.tenants.max(1) as f64));
+    let show_bytes = |v: Option<f64>| v.map_or("n/a".to_owned(), |b| format!("{b:.0} B"));
+    let (a, b, c) = (bytes(tt), bytes(raw), bytes(sq));
+    let _ = writeln!(
+        out,
+        "| size | file bytes per tenant after W1 | {} | {} | {} | {} | {} | tenantree < 250 B |",
+        show_bytes(a),
+        show_bytes(b),
+        show_bytes(c),
+        a.zip(b).map_or("n/a".to_owned(), |(a, b)| ratio(a, b)),
+        c.zip(a).map_or("n/a".to_owned(), |(c, a)| ratio(c, a)),
+    );
+    let rss = |r: Option<&EngineRun>| r.and_then(|r| r.w1.peak_rss_kib).map(|k| k as f64);
+    let show_rss = |v: Option<f64>| v.map_or("n/a".to_owned(), |k| format!("{:.0} MiB", k / 1024.0));
+    let (a, b, c) = (rss(tt), rss(raw), rss(sq));
+    let _ = writeln!(
+        out,
+        "| memory | peak RSS of the process running W1 | {} | {} | {} | {} | {} | |",
+        show_rss(a),
+        show_rss(b),
+        show_rss(c),
+        a.zip(b).map_or("n/a".to_owned(), |(a, b)| ratio(a, b)),
+        c.zip(a).map_or("n/a".to_owned(), |(c, a)| ratio(c, a)),
+    );
+    out
+}
+
+/// The JavaScript ratios, not measured yet.
+pub fn js_table() -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "| ratio | value | target |");
+    let _ = writeln!(out, "|---|---|---|");
+    for (what, target) in [
+        ("WASM/native (W1 at 100,000, W3, W4, W5 through the npm package in Node)", "≤ 2.5×"),
+        ("sql.js/tenantree-wasm (the same workloads on sql.js)", "≥ 5×"),
+    ] {
+        let _ = writeln!(out, "| {what} | not measured yet: needs the npm package | {target} |");
+    }
+    out
+}
+
+/// Which targets hold, one line each.
+pub fn verdicts(runs: &[EngineRun]) -> Vec<String> {
+    let tt = run(runs, Tt::NAME);
+    let raw = run(runs, Raw::NAME);
+    let sq = run(runs, Sqlite::NAME);
+    let w1 = |r: Option<&EngineRun>| r.map(|r| r.w1.elapsed.as_secs_f64());
+    let w3 = |r: Option<&EngineRun>| r.and_then(|r| r.stats.get("W3")).map(|s| s.per_unit.as_secs_f64());
+    let mut out = Vec::new();
+    let mut verdict = |name: &str, value: Option<f64>, holds: &dyn Fn(f64) -> bool, unit: &str| {
+        let line = match value {
+            Some(v) if holds(v) => format!("holds    {name}: {v:.2}{unit}"),
+            Some(v) => format!("NOT YET  {name}: {v:.2}{unit}"),
+            None => format!("n/a      {name}"),
+        };
+        out.push(line);
+    };
+    verdict("W1 tenantree/raw redb ≤ 1.5×", w1(tt).zip(w1(raw)).map(|(a, b)| a / b), &|v| v <= 1.5, "×");
+    verdict("W1 SQLite/tenantree ≥ 3×", w1(sq).zip(w1(tt)).map(|(a, b)| a / b), &|v| v >= 3.0, "×");
+    verdict("W3 SQLite/tenantree ≥ 3×", w3(sq).zip(w3(tt)).map(|(a, b)| a / b), &|v| v >= 3.0, "×");
+    let bytes = tt.map(|r| r.w1.file_bytes as f64 / (r.tenants.max(1) as f64));
+    verdict("tenantree bytes per tenant < 250", bytes, &|v| v < 250.0, " B");
+    out.push("n/a      WASM/native ≤ 2.5×: not measured yet: needs the npm package".to_owned());
+    out.push("n/a      sql.js/tenantree-wasm ≥ 5×: not measured yet: needs the npm package".to_owned());
+    out
+}
