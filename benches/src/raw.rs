@@ -342,10 +342,7 @@ impl Raw {
         Ok(txn)
     }
 
-    fn read_chain(
-        nodes: &impl ReadableTable<u64, &'static [u8]>,
-        seq: u64,
-    ) -> Result<Vec<(u64, NodeRecord)>> {
+    fn read_chain(nodes: &impl ReadableTable<u64, &'static [u8]>, seq: u64) -> Result<Vec<(u64, NodeRecord)>> {
         let mut chain = Vec::with_capacity(6);
         let mut next = seq;
         while next != 0 {

@@ -23,8 +23,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::engine::{
-    Adjust, CheckView, Engine, Error, Id, IdGen, Item, Kind, Mode, NewRec, NodeView, PageView, QuotaView,
-    RESOURCES, Result, Status, SubtreeView, effective, now_micros,
+    Adjust, CheckView, Engine, Error, Id, IdGen, Item, Kind, Mode, NewRec, NodeView, PageView, QuotaView, RESOURCES,
+    Result, Status, SubtreeView, effective, now_micros,
 };
 
 /// The schema: tables, indexes and triggers.
@@ -114,9 +114,9 @@ CREATE TRIGGER nodes_insert_rules BEFORE INSERT ON nodes BEGIN
                          WHERE p.seq = NEW.parent) THEN RAISE(ABORT, 'KIND_NOT_ALLOWED')
     END;
     SELECT CASE
-        WHEN a.depth >= (SELECT max_depth FROM settings) THEN RAISE(ABORT, 'DEPTH_EXCEEDED')
-        WHEN a.status <> 0 THEN RAISE(ABORT, 'SERVICE_DISABLED')
-        WHEN l.value < coalesce(r.below, 0) + 1 THEN RAISE(ABORT, 'QUOTA_EXCEEDED')
+        WHEN max(a.depth) >= (SELECT max_depth FROM settings) THEN RAISE(ABORT, 'DEPTH_EXCEEDED')
+        WHEN max(a.status) <> 0 THEN RAISE(ABORT, 'SERVICE_DISABLED')
+        WHEN max(l.value < coalesce(r.below, 0) + 1) THEN RAISE(ABORT, 'QUOTA_EXCEEDED')
     END
     FROM (WITH RECURSIVE a(seq, parent, status, depth) AS (
               SELECT seq, parent, status, 1 FROM nodes WHERE seq = NEW.parent
@@ -176,7 +176,7 @@ CREATE TRIGGER limits_insert_rules BEFORE INSERT ON limits BEGIN
               UNION ALL
               SELECT n.seq, n.parent FROM nodes n JOIN a ON n.seq = a.parent)
           SELECT seq FROM a) AS a
-    JOIN limits l ON l.node = a.seq AND l.key = NEW.key
+    CROSS JOIN limits l ON l.node = a.seq AND l.key = NEW.key
     WHERE l.value < NEW.value;
     SELECT RAISE(ABORT, 'INVALID_LIMIT')
     FROM (WITH RECURSIVE d(seq) AS (
@@ -184,7 +184,7 @@ CREATE TRIGGER limits_insert_rules BEFORE INSERT ON limits BEGIN
               UNION ALL
               SELECT n.seq FROM nodes n JOIN d ON n.parent = d.seq)
           SELECT seq FROM d) AS d
-    JOIN limits l ON l.node = d.seq AND l.key = NEW.key
+    CROSS JOIN limits l ON l.node = d.seq AND l.key = NEW.key
     WHERE l.value > NEW.value;
 END;
 
@@ -198,7 +198,7 @@ CREATE TRIGGER limits_update_rules BEFORE UPDATE OF value ON limits BEGIN
               UNION ALL
               SELECT n.seq, n.parent FROM nodes n JOIN a ON n.seq = a.parent)
           SELECT seq FROM a) AS a
-    JOIN limits l ON l.node = a.seq AND l.key = NEW.key
+    CROSS JOIN limits l ON l.node = a.seq AND l.key = NEW.key
     WHERE l.value < NEW.value;
     SELECT RAISE(ABORT, 'INVALID_LIMIT')
     FROM (WITH RECURSIVE d(seq) AS (
@@ -206,7 +206,7 @@ CREATE TRIGGER limits_update_rules BEFORE UPDATE OF value ON limits BEGIN
               UNION ALL
               SELECT n.seq FROM nodes n JOIN d ON n.parent = d.seq)
           SELECT seq FROM d) AS d
-    JOIN limits l ON l.node = d.seq AND l.key = NEW.key
+    CROSS JOIN limits l ON l.node = d.seq AND l.key = NEW.key
     WHERE l.value > NEW.value;
 END;
 
@@ -223,8 +223,8 @@ CREATE TRIGGER allocations_insert AFTER INSERT ON allocations BEGIN
         WHERE true
         ON CONFLICT (node, key) DO UPDATE SET below = below + excluded.below;
     SELECT CASE
-        WHEN a.status <> 0 THEN RAISE(ABORT, 'SERVICE_DISABLED')
-        WHEN l.value < coalesce(r.below, 0) + coalesce(o.amount, 0) THEN RAISE(ABORT, 'QUOTA_EXCEEDED')
+        WHEN max(a.status) <> 0 THEN RAISE(ABORT, 'SERVICE_DISABLED')
+        WHEN max(l.value < coalesce(r.below, 0) + coalesce(o.amount, 0)) THEN RAISE(ABORT, 'QUOTA_EXCEEDED')
     END
     FROM (WITH RECURSIVE a(seq, parent, status) AS (
               SELECT seq, parent, status FROM nodes WHERE seq = NEW.node
@@ -245,8 +245,8 @@ CREATE TRIGGER allocations_update AFTER UPDATE OF amount ON allocations BEGIN
             SELECT n.seq, n.parent FROM nodes n JOIN a ON n.seq = a.parent)
         SELECT seq FROM a);
     SELECT CASE
-        WHEN a.status <> 0 THEN RAISE(ABORT, 'SERVICE_DISABLED')
-        WHEN l.value < coalesce(r.below, 0) + coalesce(o.amount, 0) THEN RAISE(ABORT, 'QUOTA_EXCEEDED')
+        WHEN max(a.status) <> 0 THEN RAISE(ABORT, 'SERVICE_DISABLED')
+        WHEN max(l.value < coalesce(r.below, 0) + coalesce(o.amount, 0)) THEN RAISE(ABORT, 'QUOTA_EXCEEDED')
     END
     FROM (WITH RECURSIVE a(seq, parent, status) AS (
               SELECT seq, parent, status FROM nodes WHERE seq = NEW.node
@@ -555,7 +555,8 @@ impl Engine for Sqlite {
             None => "SELECT name, id FROM nodes WHERE parent IS NULL AND ?1 IS NULL",
         };
         let mut stmt = self.conn.prepare_cached(sql)?;
-        let rows = stmt.query_map(params![parent.map(blob)], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+        let rows =
+            stmt.query_map(params![parent.map(blob)], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
         let mut out = Vec::new();
         for row in rows {
             let (name, id) = row?;
@@ -570,11 +571,23 @@ impl Engine for Sqlite {
             let (_, kind, name, status) = chain.first().ok_or_else(|| Error::refused("NOT_FOUND", "no such node"))?;
             let mut stmt = conn.prepare_cached(QUOTAS)?;
             let rows = stmt.query_map(params![blob(node)], |r| {
-                Ok((r.get::<_, u16>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<i64>>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?))
+                Ok((
+                    r.get::<_, u16>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
             })?;
             let mut quotas: Vec<QuotaView> = RESOURCES
                 .iter()
-                .map(|(n, _)| QuotaView { resource: (*n).to_owned(), limit: None, used: 0, allocated: 0, available: None })
+                .map(|(n, _)| QuotaView {
+                    resource: (*n).to_owned(),
+                    limit: None,
+                    used: 0,
+                    allocated: 0,
+                    available: None,
+                })
                 .collect();
             for row in rows {
                 let (key, d, limit, usage, own) = row?;
@@ -614,7 +627,13 @@ impl Engine for Sqlite {
             let (name, kind, last) = after.cloned().unwrap_or_else(|| (String::new(), -1, -1));
             let mut stmt = conn.prepare_cached(PAGE)?;
             let rows = stmt.query_map(params![seq, name, kind, last, i64::from(limit) + 1], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
             })?;
             let mut items = Vec::with_capacity(limit as usize);
             let mut next = None;

@@ -88,10 +88,8 @@ impl Engine for Tt {
     }
 
     fn adjust(&mut self, ops: &[Adjust]) -> Result<()> {
-        let ops = ops
-            .iter()
-            .map(|op| Ok((node_id(op.node)?, key_name(op.key)?, op.delta)))
-            .collect::<Result<Vec<_>>>()?;
+        let ops =
+            ops.iter().map(|op| Ok((node_id(op.node)?, key_name(op.key)?, op.delta))).collect::<Result<Vec<_>>>()?;
         self.store.write(&self.sys, |tx| {
             for &(id, resource, delta) in &ops {
                 if delta >= 0 {
@@ -181,7 +179,8 @@ impl Engine for Tt {
             let mut out = SubtreeView::default();
             let mut cursor: Option<String> = None;
             loop {
-                let q = DescendantQuery { kind: "tenant".to_owned(), limit: Some(1000), cursor: cursor.take(), offset: 0 };
+                let q =
+                    DescendantQuery { kind: "tenant".to_owned(), limit: Some(1000), cursor: cursor.take(), offset: 0 };
                 let page = tx.descendants(Some(root), &q)?;
                 for n in &page.items {
                     out.add(n.name.as_str());

@@ -6,7 +6,10 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::engine::{Adjust, CheckView, EXTENSIONS, Engine, Error, Id, Kind, Mode, NewRec, NodeView, PageView, Result, Rng, SubtreeView, TENANTS};
+use crate::engine::{
+    Adjust, CheckView, EXTENSIONS, Engine, Error, Id, Kind, Mode, NewRec, NodeView, PageView, Result, Rng, SubtreeView,
+    TENANTS,
+};
 use crate::spec::{self, Sizes, Tree};
 
 /// The median of some timings.
@@ -47,8 +50,12 @@ pub struct W1Outcome {
 /// per level (resellers in transactions of `batch`).
 pub fn build_dealers<E: Engine>(e: &mut E, s: &Sizes) -> Result<Tree> {
     let one = |ids: Vec<Id>| ids.first().copied().ok_or_else(|| Error::msg("an insert returned no id"));
-    let platform =
-        one(e.insert(&[NewRec { kind: Kind::Platform, name: spec::PLATFORM.to_owned(), parent: None, limits: vec![] }])?)?;
+    let platform = one(e.insert(&[NewRec {
+        kind: Kind::Platform,
+        name: spec::PLATFORM.to_owned(),
+        parent: None,
+        limits: vec![],
+    }])?)?;
     let dists: Vec<NewRec> = (0..s.distributors)
         .map(|d| NewRec {
             kind: Kind::Distributor,
@@ -269,7 +276,12 @@ pub fn w5_fixture<E: Engine>(e: &mut E, tree: &Tree, s: &Sizes) -> Result<Id> {
         parent: Some(tree.platform),
         limits: vec![],
     }])?)?;
-    let sub = one(e.insert(&[NewRec { kind: Kind::SubDistributor, name: "w5-sub".to_owned(), parent: Some(dist), limits: vec![] }])?)?;
+    let sub = one(e.insert(&[NewRec {
+        kind: Kind::SubDistributor,
+        name: "w5-sub".to_owned(),
+        parent: Some(dist),
+        limits: vec![],
+    }])?)?;
     let room = u64::try_from(s.w5_children).unwrap_or(u64::MAX / 4).saturating_mul(2);
     let reseller = one(e.insert(&[NewRec {
         kind: Kind::Reseller,
@@ -395,11 +407,7 @@ pub struct EngineRun {
 
 /// Runs W1 `w1_runs` times with `run_w1` (which may run it in a process of its own), then every
 /// other workload on the result, in an order that keeps W7 and W8 on the store as W1 left it.
-pub fn run_engine<E: Engine>(
-    dir: &Path,
-    s: &Sizes,
-    run_w1: &dyn Fn(&Path) -> Result<W1Outcome>,
-) -> Result<EngineRun> {
+pub fn run_engine<E: Engine>(dir: &Path, s: &Sizes, run_w1: &dyn Fn(&Path) -> Result<W1Outcome>) -> Result<EngineRun> {
     let path: PathBuf = dir.join(format!("w1-{}.db", E::NAME.replace(' ', "-")));
     let mut runs = Vec::new();
     for _ in 0..s.w1_runs.max(1) {
