@@ -11,7 +11,7 @@
 //! Reads (W4-W6) do the same B-tree reads tenantree's data layout needs for the answer, and
 //! nothing else.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::ops::Bound;
 use std::path::Path;
 
@@ -222,15 +222,49 @@ struct Dealer {
     path: Vec<u64>,
 }
 
+/// A cheap hasher for sequence numbers (the floor should not pay for SipHash).
+#[derive(Debug, Default, Clone, Copy)]
+struct SeqHasher(u64);
+
+impl std::hash::Hasher for SeqHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
+    }
+
+    fn write_u128(&mut self, n: u128) {
+        self.write_u64((n >> 64) as u64);
+        self.write_u64(n as u64);
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<SeqHasher>>;
+
+/// The roll-up cells of one interior node, and which changed since the last write-back.
+#[derive(Debug, Default)]
+struct NodeCells {
+    cells: Vec<(u16, Cell, bool)>,
+    /// Whether the stored cells have been read (or the node was created here).
+    loaded: bool,
+}
+
 /// The floor's memory: dealers and roll-up cells, so that writes need no reads.
 #[derive(Debug, Default)]
 struct Model {
-    by_id: HashMap<Id, u64>,
-    dealers: HashMap<u64, Dealer>,
-    cells: HashMap<(u64, u16), Cell>,
-    /// Nodes whose cells are all in `cells`.
-    loaded: BTreeSet<u64>,
-    dirty: BTreeSet<(u64, u16)>,
+    by_id: FastMap<Id, u64>,
+    dealers: FastMap<u64, Dealer>,
+    cells: FastMap<u64, NodeCells>,
+    /// Nodes with changed cells since the last write-back.
+    dirty: Vec<u64>,
     next_seq: u64,
 }
 
@@ -262,21 +296,34 @@ impl<'t> Tables<'t> {
 }
 
 impl Model {
-    /// The cells of `seq`, read once if this floor did not write them itself.
-    fn load_cells(&mut self, t: &Tables<'_>, seq: u64) -> Result<()> {
-        if self.loaded.insert(seq) {
+    /// A cell to change, the node's cells read once if this floor did not write them itself.
+    fn cell(&mut self, t: &Tables<'_>, seq: u64, key: u16) -> Result<&mut Cell> {
+        let node = self.cells.entry(seq).or_default();
+        if !node.loaded {
+            node.loaded = true;
             for entry in t.rollups.range((seq, 0u16)..=(seq, u16::MAX))? {
                 let (k, v) = entry?;
-                self.cells.insert(k.value(), decode(v.value())?);
+                node.cells.push((k.value().1, decode(v.value())?, false));
             }
         }
-        Ok(())
+        if node.cells.iter().all(|(_, _, dirty)| !dirty) {
+            self.dirty.push(seq);
+        }
+        let i = match node.cells.iter().position(|(k, _, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                node.cells.push((key, Cell::default(), false));
+                node.cells.len() - 1
+            }
+        };
+        let slot = node.cells.get_mut(i).ok_or_else(|| Error::msg("cell vanished"))?;
+        slot.2 = true;
+        Ok(&mut slot.1)
     }
 
-    fn cell(&mut self, t: &Tables<'_>, seq: u64, key: u16) -> Result<&mut Cell> {
-        self.load_cells(t, seq)?;
-        self.dirty.insert((seq, key));
-        Ok(self.cells.entry((seq, key)).or_default())
+    /// Marks a node created here: it has no stored cells to read.
+    fn created(&mut self, seq: u64) {
+        self.cells.insert(seq, NodeCells { cells: Vec::new(), loaded: true });
     }
 
     /// A dealer by sequence number, read once (with its ancestors) if not known.
@@ -311,12 +358,21 @@ impl Model {
 
     /// Writes the changed cells (zero cells are removed, as tenantree does) and the counter.
     fn write_back(&mut self, t: &mut Tables<'_>) -> Result<()> {
-        for key in std::mem::take(&mut self.dirty) {
-            let cell = self.cells.get(&key).copied().unwrap_or_default();
-            if cell == Cell::default() {
-                t.rollups.remove(key)?;
-            } else {
-                t.rollups.insert(key, encode(&cell)?.as_slice())?;
+        let mut dirty = std::mem::take(&mut self.dirty);
+        dirty.sort_unstable();
+        for seq in dirty {
+            let Some(node) = self.cells.get_mut(&seq) else { continue };
+            node.cells.sort_unstable_by_key(|(k, _, _)| *k);
+            for (key, cell, changed) in &mut node.cells {
+                if !*changed {
+                    continue;
+                }
+                *changed = false;
+                if *cell == Cell::default() {
+                    t.rollups.remove((seq, *key))?;
+                } else {
+                    t.rollups.insert((seq, *key), encode(&*cell)?.as_slice())?;
+                }
             }
         }
         t.meta.insert("next_seq", self.next_seq.to_le_bytes().as_slice())?;
@@ -387,7 +443,7 @@ impl Engine for Raw {
         }
         txn.commit()?;
         let mut model = Model { next_seq: 1, ..Model::default() };
-        model.loaded.insert(0);
+        model.created(0);
         Ok(Raw { db, mode: Mode::Bulk, model, ids: IdGen::new() })
     }
 
@@ -476,7 +532,7 @@ impl Engine for Raw {
                 if !is_leaf(kind) {
                     m.by_id.insert(id, seq);
                     m.dealers.insert(seq, Dealer { seq, path: above });
-                    m.loaded.insert(seq);
+                    m.created(seq);
                 }
                 out.push(id);
             }
