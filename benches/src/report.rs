@@ -17,6 +17,23 @@ pub fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// Time this thread has spent on a CPU and waiting for one, from `/proc/thread-self/schedstat`
+/// (kernel time included), where the system has it. On a loaded machine the CPU time of a
+/// single-threaded workload is steadier than its wall time.
+pub fn cpu_and_wait() -> Option<(Duration, Duration)> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let mut fields = text.split_whitespace().map(|f| f.parse::<u64>().ok());
+    let cpu = fields.next()??;
+    let wait = fields.next()??;
+    Some((Duration::from_nanos(cpu), Duration::from_nanos(wait)))
+}
+
+/// The load averages of the machine (1, 5 and 15 minutes), where the system has them.
+pub fn load_average() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    Some(text.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+}
+
 /// A duration in the unit that reads best.
 pub fn fmt_duration(d: Duration) -> String {
     let ns = d.as_nanos();
@@ -41,8 +58,9 @@ fn run<'a>(runs: &'a [EngineRun], name: &str) -> Option<&'a EngineRun> {
 }
 
 /// The rows of the table, in order, with what each measures and its target.
-const ROWS: [(&str, &str, &str); 9] = [
+const ROWS: [(&str, &str, &str); 10] = [
     ("W1", "build the tree, per tenant (bulk: one flush at the end)", "tenantree/raw ≤ 1.5×; SQLite/tenantree ≥ 3×"),
+    ("W1 CPU", "W1's CPU time (user + system), per tenant", ""),
     ("W2", "one durable create per transaction (SQLite: WAL, synchronous=NORMAL)", ""),
     ("W2 fsync", "one create per transaction, fsync on every commit (SQLite: synchronous=FULL)", ""),
     ("W3", "allocate or release one extension at depth 5, per operation, batches of 100", "SQLite/tenantree ≥ 3×"),
@@ -69,6 +87,8 @@ pub fn table(runs: &[EngineRun]) -> String {
         let r = r?;
         if key == "W1" {
             Some(r.w1.elapsed.as_secs_f64() / (r.tenants.max(1) as f64))
+        } else if key == "W1 CPU" {
+            r.w1.cpu.map(|c| c.as_secs_f64() / (r.tenants.max(1) as f64))
         } else {
             r.stats.get(key).map(|s| s.per_unit.as_secs_f64())
         }

@@ -44,6 +44,8 @@ pub struct W1Outcome {
     pub peak_rss_kib: Option<u64>,
     /// Size on disk after the close.
     pub file_bytes: u64,
+    /// CPU time of the build, when measured.
+    pub cpu: Option<Duration>,
 }
 
 /// Creates the dealers: platform, distributors, sub-distributors, resellers, one transaction
@@ -122,6 +124,7 @@ pub fn build_tenants<E: Engine>(e: &mut E, s: &Sizes, tree: &Tree) -> Result<u64
 
 /// W1 in this process: a fresh store, every dealer and tenant, the final flush and close.
 pub fn w1_in_process<E: Engine>(path: &Path, s: &Sizes) -> Result<W1Outcome> {
+    let cpu0 = crate::report::cpu_and_wait();
     let t0 = Instant::now();
     let mut e = E::create(path)?;
     let tree = build_dealers(&mut e, s)?;
@@ -129,7 +132,8 @@ pub fn w1_in_process<E: Engine>(path: &Path, s: &Sizes) -> Result<W1Outcome> {
     e.flush()?;
     e.close()?;
     let elapsed = t0.elapsed();
-    Ok(W1Outcome { elapsed, peak_rss_kib: None, file_bytes: E::disk_bytes(path) })
+    let cpu = cpu0.zip(crate::report::cpu_and_wait()).map(|((a, _), (b, _))| b.saturating_sub(a));
+    Ok(W1Outcome { elapsed, peak_rss_kib: None, file_bytes: E::disk_bytes(path), cpu })
 }
 
 /// Finds the dealers of a W1 store by name (not timed).
@@ -418,6 +422,10 @@ pub fn run_engine<E: Engine>(dir: &Path, s: &Sizes, run_w1: &dyn Fn(&Path) -> Re
         elapsed,
         peak_rss_kib: runs.iter().filter_map(|r| r.peak_rss_kib).max(),
         file_bytes: runs.last().map_or(0, |r| r.file_bytes),
+        cpu: {
+            let cpus: Vec<Duration> = runs.iter().filter_map(|r| r.cpu).collect();
+            (!cpus.is_empty()).then(|| median(cpus))
+        },
     };
 
     let (tree, pool, w4_ids) = {

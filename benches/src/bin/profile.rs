@@ -60,7 +60,18 @@ fn profile<E: Engine>(workload: &str, s: &Sizes, dir: &Path) -> Result<()> {
         "w7" => {
             std::hint::black_box(e.check()?);
         }
-        _ => return Err(Error::msg(format!("unknown workload {workload} (w1, w3, w4, w6, w7)"))),
+        "w8" => {
+            e.close()?;
+            let t0 = Instant::now();
+            for _ in 0..20 {
+                let e = E::open(&path, Mode::Durable)?;
+                std::hint::black_box(e.get(tree.platform)?);
+                e.close()?;
+            }
+            println!("w8: {:?} per open", t0.elapsed() / 20);
+            return Ok(());
+        }
+        _ => return Err(Error::msg(format!("unknown workload {workload} (w1, w3, w4, w6, w7, w8)"))),
     }
     println!("{workload}: {:?}", t0.elapsed());
     e.close()
@@ -70,7 +81,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(engine), Some(workload), Some(size), Some(dir)) = (args.first(), args.get(1), args.get(2), args.get(3))
     else {
-        eprintln!("usage: profile tenantree|raw|sqlite w1|w3|w4|w6|w7 tiny|quick|full DIR");
+        eprintln!("usage: profile tenantree|raw|sqlite w1|w3|w4|w6|w7|w8 tiny|quick|full DIR");
         std::process::exit(2);
     };
     let Some(size) = Size::parse(size) else {

@@ -35,7 +35,8 @@ fn usage() -> Error {
 fn child<E: Engine>(size: Size, path: &Path) -> Result<()> {
     let out = workloads::w1_in_process::<E>(path, &Sizes::of(size))?;
     let rss = report::peak_rss_kib().map_or("-".to_owned(), |k| k.to_string());
-    println!("w1 {} {rss} {}", out.elapsed.as_nanos(), out.file_bytes);
+    let cpu = out.cpu.map_or("-".to_owned(), |c| c.as_nanos().to_string());
+    println!("w1 {} {rss} {} {cpu}", out.elapsed.as_nanos(), out.file_bytes);
     Ok(())
 }
 
@@ -57,6 +58,7 @@ fn w1_child(engine: &str, size: Size, path: &Path) -> Result<W1Outcome> {
         elapsed: Duration::from_nanos(ns),
         peak_rss_kib: rss.parse().ok(),
         file_bytes: bytes.parse().map_err(|_| Error::msg("bad W1 size"))?,
+        cpu: fields.get(4).and_then(|c| c.parse().ok()).map(Duration::from_nanos),
     })
 }
 
@@ -114,6 +116,7 @@ fn main_inner() -> Result<()> {
     let dir = dir.unwrap_or_else(|| temp.path().to_path_buf());
     std::fs::create_dir_all(&dir)?;
     let sizes = Sizes::of(size);
+    let load_before = report::load_average().unwrap_or_else(|| "n/a".to_owned());
     let t0 = Instant::now();
     let mut runs = Vec::new();
     for key in &only {
@@ -130,7 +133,11 @@ fn main_inner() -> Result<()> {
         sizes.total_tenants(),
         sizes.total_resellers()
     );
-    println!("machine: {}; store files in {}\n", cpu(), dir.display());
+    println!("machine: {}; store files in {}", cpu(), dir.display());
+    println!(
+        "load average (1, 5, 15 min) before: {load_before}; after: {}\n",
+        report::load_average().unwrap_or_else(|| "n/a".to_owned())
+    );
     println!("{}", report::table(&runs));
     println!("{}", report::js_table());
     for line in report::verdicts(&runs) {
