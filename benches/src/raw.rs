@@ -448,7 +448,8 @@ impl Engine for Raw {
     }
 
     fn open(path: &Path, mode: Mode) -> Result<Raw> {
-        let db = redb::Builder::new().set_cache_size(CACHE).open(path)?;
+        // `create` opens an existing file as `open` does; tenantree opens with it too.
+        let db = redb::Builder::new().set_cache_size(CACHE).create(path)?;
         let next_seq = {
             let txn = db.begin_read()?;
             let meta = txn.open_table(META)?;

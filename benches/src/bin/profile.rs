@@ -7,7 +7,8 @@
 //! ```
 //!
 //! The W1 store of the size is built in DIR on first use (not profiled unless the workload is
-//! `w1`). Prints the time the workload took.
+//! `w1`). Prints the time the workload took. Several workloads separated by commas (`w7,w3`) run
+//! one after the other on the same open store.
 #![allow(clippy::print_stdout, clippy::print_stderr, reason = "a command-line tool reports on the terminal")]
 
 use std::path::Path;
@@ -35,45 +36,58 @@ fn profile<E: Engine>(workload: &str, s: &Sizes, dir: &Path) -> Result<()> {
     let mut e = E::open(&path, Mode::Bulk)?;
     let tree = workloads::resolve_tree(&e, s)?;
     let ids = workloads::sample_tenants(&e, &tree, 2000, 4)?;
-    let t0 = Instant::now();
-    match workload {
-        "w3" => {
-            for round in 0..50 {
-                let batch: Vec<_> = ids.iter().skip((round * 37) % 1000).take(100).copied().collect();
-                for delta in [1, -1] {
-                    e.adjust(&batch.iter().map(|&node| Adjust { node, key: EXTENSIONS, delta }).collect::<Vec<_>>())?;
-                }
-            }
+    if workload == "w2" {
+        e.close()?;
+        let mut e = E::open(&path, Mode::Durable)?;
+        let parent = tree.resellers.last().copied().ok_or_else(|| Error::msg("no reseller"))?;
+        let t0 = Instant::now();
+        for i in 0..20 {
+            e.insert(&[benches::spec::tenant(parent, format!("profile-w2-{}-{i}", std::process::id()))])?;
         }
-        "w4" => {
-            for _ in 0..5 {
-                for &id in &ids {
-                    std::hint::black_box(e.get(id)?);
-                }
-            }
-        }
-        "w6" => {
-            for &d in &tree.distributors {
-                std::hint::black_box(e.tenants_under(d)?);
-            }
-        }
-        "w7" => {
-            std::hint::black_box(e.check()?);
-        }
-        "w8" => {
-            e.close()?;
-            let t0 = Instant::now();
-            for _ in 0..20 {
-                let e = E::open(&path, Mode::Durable)?;
-                std::hint::black_box(e.get(tree.platform)?);
-                e.close()?;
-            }
-            println!("w8: {:?} per open", t0.elapsed() / 20);
-            return Ok(());
-        }
-        _ => return Err(Error::msg(format!("unknown workload {workload} (w1, w3, w4, w6, w7, w8)"))),
+        println!("w2: {:?} per create", t0.elapsed() / 20);
+        return e.close();
     }
-    println!("{workload}: {:?}", t0.elapsed());
+    if workload == "w8" {
+        e.close()?;
+        let t0 = Instant::now();
+        for _ in 0..20 {
+            let e = E::open(&path, Mode::Durable)?;
+            std::hint::black_box(e.get(tree.platform)?);
+            e.close()?;
+        }
+        println!("w8: {:?} per open", t0.elapsed() / 20);
+        return Ok(());
+    }
+    for workload in workload.split(',') {
+        let t0 = Instant::now();
+        match workload {
+            "w3" => {
+                for round in 0..50 {
+                    let batch: Vec<_> = ids.iter().skip((round * 37) % 1000).take(100).copied().collect();
+                    for delta in [1, -1] {
+                        e.adjust(&batch.iter().map(|&node| Adjust { node, key: EXTENSIONS, delta }).collect::<Vec<_>>())?;
+                    }
+                }
+            }
+            "w4" => {
+                for _ in 0..5 {
+                    for &id in &ids {
+                        std::hint::black_box(e.get(id)?);
+                    }
+                }
+            }
+            "w6" => {
+                for &d in &tree.distributors {
+                    std::hint::black_box(e.tenants_under(d)?);
+                }
+            }
+            "w7" => {
+                std::hint::black_box(e.check()?);
+            }
+            _ => return Err(Error::msg(format!("unknown workload {workload} (w1, w2, w3, w4, w6, w7, w8)"))),
+        }
+        println!("{workload}: {:?}", t0.elapsed());
+    }
     e.close()
 }
 
@@ -81,7 +95,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(engine), Some(workload), Some(size), Some(dir)) = (args.first(), args.get(1), args.get(2), args.get(3))
     else {
-        eprintln!("usage: profile tenantree|raw|sqlite w1|w3|w4|w6|w7|w8 tiny|quick|full DIR");
+        eprintln!("usage: profile tenantree|raw|sqlite w1|w2|w3|w4|w6|w7|w8 tiny|quick|full DIR");
         std::process::exit(2);
     };
     let Some(size) = Size::parse(size) else {
