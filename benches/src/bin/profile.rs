@@ -49,13 +49,20 @@ fn profile<E: Engine>(workload: &str, s: &Sizes, dir: &Path) -> Result<()> {
     }
     if workload == "w8" {
         e.close()?;
-        let t0 = Instant::now();
+        let (mut open, mut get, mut close) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..20 {
+            let t0 = Instant::now();
             let e = E::open(&path, Mode::Durable)?;
+            open.push(t0.elapsed());
+            let t0 = Instant::now();
             std::hint::black_box(e.get(tree.platform)?);
+            get.push(t0.elapsed());
+            let t0 = Instant::now();
             e.close()?;
+            close.push(t0.elapsed());
         }
-        println!("w8: {:?} per open", t0.elapsed() / 20);
+        let m = workloads::median;
+        println!("w8: open {:?}, first get {:?}, close {:?} (medians)", m(open), m(get), m(close));
         return Ok(());
     }
     for workload in workload.split(',') {
