@@ -72,7 +72,9 @@ fn profile<E: Engine>(workload: &str, s: &Sizes, dir: &Path) -> Result<()> {
                 for round in 0..50 {
                     let batch: Vec<_> = ids.iter().skip((round * 37) % 1000).take(100).copied().collect();
                     for delta in [1, -1] {
-                        e.adjust(&batch.iter().map(|&node| Adjust { node, key: EXTENSIONS, delta }).collect::<Vec<_>>())?;
+                        e.adjust(
+                            &batch.iter().map(|&node| Adjust { node, key: EXTENSIONS, delta }).collect::<Vec<_>>(),
+                        )?;
                     }
                 }
             }
