@@ -45,6 +45,7 @@ mod model;
 mod schema;
 mod store;
 mod store_api;
+mod tenant;
 mod validate;
 
 pub use account::{
@@ -70,4 +71,11 @@ pub use redb::StorageBackend;
 pub use schema::{BillingScope, KindDef, MAX_DEPTH, MAX_KINDS, MAX_RESOURCES, Preset, ResourceDef, Schema, Uniqueness};
 pub use store::Durability;
 pub use store_api::{Op, OpOutput, ReadTx, Store, StoreBuilder, WriteTx};
+pub use tenant::{
+    AddedHeader, Balance, ByteSize, CallCount, ContactAppendType, ContactMatchType, CustomHeaders, CustomHeadersUpdate,
+    DayHours, E164Settings, E164Update, EventHook, EventHookUpdate, FilterOp, FilterValue, HEADER_SCOPES, Holiday,
+    HolidayField, HolidayFilter, HolidayId, HolidayOrder, HolidayPage, HolidayQuery, HolidayUpdate, HookAuth,
+    LedgerEntry, LedgerQuery, NewHoliday, OfficeHours, OfficeHoursUpdate, OutboundCallerId, RelayedHeader, SipDomain,
+    TenantSettings, TenantSettingsUpdate, TenantStatus, TimeRange, VoicemailSettings, VoicemailUpdate, iso,
+};
 pub use validate::{Email, NameRule, NodeName, RESERVED_NAMES, limits};

@@ -20,6 +20,11 @@ use crate::ids::NodeId;
 use crate::model::{CheckReport, ChildQuery, DescendantQuery, NewNode, Node, NodeUpdate, Page, Quota, Status};
 use crate::schema::{Preset, Schema};
 use crate::store::{Db, Durability, Location, ReadView, View, WriteView};
+use crate::tenant::{
+    Balance, CustomHeaders, CustomHeadersUpdate, Holiday, HolidayId, HolidayPage, HolidayQuery, HolidayUpdate,
+    LedgerEntry, LedgerQuery, NewHoliday, TenantSettings, TenantSettingsUpdate, TenantStatus, VoicemailSettings,
+    VoicemailUpdate,
+};
 
 /// Default cache for a store in a file.
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
@@ -666,6 +671,62 @@ pub enum Op {
         /// The start of the markup to remove.
         start: crate::ids::Timestamp,
     },
+    /// [`WriteTx::update_tenant_settings`]; the changes use 004's snake_case names.
+    UpdateTenantSettings {
+        /// The tenant node.
+        tenant: NodeId,
+        /// The changes.
+        #[serde(flatten)]
+        update: Box<TenantSettingsUpdate>,
+    },
+    /// [`WriteTx::create_holiday`].
+    CreateHoliday {
+        /// The tenant node.
+        tenant: NodeId,
+        /// The holiday, in 004's snake_case.
+        #[serde(flatten)]
+        holiday: NewHoliday,
+    },
+    /// [`WriteTx::update_holiday`].
+    UpdateHoliday {
+        /// The tenant node.
+        tenant: NodeId,
+        /// The holiday.
+        id: HolidayId,
+        /// The changes, in 004's snake_case.
+        #[serde(flatten)]
+        update: HolidayUpdate,
+    },
+    /// [`WriteTx::delete_holiday`].
+    DeleteHoliday {
+        /// The tenant node.
+        tenant: NodeId,
+        /// The holiday.
+        id: HolidayId,
+    },
+    /// [`WriteTx::recharge`], with 004's field name.
+    Recharge {
+        /// The tenant node.
+        tenant: NodeId,
+        /// The amount to add.
+        balance: crate::Decimal,
+    },
+    /// [`WriteTx::set_custom_headers`].
+    SetCustomHeaders {
+        /// The tenant node.
+        tenant: NodeId,
+        /// The lists (`add`, `relay`).
+        #[serde(flatten)]
+        headers: CustomHeadersUpdate,
+    },
+    /// [`WriteTx::update_voicemail`].
+    UpdateVoicemail {
+        /// The tenant node.
+        tenant: NodeId,
+        /// The changes, in 004's snake_case.
+        #[serde(flatten)]
+        update: VoicemailUpdate,
+    },
 }
 
 /// The result of one batch operation.
@@ -692,6 +753,16 @@ pub enum OpOutput {
     Count(u64),
     /// A markup after it was added.
     Markup(Markup),
+    /// A tenant's settings after a change (secrets masked).
+    TenantSettings(Box<TenantSettings>),
+    /// A holiday after a create or update.
+    Holiday(Box<Holiday>),
+    /// The ledger entry of a recharge.
+    LedgerEntry(LedgerEntry),
+    /// The custom headers after a change.
+    CustomHeaders(CustomHeaders),
+    /// The voicemail settings after a change.
+    Voicemail(VoicemailSettings),
 }
 
 /// A read transaction: a consistent snapshot of the store, seen as one actor.
@@ -912,6 +983,86 @@ macro_rules! read_ops {
         /// `FORBIDDEN` (`<kind>.instance.changes.read` on the caller's node), `INVALID_ARGUMENT`.
         pub fn changes(&self, after: u64, limit: u32) -> Result<engine::feed::ChangePage> {
             engine::feed::read(&self.view, self.ctx.schema, &self.who, after, limit)
+        }
+
+        /// 004's settings document of a tenant node (see [`TenantSettings`]), secrets masked.
+        /// O(depth).
+        ///
+        /// # Errors
+        ///
+        /// `NOT_FOUND` (missing or outside the scope), `INVALID_ARGUMENT` (the node is not of a
+        /// tenant kind), `FORBIDDEN` (`<kind>.instance.settings.read`).
+        pub fn tenant_settings(&self, tenant: NodeId) -> Result<TenantSettings> {
+            engine::tenant::settings::get(&self.view, self.ctx.schema, &self.who, tenant)
+        }
+
+        /// The settings document with its secrets in clear, for the PBX that calls the hooks.
+        /// Needs `<kind>.instance.settings.secrets.read`, which wildcards never grant: the
+        /// system actor, or a role that names it.
+        ///
+        /// # Errors
+        ///
+        /// As [`tenant_settings`](Self::tenant_settings).
+        pub fn tenant_settings_with_secrets(&self, tenant: NodeId) -> Result<TenantSettings> {
+            engine::tenant::settings::get_secrets(&self.view, self.ctx.schema, &self.who, tenant)
+        }
+
+        /// 004's tenant status: what the store knows (see [`TenantStatus`]). O(depth + the
+        /// tenant's accounts).
+        ///
+        /// # Errors
+        ///
+        /// As [`tenant_settings`](Self::tenant_settings).
+        pub fn tenant_status(&self, tenant: NodeId) -> Result<TenantStatus> {
+            engine::tenant::settings::status(&self.view, self.ctx.schema, &self.who, tenant)
+        }
+
+        /// One holiday of a tenant. O(depth).
+        ///
+        /// # Errors
+        ///
+        /// `NOT_FOUND` (tenant or holiday), `INVALID_ARGUMENT`, `FORBIDDEN`
+        /// (`<kind>.instance.holidays.read`).
+        pub fn holiday(&self, tenant: NodeId, id: HolidayId) -> Result<Holiday> {
+            engine::tenant::holidays::get(&self.view, self.ctx.schema, &self.who, tenant, id)
+        }
+
+        /// A tenant's holidays: filtered, searched, ordered, then `skip` and `top` (see
+        /// [`HolidayQuery`]). O(the tenant's holidays), at most 1000.
+        ///
+        /// # Errors
+        ///
+        /// `INVALID_ARGUMENT` (a filter that does not suit its field, `top` out of 1–1000, a
+        /// long search), `NOT_FOUND`, `FORBIDDEN` (`<kind>.instance.holidays.list`).
+        pub fn holidays(&self, tenant: NodeId, query: &HolidayQuery) -> Result<HolidayPage> {
+            engine::tenant::holidays::list(&self.view, self.ctx.schema, &self.who, tenant, query)
+        }
+
+        /// A tenant's balance and a page of its ledger, oldest first. O(depth + page).
+        ///
+        /// # Errors
+        ///
+        /// `INVALID_ARGUMENT` (limit), `NOT_FOUND`, `FORBIDDEN` (`<kind>.instance.balance.read`).
+        pub fn balance(&self, tenant: NodeId, query: &LedgerQuery) -> Result<Balance> {
+            engine::tenant::balance::read(&self.view, self.ctx.schema, &self.who, tenant, query)
+        }
+
+        /// A tenant's custom SIP headers. O(depth).
+        ///
+        /// # Errors
+        ///
+        /// As [`tenant_settings`](Self::tenant_settings).
+        pub fn custom_headers(&self, tenant: NodeId) -> Result<CustomHeaders> {
+            engine::tenant::sip::headers(&self.view, self.ctx.schema, &self.who, tenant)
+        }
+
+        /// A tenant's voicemail settings. O(depth).
+        ///
+        /// # Errors
+        ///
+        /// As [`tenant_settings`](Self::tenant_settings).
+        pub fn voicemail(&self, tenant: NodeId) -> Result<VoicemailSettings> {
+            engine::tenant::sip::voicemail(&self.view, self.ctx.schema, &self.who, tenant)
         }
     };
 }
@@ -1304,6 +1455,86 @@ impl WriteTx<'_, '_> {
         self.track(r)
     }
 
+    /// Changes a tenant's settings: only the fields given, all or nothing. `name` and
+    /// `website` go to the node, the limits through [`set_limits`](Self::set_limits) (see
+    /// [`TenantSettingsUpdate`] for the permissions each part needs). Returns the document,
+    /// secrets masked. O(depth), plus what `set_limits` costs.
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_ARGUMENT` naming the field, `ALREADY_EXISTS` (SIP domain or name taken),
+    /// `INVALID_LIMIT`, `NOT_FOUND`, `FORBIDDEN` (`<kind>.instance.settings.update`, and
+    /// `instance.update` or `instance.quotas.update` for the parts that need them).
+    pub fn update_tenant_settings(&mut self, tenant: NodeId, update: &TenantSettingsUpdate) -> Result<TenantSettings> {
+        let r = engine::tenant::settings::update(&mut self.view, &self.ctx, &self.who, tenant, update);
+        self.track(r)
+    }
+
+    /// Creates a holiday of a tenant (at most 1000 per tenant). O(depth + its holidays).
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_ARGUMENT` (see [`NewHoliday`] for the rules), `QUOTA_EXCEEDED` (resource
+    /// `holidays`), `NOT_FOUND`, `FORBIDDEN` (`<kind>.instance.holidays.create`).
+    pub fn create_holiday(&mut self, tenant: NodeId, holiday: &NewHoliday) -> Result<Holiday> {
+        let r = engine::tenant::holidays::create(&mut self.view, &self.ctx, &self.who, tenant, holiday);
+        self.track(r)
+    }
+
+    /// Changes the fields given of a holiday. O(depth).
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_ARGUMENT`, `NOT_FOUND` (tenant or holiday), `FORBIDDEN`
+    /// (`<kind>.instance.holidays.update`).
+    pub fn update_holiday(&mut self, tenant: NodeId, id: HolidayId, update: &HolidayUpdate) -> Result<Holiday> {
+        let r = engine::tenant::holidays::update(&mut self.view, &self.ctx, &self.who, tenant, id, update);
+        self.track(r)
+    }
+
+    /// Deletes a holiday; false when the tenant has none with that id. O(depth).
+    ///
+    /// # Errors
+    ///
+    /// `NOT_FOUND` (tenant), `FORBIDDEN` (`<kind>.instance.holidays.delete`).
+    pub fn delete_holiday(&mut self, tenant: NodeId, id: HolidayId) -> Result<bool> {
+        let r = engine::tenant::holidays::delete(&mut self.view, &self.ctx, &self.who, tenant, id);
+        self.track(r)
+    }
+
+    /// Recharges a tenant's balance (004): records `amount` in its ledger. O(depth).
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_ARGUMENT` (field `balance`) for an amount that is not positive, has more than
+    /// five decimal places, or would take the balance past 34 significant digits; `NOT_FOUND`,
+    /// `FORBIDDEN` (`<kind>.instance.balance.recharge`).
+    pub fn recharge(&mut self, tenant: NodeId, amount: crate::Decimal) -> Result<LedgerEntry> {
+        let r = engine::tenant::balance::recharge(&mut self.view, &self.ctx, &self.who, tenant, amount);
+        self.track(r)
+    }
+
+    /// Replaces the custom-header lists given. O(depth).
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_ARGUMENT` (see [`AddedHeader`](crate::AddedHeader)), `NOT_FOUND`, `FORBIDDEN`
+    /// (`<kind>.instance.settings.update`).
+    pub fn set_custom_headers(&mut self, tenant: NodeId, update: &CustomHeadersUpdate) -> Result<CustomHeaders> {
+        let r = engine::tenant::sip::set_headers(&mut self.view, &self.ctx, &self.who, tenant, update);
+        self.track(r)
+    }
+
+    /// Changes the voicemail fields given. O(depth).
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_ARGUMENT`, `NOT_FOUND`, `FORBIDDEN` (`<kind>.instance.settings.update`).
+    pub fn update_voicemail(&mut self, tenant: NodeId, update: &VoicemailUpdate) -> Result<VoicemailSettings> {
+        let r = engine::tenant::sip::update_voicemail(&mut self.view, &self.ctx, &self.who, tenant, update);
+        self.track(r)
+    }
+
     fn require_store(&self, permission: &str) -> Result<()> {
         if self.who.sees_everything() {
             self.who.require_permission(permission, "the store")?;
@@ -1351,6 +1582,21 @@ impl WriteTx<'_, '_> {
             Op::DeleteProps { node, namespace, keys } => OpOutput::Count(self.delete_props(*node, namespace, keys)?),
             Op::AddMarkup { node, percent, start } => OpOutput::Markup(self.add_markup(*node, *percent, *start)?),
             Op::RemoveMarkup { node, start } => OpOutput::Deleted(self.remove_markup(*node, *start)?),
+            Op::UpdateTenantSettings { tenant, update } => {
+                OpOutput::TenantSettings(Box::new(self.update_tenant_settings(*tenant, update)?))
+            }
+            Op::CreateHoliday { tenant, holiday } => {
+                OpOutput::Holiday(Box::new(self.create_holiday(*tenant, holiday)?))
+            }
+            Op::UpdateHoliday { tenant, id, update } => {
+                OpOutput::Holiday(Box::new(self.update_holiday(*tenant, *id, update)?))
+            }
+            Op::DeleteHoliday { tenant, id } => OpOutput::Deleted(self.delete_holiday(*tenant, *id)?),
+            Op::Recharge { tenant, balance } => OpOutput::LedgerEntry(self.recharge(*tenant, *balance)?),
+            Op::SetCustomHeaders { tenant, headers } => {
+                OpOutput::CustomHeaders(self.set_custom_headers(*tenant, headers)?)
+            }
+            Op::UpdateVoicemail { tenant, update } => OpOutput::Voicemail(self.update_voicemail(*tenant, update)?),
         })
     }
 
@@ -1603,5 +1849,101 @@ impl Store {
     /// As [`WriteTx::release`].
     pub fn release(&self, actor: &Actor, id: NodeId, resource: &str, amount: u64) -> Result<Quota> {
         self.write(actor, |tx| tx.release(id, resource, amount))
+    }
+
+    /// [`ReadTx::tenant_settings`] in its own snapshot.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadTx::tenant_settings`].
+    pub fn tenant_settings(&self, actor: &Actor, tenant: NodeId) -> Result<TenantSettings> {
+        self.read(actor, |tx| tx.tenant_settings(tenant))
+    }
+
+    /// [`WriteTx::update_tenant_settings`] in its own transaction.
+    ///
+    /// # Errors
+    ///
+    /// As [`WriteTx::update_tenant_settings`].
+    pub fn update_tenant_settings(
+        &self,
+        actor: &Actor,
+        tenant: NodeId,
+        update: &TenantSettingsUpdate,
+    ) -> Result<TenantSettings> {
+        self.write(actor, |tx| tx.update_tenant_settings(tenant, update))
+    }
+
+    /// [`ReadTx::tenant_status`] in its own snapshot.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadTx::tenant_status`].
+    pub fn tenant_status(&self, actor: &Actor, tenant: NodeId) -> Result<TenantStatus> {
+        self.read(actor, |tx| tx.tenant_status(tenant))
+    }
+
+    /// [`ReadTx::holidays`] in its own snapshot.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadTx::holidays`].
+    pub fn holidays(&self, actor: &Actor, tenant: NodeId, query: &HolidayQuery) -> Result<HolidayPage> {
+        self.read(actor, |tx| tx.holidays(tenant, query))
+    }
+
+    /// [`WriteTx::create_holiday`] in its own transaction.
+    ///
+    /// # Errors
+    ///
+    /// As [`WriteTx::create_holiday`].
+    pub fn create_holiday(&self, actor: &Actor, tenant: NodeId, holiday: &NewHoliday) -> Result<Holiday> {
+        self.write(actor, |tx| tx.create_holiday(tenant, holiday))
+    }
+
+    /// [`WriteTx::recharge`] in its own transaction.
+    ///
+    /// # Errors
+    ///
+    /// As [`WriteTx::recharge`].
+    pub fn recharge(&self, actor: &Actor, tenant: NodeId, amount: crate::Decimal) -> Result<LedgerEntry> {
+        self.write(actor, |tx| tx.recharge(tenant, amount))
+    }
+
+    /// [`ReadTx::balance`] in its own snapshot.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadTx::balance`].
+    pub fn balance(&self, actor: &Actor, tenant: NodeId, query: &LedgerQuery) -> Result<Balance> {
+        self.read(actor, |tx| tx.balance(tenant, query))
+    }
+
+    /// [`WriteTx::set_custom_headers`] in its own transaction.
+    ///
+    /// # Errors
+    ///
+    /// As [`WriteTx::set_custom_headers`].
+    pub fn set_custom_headers(
+        &self,
+        actor: &Actor,
+        tenant: NodeId,
+        update: &CustomHeadersUpdate,
+    ) -> Result<CustomHeaders> {
+        self.write(actor, |tx| tx.set_custom_headers(tenant, update))
+    }
+
+    /// [`WriteTx::update_voicemail`] in its own transaction.
+    ///
+    /// # Errors
+    ///
+    /// As [`WriteTx::update_voicemail`].
+    pub fn update_voicemail(
+        &self,
+        actor: &Actor,
+        tenant: NodeId,
+        update: &VoicemailUpdate,
+    ) -> Result<VoicemailSettings> {
+        self.write(actor, |tx| tx.update_voicemail(tenant, update))
     }
 }

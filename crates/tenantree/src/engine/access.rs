@@ -93,6 +93,17 @@ pub(crate) enum Action {
     AdminsWelcome,
     PolicyRead,
     PolicyUpdate,
+    // 004's tenant documents (engine::tenant).
+    SettingsRead,
+    SettingsUpdate,
+    SettingsSecretsRead,
+    HolidaysList,
+    HolidaysRead,
+    HolidaysCreate,
+    HolidaysUpdate,
+    HolidaysDelete,
+    BalanceRead,
+    BalanceRecharge,
 }
 
 impl Action {
@@ -115,11 +126,33 @@ impl Action {
             Action::AdminsWelcome => "instance.admins.welcome.create",
             Action::PolicyRead => "instance.password_policy.read",
             Action::PolicyUpdate => "instance.password_policy.update",
+            Action::SettingsRead => "instance.settings.read",
+            Action::SettingsUpdate => "instance.settings.update",
+            Action::SettingsSecretsRead => "instance.settings.secrets.read",
+            Action::HolidaysList => "instance.holidays.list",
+            Action::HolidaysRead => "instance.holidays.read",
+            Action::HolidaysCreate => "instance.holidays.create",
+            Action::HolidaysUpdate => "instance.holidays.update",
+            Action::HolidaysDelete => "instance.holidays.delete",
+            Action::BalanceRead => "instance.balance.read",
+            Action::BalanceRecharge => "instance.balance.recharge",
         }
     }
 
     pub(crate) fn is_write(self) -> bool {
-        !matches!(self, Action::List | Action::Read | Action::AdminsList | Action::PolicyRead)
+        !matches!(self, Action::List | Action::Read | Action::AdminsList | Action::PolicyRead) && !self.is_tenant_read()
+    }
+
+    /// The reads of 004's tenant documents.
+    fn is_tenant_read(self) -> bool {
+        matches!(
+            self,
+            Action::SettingsRead
+                | Action::SettingsSecretsRead
+                | Action::HolidaysList
+                | Action::HolidaysRead
+                | Action::BalanceRead
+        )
     }
 
     /// Actions an account may not take on its own node.

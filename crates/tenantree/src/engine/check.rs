@@ -365,6 +365,9 @@ pub(crate) fn check(v: &impl View, schema: &Schema, next_seq: u64) -> Result<Che
     }
 
     check_accounts(v, &briefs, &mut r)?;
+    for (area, message) in crate::engine::tenant::check(v, schema, &|seq| briefs.get(&seq).map(|b| b.kind))? {
+        r.add(area, message);
+    }
     Ok(CheckReport { nodes: briefs.len() as u64, findings: r.findings })
 }
 

@@ -17,6 +17,7 @@ pub(crate) mod query;
 pub(crate) mod quota;
 pub(crate) mod roles;
 pub(crate) mod snapshot;
+pub(crate) mod tenant;
 
 use std::collections::BTreeMap;
 

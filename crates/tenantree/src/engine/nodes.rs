@@ -59,7 +59,7 @@ fn kind_name(schema: &Schema, chain: Option<&Chain>) -> Result<Option<String>> {
 
 /// Refuses a name already taken in the kind's uniqueness scope (ignoring `exclude`, the node
 /// being renamed or moved).
-fn check_name_free(
+pub(crate) fn check_name_free(
     v: &impl View,
     kind: u8,
     def: &KindDef,
@@ -687,6 +687,7 @@ pub(crate) fn delete(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, id: 
     crate::engine::accounts::forget_node(w, seq)?;
     crate::engine::props::forget_node(w, seq)?;
     crate::engine::markups::forget_node(w, seq)?;
+    crate::engine::tenant::forget_node(w, seq)?;
     feed::emit(w, ctx, who, Event::node("node.delete", &chain, None)?)?;
     Ok(true)
 }

@@ -33,6 +33,10 @@ pub(crate) use records::{
     AccountRecord, Cell, EventRecord, MessageRecord, NodeRecord, ProfileRec, RoleRecord, StatusRec, TokenRecord,
     decode, encode,
 };
+pub(crate) use records::{
+    BalanceRecord, CallerIdRec, DayRec, E164Rec, HeadersRecord, HolidayRecord, HookRec, LedgerRecord, SettingsRecord,
+    VoicemailRecord,
+};
 
 /// The layout version of everything this crate stores. Bump on any change to a record or key.
 pub(crate) const FORMAT_VERSION: u32 = 1;
@@ -76,10 +80,24 @@ pub(crate) enum Blob {
     Props,
     /// `var(node) ‖ start (i64 BE, sign bit flipped)` → markup percent.
     Markups,
+    /// `var(node)` → a tenant's settings record (004).
+    TenantSettings,
+    /// `folded SIP domain` → node seq (u64 BE): store-wide unique SIP domains.
+    SipDomains,
+    /// `var(node) ‖ var(holiday id)` → holiday record.
+    Holidays,
+    /// `var(node)` → balance record: the ledger's running total.
+    Balances,
+    /// `var(node) ‖ var(entry id)` → ledger entry.
+    Ledger,
+    /// `var(node)` → custom SIP headers.
+    SipHeaders,
+    /// `var(node)` → voicemail settings.
+    Voicemail,
 }
 
 impl Blob {
-    pub(crate) const ALL: [Blob; 12] = [
+    pub(crate) const ALL: [Blob; 19] = [
         Blob::Accounts,
         Blob::Usernames,
         Blob::AccountsByNode,
@@ -92,6 +110,13 @@ impl Blob {
         Blob::Events,
         Blob::Props,
         Blob::Markups,
+        Blob::TenantSettings,
+        Blob::SipDomains,
+        Blob::Holidays,
+        Blob::Balances,
+        Blob::Ledger,
+        Blob::SipHeaders,
+        Blob::Voicemail,
     ];
 
     fn def(self) -> TableDefinition<'static, &'static [u8], &'static [u8]> {
@@ -108,6 +133,13 @@ impl Blob {
             Blob::Events => "events",
             Blob::Props => "props",
             Blob::Markups => "markups",
+            Blob::TenantSettings => "tenant_settings",
+            Blob::SipDomains => "sip_domains",
+            Blob::Holidays => "holidays",
+            Blob::Balances => "balances",
+            Blob::Ledger => "ledger",
+            Blob::SipHeaders => "sip_headers",
+            Blob::Voicemail => "voicemail",
         })
     }
 

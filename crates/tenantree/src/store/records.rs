@@ -208,6 +208,150 @@ pub(crate) struct EventRecord {
     pub(crate) changes: Option<String>,
 }
 
+// --- 004's tenant documents (engine::tenant) ---
+
+/// A tenant's settings (004), keyed by `var(node)`. Times of day are minutes since midnight,
+/// sizes bytes (`None`: unlimited); enumerations are small numbers (see `engine::tenant`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SettingsRecord {
+    /// As written; `""` for none. Indexed folded in `sip_domains`.
+    pub(crate) domain: String,
+    pub(crate) timezone: String,
+    pub(crate) currency: String,
+    pub(crate) region: String,
+    pub(crate) enable_video_recording: bool,
+    pub(crate) enable_audio_recording: bool,
+    pub(crate) enable_dual_track_recording: bool,
+    pub(crate) enable_billing: bool,
+    pub(crate) enable_feature_billing: bool,
+    pub(crate) enable_feature_call_statistics: bool,
+    pub(crate) enable_feature_contact_center: bool,
+    pub(crate) enable_feature_message_channels: bool,
+    pub(crate) enable_feature_microsoft_teams: bool,
+    pub(crate) enable_feature_trunks: bool,
+    pub(crate) enable_feature_whats_app: bool,
+    pub(crate) enable_night_mode: bool,
+    pub(crate) enable_two_factor_authentication: bool,
+    pub(crate) custom_options: String,
+    pub(crate) im_disk_quota: Option<u64>,
+    pub(crate) extension_im_disk_quota: Option<u64>,
+    pub(crate) recording_retention: u32,
+    pub(crate) call_report_retention: u32,
+    pub(crate) log_retention: u32,
+    pub(crate) temp_file_retention: u32,
+    /// Seven days, Monday first.
+    pub(crate) office_hours: Vec<DayRec>,
+    pub(crate) outbound_caller_ids: Vec<CallerIdRec>,
+    pub(crate) e164: E164Rec,
+    pub(crate) cdr_event: HookRec,
+    pub(crate) extension_event: HookRec,
+    /// 0 `DISABLE`, 1 `MATCH_EXACTLY`, 2 `MATCH_LENGTH`.
+    pub(crate) contact_match_type: u8,
+    pub(crate) contact_match_length: u32,
+    /// 0 `DISABLE`, 1 `APPEND`, 2 `PREPEND`.
+    pub(crate) contact_append_type: u8,
+    pub(crate) contact_update_interval: u32,
+    pub(crate) password_force_reset: bool,
+    pub(crate) avatar_file_id: String,
+    pub(crate) avatar_file_name: String,
+    pub(crate) avatar_file_size: u64,
+    pub(crate) avatar_file_url: String,
+    pub(crate) stir_shaken_cert: String,
+    pub(crate) stir_shaken_key: String,
+}
+
+/// One weekday's office hours: ranges of minutes, sorted, not overlapping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct DayRec {
+    pub(crate) enabled: bool,
+    pub(crate) ranges: Vec<(u16, u16)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct CallerIdRec {
+    pub(crate) provider_id: String,
+    pub(crate) caller_id: String,
+    pub(crate) description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct E164Rec {
+    pub(crate) enabled: bool,
+    pub(crate) international_code: String,
+    pub(crate) country: String,
+    pub(crate) area_code: String,
+    pub(crate) national_code: String,
+    pub(crate) prefix: String,
+    pub(crate) remove_special_chars: bool,
+    pub(crate) remove_duplicate_countries: bool,
+    pub(crate) remove_duplicate_area_codes: bool,
+}
+
+/// An event hook; `auth`: 0 `DISABLE`, 1 `BASIC`, 2 `TOKEN`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct HookRec {
+    pub(crate) enabled: bool,
+    pub(crate) auth: u8,
+    pub(crate) username: String,
+    pub(crate) password: String,
+    pub(crate) token: String,
+    pub(crate) url: String,
+}
+
+/// A holiday, keyed by `var(node) ‖ var(id)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct HolidayRecord {
+    pub(crate) name: String,
+    pub(crate) region: String,
+    pub(crate) consecutive: bool,
+    pub(crate) every_year: bool,
+    pub(crate) year_start: u32,
+    pub(crate) year_end: u32,
+    pub(crate) month_start: u32,
+    pub(crate) month_end: u32,
+    pub(crate) day_start: u32,
+    pub(crate) day_end: u32,
+    pub(crate) hour_start: u32,
+    pub(crate) hour_end: u32,
+    pub(crate) minute_start: u32,
+    pub(crate) minute_end: u32,
+}
+
+/// A tenant's balance, keyed by `var(node)`: the running total of its ledger in units of
+/// 10^-5, and how many entries it has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub(crate) struct BalanceRecord {
+    pub(crate) total: i128,
+    pub(crate) entries: u64,
+}
+
+/// A ledger entry, keyed by `var(node) ‖ var(id)`; amounts in units of 10^-5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct LedgerRecord {
+    pub(crate) time: i64,
+    /// The acting account's id; 0 for the system.
+    pub(crate) actor: u64,
+    pub(crate) amount: i128,
+    /// The balance after this entry.
+    pub(crate) balance: i128,
+}
+
+/// A tenant's custom SIP headers, keyed by `var(node)`: added (name, value, scope) and
+/// relayed (name, scope).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub(crate) struct HeadersRecord {
+    pub(crate) add: Vec<(String, String, String)>,
+    pub(crate) relay: Vec<(String, String)>,
+}
+
+/// A tenant's voicemail settings, keyed by `var(node)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct VoicemailRecord {
+    pub(crate) extension_number: String,
+    pub(crate) retain_days: u32,
+    pub(crate) min_seconds: u32,
+}
+
 pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     Ok(postcard::to_allocvec(value)?)
 }
