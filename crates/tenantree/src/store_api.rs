@@ -1507,7 +1507,7 @@ impl WriteTx<'_, '_> {
     /// # Errors
     ///
     /// `INVALID_ARGUMENT` (field `balance`) for an amount that is not positive, has more than
-    /// five decimal places, or would take the balance past 34 significant digits; `NOT_FOUND`,
+    /// five decimal places, or would take the balance to 10^29 or more; `NOT_FOUND`,
     /// `FORBIDDEN` (`<kind>.instance.balance.recharge`).
     pub fn recharge(&mut self, tenant: NodeId, amount: crate::Decimal) -> Result<LedgerEntry> {
         let r = engine::tenant::balance::recharge(&mut self.view, &self.ctx, &self.who, tenant, amount);

@@ -19,6 +19,9 @@ use crate::tenant::{Balance, LedgerEntry, LedgerQuery};
 pub(crate) const COUNTER: &str = "next_ledger";
 /// Decimal places of amounts and balances (004: "Precision is five digits").
 pub(crate) const SCALE: u32 = 5;
+/// The largest balance, in units of 10^-5: 34 significant digits (what a [`Decimal`] holds),
+/// so a balance stays below 10^29.
+pub(crate) const MAX_UNITS: i128 = 10i128.pow(34) - 1;
 
 fn load(v: &impl View, seq: u64) -> Result<BalanceRecord> {
     match v.blob(Blob::Balances, &node_key(seq))? {
@@ -43,7 +46,7 @@ fn to_entry(id: u64, r: &LedgerRecord) -> Result<LedgerEntry> {
 }
 
 /// Adds a recharge to a tenant's ledger: `value` must be positive with at most five decimal
-/// places, and the new balance must stay representable (34 significant digits). O(depth).
+/// places, and the new balance must stay within [`MAX_UNITS`]. O(depth).
 pub(crate) fn recharge(
     w: &mut WriteView<'_>,
     ctx: &Ctx<'_>,
@@ -63,7 +66,7 @@ pub(crate) fn recharge(
         || Error::invalid("balance", format!("adding {value} would exceed the largest balance the store keeps"));
     let units = value.to_fixed(SCALE).ok_or_else(too_large)?;
     let old = load(w, seq)?;
-    let total = old.total.checked_add(units).ok_or_else(too_large)?;
+    let total = old.total.checked_add(units).filter(|t| *t <= MAX_UNITS).ok_or_else(too_large)?;
     let balance = Decimal::from_parts(total, SCALE).map_err(|_| too_large())?;
     let record = LedgerRecord {
         time: ctx.now().as_micros(),

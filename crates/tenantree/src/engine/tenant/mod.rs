@@ -244,7 +244,7 @@ pub(crate) fn check(v: &impl View, schema: &Schema, kind_of: KindOf<'_>) -> Resu
                 format!("node #{seq} stores {} in {} entries, its ledger holds {sum} in {count}", b.total, b.entries),
             ));
         }
-        if crate::decimal::Decimal::from_parts(b.total, balance::SCALE).is_err() {
+        if b.total < 0 || b.total > balance::MAX_UNITS {
             out.push(("tenant.balance", format!("node #{seq} has a balance out of range")));
         }
     }
