@@ -864,9 +864,635 @@ markups: number,
  */
 allocations: number, 
 /**
+ * Rows of 004's tenant documents: settings, holidays, ledger entries, custom headers and
+ * voicemail settings.
+ */
+tenantDocuments: number, 
+/**
  * Records in all, header and end included.
  */
 records: number, };
+
+export type TenantSettings = { 
+/**
+ * The tenant node.
+ */
+id: NodeId, 
+/**
+ * The node's name.
+ */
+name: string, 
+/**
+ * The SIP domain, unique across the store ignoring case (see [`SipDomain`]); `""` when
+ * none is set (the default).
+ */
+domain: string, 
+/**
+ * The node's profile website; `""` when none.
+ */
+website: string, 
+/**
+ * An IANA time-zone name (see [`iso::TIME_ZONES`]). Default `UTC`.
+ */
+timezone: string, 
+/**
+ * An ISO 4217 currency code. Default `USD`.
+ */
+currency: string, 
+/**
+ * An ISO 3166-1 alpha-3 country code, or `""` (the default).
+ */
+region: string, 
+/**
+ * Default false.
+ */
+enable_video_recording: boolean, 
+/**
+ * Default false.
+ */
+enable_audio_recording: boolean, 
+/**
+ * Default false.
+ */
+enable_dual_track_recording: boolean, 
+/**
+ * Set by the dealer above (needs `instance.quotas.update`). Default false.
+ */
+enable_billing: boolean, 
+/**
+ * Set by the dealer above. Default false.
+ */
+enable_feature_billing: boolean, 
+/**
+ * Set by the dealer above. Default true.
+ */
+enable_feature_call_statistics: boolean, 
+/**
+ * Set by the dealer above. Default true.
+ */
+enable_feature_contact_center: boolean, 
+/**
+ * Set by the dealer above. Default true.
+ */
+enable_feature_message_channels: boolean, 
+/**
+ * Set by the dealer above. Default true.
+ */
+enable_feature_microsoft_teams: boolean, 
+/**
+ * Set by the dealer above. Default true.
+ */
+enable_feature_trunks: boolean, 
+/**
+ * Set by the dealer above. Default true.
+ */
+enable_feature_whats_app: boolean, 
+/**
+ * Default false.
+ */
+enable_night_mode: boolean, 
+/**
+ * Default false.
+ */
+enable_two_factor_authentication: boolean, 
+/**
+ * JSON text, or `""` (the default); at most 16 KiB, nested at most 32 deep.
+ */
+custom_options: string, 
+/**
+ * The node's `extensions` limit.
+ */
+max_extensions: number | null, 
+/**
+ * The node's `concurrent_calls` limit.
+ */
+max_concurrent_calls: number | null, 
+/**
+ * The node's `ring_groups` limit.
+ */
+max_ring_groups: number | null, 
+/**
+ * The node's `virtual_receptionists` limit.
+ */
+max_virtual_receptionists: number | null, 
+/**
+ * The node's `call_queues` limit.
+ */
+max_call_queues: number | null, 
+/**
+ * The node's `conference_rooms` limit.
+ */
+max_conference_rooms: number | null, 
+/**
+ * The node's `disk_bytes` limit as a [`ByteSize`]; `""` for none.
+ */
+disk_quota: string, 
+/**
+ * The usage of `disk_bytes` as a [`ByteSize`]; `"0B"` for none.
+ */
+used_disk_quota: string, 
+/**
+ * The tenant's IM disk quota ([`ByteSize`]; `""`, the default, is unlimited). Set by the
+ * dealer above.
+ */
+im_disk_quota: string, 
+/**
+ * Each extension's IM disk quota ([`ByteSize`]; `""` is unlimited). Default `1GB`.
+ */
+extension_im_disk_quota: string, 
+/**
+ * Days, 1–3650. Default 180.
+ */
+recording_retention: number, 
+/**
+ * Days, 1–3650. Default 30.
+ */
+call_report_retention: number, 
+/**
+ * Days, 1–3650. Default 180.
+ */
+log_retention: number, 
+/**
+ * Days, 1–3650. Default 30.
+ */
+temp_file_retention: number, 
+/**
+ * Office hours per weekday. Default 09:00–17:00 every day, enabled.
+ */
+office_hours: OfficeHours, 
+/**
+ * Default none.
+ */
+outbound_caller_ids: Array<OutboundCallerId>, 
+/**
+ * Number normalisation.
+ */
+e164: E164Settings, 
+/**
+ * The call-detail-record hook.
+ */
+cdr_event: EventHook, 
+/**
+ * The extension-event hook.
+ */
+extension_event: EventHook, 
+/**
+ * Default `MATCH_EXACTLY`.
+ */
+contact_match_type: ContactMatchType, 
+/**
+ * 1–32. Default 1.
+ */
+contact_match_length: number, 
+/**
+ * Default `APPEND`.
+ */
+contact_append_type: ContactAppendType, 
+/**
+ * Minutes between contact synchronisations, 1–43200. Default 720.
+ */
+contact_update_interval: number, 
+/**
+ * Whether new users must change their initial password. Default false.
+ */
+password_force_reset: boolean, 
+/**
+ * The avatar's file id (004's `avatar_file_id`); `""` for none. At most 128 ASCII
+ * letters, digits or `- _ = + / . :`.
+ */
+avatar_file_id: string, 
+/**
+ * The avatar's file name, as the host reports it; at most 255 characters, one line.
+ */
+avatar_file_name: string, 
+/**
+ * The avatar's size in bytes, as the host reports it.
+ */
+avatar_file_size: number, 
+/**
+ * Where the host serves the avatar: a path starting with `/` or an `http(s)` URL, at most
+ * 2048 characters.
+ */
+avatar_file_url: string, 
+/**
+ * The STIR/SHAKEN certificate, PEM text of at most 16 KiB; `""` for none.
+ */
+stir_shaken_cert: string, 
+/**
+ * The STIR/SHAKEN private key, PEM text of at most 16 KiB (masked when read).
+ */
+stir_shaken_key: string, };
+
+export type TenantSettingsUpdate = { name?: string | null, domain?: string | null, website?: string | null, timezone?: string | null, currency?: string | null, region?: string | null, enable_video_recording?: boolean | null, enable_audio_recording?: boolean | null, enable_dual_track_recording?: boolean | null, enable_billing?: boolean | null, enable_feature_billing?: boolean | null, enable_feature_call_statistics?: boolean | null, enable_feature_contact_center?: boolean | null, enable_feature_message_channels?: boolean | null, enable_feature_microsoft_teams?: boolean | null, enable_feature_trunks?: boolean | null, enable_feature_whats_app?: boolean | null, enable_night_mode?: boolean | null, enable_two_factor_authentication?: boolean | null, custom_options?: string | null, max_extensions?: number | null | null, max_concurrent_calls?: number | null | null, max_ring_groups?: number | null | null, max_virtual_receptionists?: number | null | null, max_call_queues?: number | null | null, max_conference_rooms?: number | null | null, disk_quota?: string | null, im_disk_quota?: string | null, extension_im_disk_quota?: string | null, recording_retention?: number | null, call_report_retention?: number | null, log_retention?: number | null, temp_file_retention?: number | null, office_hours?: OfficeHoursUpdate | null, outbound_caller_ids?: Array<OutboundCallerId> | null, e164?: E164Update | null, cdr_event?: EventHookUpdate | null, extension_event?: EventHookUpdate | null, contact_match_type?: ContactMatchType | null, contact_match_length?: number | null, contact_append_type?: ContactAppendType | null, contact_update_interval?: number | null, password_force_reset?: boolean | null, avatar_file_id?: string | null, avatar_file_name?: string | null, avatar_file_size?: number | null, avatar_file_url?: string | null, stir_shaken_cert?: string | null, stir_shaken_key?: string | null, };
+
+export type TenantStatus = { 
+/**
+ * The version of tenantree that answers.
+ */
+version: string, 
+/**
+ * The tenant's own `extensions` limit; `None` when it has none.
+ */
+licensed_users: number | null, 
+/**
+ * The accounts bound to the tenant node.
+ */
+current_users: number, 
+/**
+ * Always 0: the store does not see registrations.
+ */
+online_users: number, 
+/**
+ * Usage of `concurrent_calls`.
+ */
+current_calls: number, 
+/**
+ * Usage of `call_queues`.
+ */
+current_queues: number, 
+/**
+ * Usage of `conference_rooms`.
+ */
+current_conference_rooms: number, 
+/**
+ * Usage of `ring_groups`.
+ */
+current_ring_groups: number, 
+/**
+ * Usage of `virtual_receptionists`.
+ */
+current_ivrs: number, 
+/**
+ * Usage of a `trunks` resource when the schema has one, else 0.
+ */
+current_trunks: number, 
+/**
+ * Always empty: the store keeps no call history.
+ */
+calls_in_24_hours: Array<CallCount>, };
+
+export type CallCount = { 
+/**
+ * Start of the bucket.
+ */
+time: Timestamp, 
+/**
+ * Calls in it.
+ */
+count: number, };
+
+export type OfficeHours = { monday: DayHours, tuesday: DayHours, wednesday: DayHours, thursday: DayHours, friday: DayHours, saturday: DayHours, sunday: DayHours, };
+
+export type OfficeHoursUpdate = { monday?: DayHours | null, tuesday?: DayHours | null, wednesday?: DayHours | null, thursday?: DayHours | null, friday?: DayHours | null, saturday?: DayHours | null, sunday?: DayHours | null, };
+
+export type DayHours = { 
+/**
+ * Whether the day has office hours at all.
+ */
+enabled: boolean, 
+/**
+ * The open ranges.
+ */
+ranges: Array<TimeRange>, };
+
+export type TimeRange = { 
+/**
+ * Start, `HH:MM`.
+ */
+from: string, 
+/**
+ * End, `HH:MM`, after `from`.
+ */
+to: string, };
+
+export type OutboundCallerId = { 
+/**
+ * The provider (trunk) the caller id is used with.
+ */
+provider_id: string, 
+/**
+ * The number presented.
+ */
+caller_id: string, 
+/**
+ * A note.
+ */
+description: string, };
+
+export type E164Settings = { 
+/**
+ * Whether numbers are normalised. Default false.
+ */
+enabled: boolean, 
+/**
+ * The international dialling prefix, such as `00`.
+ */
+international_code: string, 
+/**
+ * The tenant's country and calling code, such as `Angola(244)`.
+ */
+country: string, 
+/**
+ * The local area code.
+ */
+area_code: string, 
+/**
+ * The national (trunk) prefix, such as `0`.
+ */
+national_code: string, 
+/**
+ * A prefix to dial.
+ */
+prefix: string, 
+/**
+ * Strip characters other than digits and `+`. Default false.
+ */
+remove_special_chars: boolean, 
+/**
+ * Remove a repeated country code. Default true.
+ */
+remove_duplicate_countries: boolean, 
+/**
+ * Remove a repeated area code. Default true.
+ */
+remove_duplicate_area_codes: boolean, };
+
+export type E164Update = { enabled?: boolean | null, international_code?: string | null, country?: string | null, area_code?: string | null, national_code?: string | null, prefix?: string | null, remove_special_chars?: boolean | null, remove_duplicate_countries?: boolean | null, remove_duplicate_area_codes?: boolean | null, };
+
+export type EventHook = { 
+/**
+ * Whether events are sent. Default false.
+ */
+enabled: boolean, 
+/**
+ * How to authenticate. Default `DISABLE`.
+ */
+auth: HookAuth, 
+/**
+ * User for `BASIC`.
+ */
+username: string, 
+/**
+ * Password for `BASIC` (masked when read).
+ */
+password: string, 
+/**
+ * Token for `TOKEN` (masked when read).
+ */
+token: string, 
+/**
+ * Where events go.
+ */
+url: string, };
+
+export type EventHookUpdate = { enabled?: boolean | null, auth?: HookAuth | null, username?: string | null, password?: string | null, token?: string | null, url?: string | null, };
+
+export type HookAuth = "DISABLE" | "BASIC" | "TOKEN";
+
+export type ContactMatchType = "DISABLE" | "MATCH_EXACTLY" | "MATCH_LENGTH";
+
+export type ContactAppendType = "DISABLE" | "APPEND" | "PREPEND";
+
+export type HolidayId = number;
+
+export type Holiday = { 
+/**
+ * The id.
+ */
+id: HolidayId, 
+/**
+ * The name.
+ */
+name: string, 
+/**
+ * The country it belongs to (ISO 3166-1 alpha-3), or `""`.
+ */
+region: string, 
+/**
+ * Whether it is one span from start to end (otherwise the hours apply on each day).
+ */
+consecutive: boolean, 
+/**
+ * Whether it recurs every year (the years are then ignored).
+ */
+every_year: boolean, 
+/**
+ * Start year.
+ */
+year_start: number, 
+/**
+ * End year.
+ */
+year_end: number, 
+/**
+ * Start month, 1–12.
+ */
+month_start: number, 
+/**
+ * End month, 1–12.
+ */
+month_end: number, 
+/**
+ * Start day of the month.
+ */
+day_start: number, 
+/**
+ * End day of the month.
+ */
+day_end: number, 
+/**
+ * Start hour, 0–23.
+ */
+hour_start: number, 
+/**
+ * End hour, 0–23.
+ */
+hour_end: number, 
+/**
+ * Start minute, 0–59.
+ */
+minute_start: number, 
+/**
+ * End minute, 0–59.
+ */
+minute_end: number, };
+
+export type NewHoliday = { name: string, region: string, consecutive: boolean, every_year: boolean, year_start: number, year_end: number, month_start: number, month_end: number, day_start: number, day_end: number, hour_start: number, hour_end: number, minute_start: number, minute_end: number, };
+
+export type HolidayUpdate = { name?: string | null, region?: string | null, consecutive?: boolean | null, every_year?: boolean | null, year_start?: number | null, year_end?: number | null, month_start?: number | null, month_end?: number | null, day_start?: number | null, day_end?: number | null, hour_start?: number | null, hour_end?: number | null, minute_start?: number | null, minute_end?: number | null, };
+
+export type HolidayQuery = { 
+/**
+ * Conditions that must all hold.
+ */
+filter: Array<HolidayFilter>, 
+/**
+ * A case-insensitive substring of the name or the region.
+ */
+search?: string | null, 
+/**
+ * The order.
+ */
+order_by?: HolidayOrder | null, 
+/**
+ * Matches to skip.
+ */
+skip: number, 
+/**
+ * Page size: default 100, at most 1000.
+ */
+top?: number | null, };
+
+export type HolidayFilter = { 
+/**
+ * The field compared.
+ */
+field: HolidayField, 
+/**
+ * The comparison.
+ */
+op: FilterOp, 
+/**
+ * What it is compared with.
+ */
+value: FilterValue, };
+
+export type HolidayField = "id" | "name" | "region" | "consecutive" | "every_year" | "year_start" | "year_end" | "month_start" | "month_end" | "day_start" | "day_end" | "hour_start" | "hour_end" | "minute_start" | "minute_end";
+
+export type FilterOp = "eq" | "ne" | "gt" | "ge" | "lt" | "le" | "contains";
+
+export type FilterValue = boolean | number | string;
+
+export type HolidayOrder = { 
+/**
+ * The field.
+ */
+field: HolidayField, 
+/**
+ * The direction.
+ */
+direction: Direction, };
+
+export type HolidayPage = { 
+/**
+ * How many holidays match (before skip and top).
+ */
+count: number, 
+/**
+ * The page.
+ */
+items: Array<Holiday>, };
+
+export type Balance = { 
+/**
+ * The balance: the ledger's sum.
+ */
+balance: Decimal, 
+/**
+ * How many entries the ledger holds.
+ */
+count: number, 
+/**
+ * The page of entries.
+ */
+entries: Array<LedgerEntry>, 
+/**
+ * The id to pass as `after` for the next page; `None` on the last page.
+ */
+next: number | null, };
+
+export type LedgerEntry = { 
+/**
+ * Increasing, store-wide: the ledger's order.
+ */
+id: number, 
+/**
+ * When it was recorded.
+ */
+time: Timestamp, 
+/**
+ * Who recorded it.
+ */
+actor: Actor, 
+/**
+ * The amount added: positive, at most 5 decimal places.
+ */
+amount: Decimal, 
+/**
+ * The balance after it.
+ */
+balance: Decimal, };
+
+export type LedgerQuery = { 
+/**
+ * Continue after this entry id.
+ */
+after?: number | null, 
+/**
+ * Page size.
+ */
+limit?: number | null, };
+
+export type CustomHeaders = { 
+/**
+ * Headers added.
+ */
+add: Array<AddedHeader>, 
+/**
+ * Headers relayed.
+ */
+relay: Array<RelayedHeader>, };
+
+export type CustomHeadersUpdate = { 
+/**
+ * The new added headers.
+ */
+add?: Array<AddedHeader> | null, 
+/**
+ * The new relayed headers.
+ */
+relay?: Array<RelayedHeader> | null, };
+
+export type AddedHeader = { 
+/**
+ * The header name.
+ */
+name: string, 
+/**
+ * Its value.
+ */
+value: string, 
+/**
+ * Where it applies.
+ */
+scope: string, };
+
+export type RelayedHeader = { 
+/**
+ * The header name.
+ */
+name: string, 
+/**
+ * Where it applies.
+ */
+scope: string, };
+
+export type VoicemailSettings = { 
+/**
+ * The voicemail server's extension number: 3–64 digits, or `""` (the default) when none is
+ * set.
+ */
+extension_number: string, 
+/**
+ * Days a voicemail is kept, 1–3650. Default 30.
+ */
+retain_days: number, 
+/**
+ * Shorter calls leave no voicemail: seconds, 0–3600. Default 1.
+ */
+min_seconds: number, };
+
+export type VoicemailUpdate = { extension_number?: string | null, retain_days?: number | null, min_seconds?: number | null, };
 
 export type Op = { "op": "createNode" } & NewNode | { "op": "updateNode", 
 /**
@@ -1092,9 +1718,57 @@ node: NodeId,
 /**
  * The start of the markup to remove.
  */
-start: Timestamp, };
+start: Timestamp, } | { "op": "updateTenantSettings", 
+/**
+ * The tenant node.
+ */
+tenant: NodeId, name?: string | null, domain?: string | null, website?: string | null, timezone?: string | null, currency?: string | null, region?: string | null, enable_video_recording?: boolean | null, enable_audio_recording?: boolean | null, enable_dual_track_recording?: boolean | null, enable_billing?: boolean | null, enable_feature_billing?: boolean | null, enable_feature_call_statistics?: boolean | null, enable_feature_contact_center?: boolean | null, enable_feature_message_channels?: boolean | null, enable_feature_microsoft_teams?: boolean | null, enable_feature_trunks?: boolean | null, enable_feature_whats_app?: boolean | null, enable_night_mode?: boolean | null, enable_two_factor_authentication?: boolean | null, custom_options?: string | null, max_extensions?: number | null | null, max_concurrent_calls?: number | null | null, max_ring_groups?: number | null | null, max_virtual_receptionists?: number | null | null, max_call_queues?: number | null | null, max_conference_rooms?: number | null | null, disk_quota?: string | null, im_disk_quota?: string | null, extension_im_disk_quota?: string | null, recording_retention?: number | null, call_report_retention?: number | null, log_retention?: number | null, temp_file_retention?: number | null, office_hours?: OfficeHoursUpdate | null, outbound_caller_ids?: Array<OutboundCallerId> | null, e164?: E164Update | null, cdr_event?: EventHookUpdate | null, extension_event?: EventHookUpdate | null, contact_match_type?: ContactMatchType | null, contact_match_length?: number | null, contact_append_type?: ContactAppendType | null, contact_update_interval?: number | null, password_force_reset?: boolean | null, avatar_file_id?: string | null, avatar_file_name?: string | null, avatar_file_size?: number | null, avatar_file_url?: string | null, stir_shaken_cert?: string | null, stir_shaken_key?: string | null, } | { "op": "createHoliday", 
+/**
+ * The tenant node.
+ */
+tenant: NodeId, name: string, region: string, consecutive: boolean, every_year: boolean, year_start: number, year_end: number, month_start: number, month_end: number, day_start: number, day_end: number, hour_start: number, hour_end: number, minute_start: number, minute_end: number, } | { "op": "updateHoliday", 
+/**
+ * The tenant node.
+ */
+tenant: NodeId, 
+/**
+ * The holiday.
+ */
+id: HolidayId, name?: string | null, region?: string | null, consecutive?: boolean | null, every_year?: boolean | null, year_start?: number | null, year_end?: number | null, month_start?: number | null, month_end?: number | null, day_start?: number | null, day_end?: number | null, hour_start?: number | null, hour_end?: number | null, minute_start?: number | null, minute_end?: number | null, } | { "op": "deleteHoliday", 
+/**
+ * The tenant node.
+ */
+tenant: NodeId, 
+/**
+ * The holiday.
+ */
+id: HolidayId, } | { "op": "recharge", 
+/**
+ * The tenant node.
+ */
+tenant: NodeId, 
+/**
+ * The amount to add.
+ */
+balance: Decimal, } | { "op": "setCustomHeaders", 
+/**
+ * The tenant node.
+ */
+tenant: NodeId, 
+/**
+ * The new added headers.
+ */
+add?: Array<AddedHeader> | null, 
+/**
+ * The new relayed headers.
+ */
+relay?: Array<RelayedHeader> | null, } | { "op": "updateVoicemail", 
+/**
+ * The tenant node.
+ */
+tenant: NodeId, extension_number?: string | null, retain_days?: number | null, min_seconds?: number | null, };
 
-export type OpOutput = Node | boolean | Quota | Account | EffectivePolicy | Role | { [key in string]: JsonValue } | number | Markup;
+export type OpOutput = Node | boolean | Quota | Account | EffectivePolicy | Role | { [key in string]: JsonValue } | number | Markup | TenantSettings | Holiday | LedgerEntry | CustomHeaders | VoicemailSettings;
 
 export type CheckReport = { 
 /**

@@ -1165,11 +1165,19 @@ impl WriteTx<'_, '_> {
     }
 
     /// Deletes an empty node and everything it owns. Returns `false` when there was no such
-    /// node, so that a repeated delete can be treated as done. O(depth).
+    /// node, so that a repeated delete can be treated as done. O(depth), plus range deletes of
+    /// the node's own rows.
+    ///
+    /// "Empty" is 003's delete-when-empty rule: no children, no accounts, no allocations. What is data
+    /// *of* the node goes with it instead of blocking it: its configuration properties,
+    /// markups, password policy and 004's tenant documents (settings, which frees its SIP
+    /// domain for other tenants, holidays, the balance ledger, custom SIP headers, voicemail
+    /// settings). The recharges stay visible in the change feed until it is pruned; export a
+    /// snapshot first to keep the ledger itself.
     ///
     /// # Errors
     ///
-    /// `STILL_IN_USE` listing children by kind and allocations; `FORBIDDEN`.
+    /// `STILL_IN_USE` listing children by kind, accounts and allocations; `FORBIDDEN`.
     pub fn delete_node(&mut self, id: NodeId) -> Result<bool> {
         let r = engine::nodes::delete(&mut self.view, &self.ctx, &self.who, id);
         self.track(r)
@@ -1856,6 +1864,41 @@ impl Store {
     /// # Errors
     ///
     /// As [`ReadTx::tenant_settings`].
+    ///
+    /// # Examples
+    ///
+    /// 004's tenant documents hang on nodes of a tenant kind: settings, holidays, the balance
+    /// ledger, custom SIP headers and voicemail settings.
+    ///
+    /// ```
+    /// use tenantree::{Actor, NewHoliday, NewNode, Store, TenantSettingsUpdate};
+    ///
+    /// let store = Store::in_memory()?;
+    /// let sys = Actor::system();
+    /// let platform = store.create_node(&sys, NewNode::new("platform", "acme"))?;
+    /// let dist = store.create_node(&sys, NewNode::new("distributor", "north").parent(platform.id))?;
+    /// let sub = store.create_node(&sys, NewNode::new("sub_distributor", "ne").parent(dist.id))?;
+    /// let shop = store.create_node(&sys, NewNode::new("reseller", "shop").parent(sub.id))?;
+    /// let t = store.create_node(&sys, NewNode::new("tenant", "bakery").parent(shop.id))?.id;
+    ///
+    /// assert_eq!(store.tenant_settings(&sys, t)?.currency, "USD"); // 004's default
+    /// let update = TenantSettingsUpdate {
+    ///     domain: Some("sip.bakery.example".into()),
+    ///     timezone: Some("Europe/Brussels".into()),
+    ///     ..Default::default()
+    /// };
+    /// assert_eq!(store.update_tenant_settings(&sys, t, &update)?.timezone, "Europe/Brussels");
+    ///
+    /// let h = store.create_holiday(&sys, t, &NewHoliday::yearly("Christmas", (12, 25), (12, 26)))?;
+    /// assert_eq!(store.holiday(&sys, t, h.id)?.name, "Christmas");
+    ///
+    /// store.recharge(&sys, t, "10.5".parse()?)?;
+    /// let entry = store.recharge(&sys, t, "0.00001".parse()?)?;
+    /// assert_eq!(entry.balance.to_string(), "10.50001");
+    /// // More than five decimal places is refused.
+    /// assert_eq!(store.recharge(&sys, t, "0.000001".parse()?).unwrap_err().code(), "INVALID_ARGUMENT");
+    /// # Ok::<(), tenantree::Error>(())
+    /// ```
     pub fn tenant_settings(&self, actor: &Actor, tenant: NodeId) -> Result<TenantSettings> {
         self.read(actor, |tx| tx.tenant_settings(tenant))
     }
@@ -1899,6 +1942,66 @@ impl Store {
     /// As [`WriteTx::create_holiday`].
     pub fn create_holiday(&self, actor: &Actor, tenant: NodeId, holiday: &NewHoliday) -> Result<Holiday> {
         self.write(actor, |tx| tx.create_holiday(tenant, holiday))
+    }
+
+    /// [`ReadTx::tenant_settings_with_secrets`] in its own snapshot.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadTx::tenant_settings_with_secrets`].
+    pub fn tenant_settings_with_secrets(&self, actor: &Actor, tenant: NodeId) -> Result<TenantSettings> {
+        self.read(actor, |tx| tx.tenant_settings_with_secrets(tenant))
+    }
+
+    /// [`ReadTx::holiday`] in its own snapshot.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadTx::holiday`].
+    pub fn holiday(&self, actor: &Actor, tenant: NodeId, id: HolidayId) -> Result<Holiday> {
+        self.read(actor, |tx| tx.holiday(tenant, id))
+    }
+
+    /// [`WriteTx::update_holiday`] in its own transaction.
+    ///
+    /// # Errors
+    ///
+    /// As [`WriteTx::update_holiday`].
+    pub fn update_holiday(
+        &self,
+        actor: &Actor,
+        tenant: NodeId,
+        id: HolidayId,
+        update: &HolidayUpdate,
+    ) -> Result<Holiday> {
+        self.write(actor, |tx| tx.update_holiday(tenant, id, update))
+    }
+
+    /// [`WriteTx::delete_holiday`] in its own transaction (004's `destroy`).
+    ///
+    /// # Errors
+    ///
+    /// As [`WriteTx::delete_holiday`].
+    pub fn delete_holiday(&self, actor: &Actor, tenant: NodeId, id: HolidayId) -> Result<bool> {
+        self.write(actor, |tx| tx.delete_holiday(tenant, id))
+    }
+
+    /// [`ReadTx::custom_headers`] in its own snapshot.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadTx::custom_headers`].
+    pub fn custom_headers(&self, actor: &Actor, tenant: NodeId) -> Result<CustomHeaders> {
+        self.read(actor, |tx| tx.custom_headers(tenant))
+    }
+
+    /// [`ReadTx::voicemail`] in its own snapshot.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadTx::voicemail`].
+    pub fn voicemail(&self, actor: &Actor, tenant: NodeId) -> Result<VoicemailSettings> {
+        self.read(actor, |tx| tx.voicemail(tenant))
     }
 
     /// [`WriteTx::recharge`] in its own transaction.

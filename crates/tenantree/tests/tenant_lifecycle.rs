@@ -47,6 +47,10 @@ fn deleting_a_tenant_removes_everything_it_owned() {
     assert_clean(&store);
     assert_eq!(docs(&store, b.id), b_docs, "the other tenant keeps its documents");
     assert_eq!(store.tenant_settings(&sys(), c.tenant.id).unwrap_err().code(), "NOT_FOUND");
+    // The recharges stay in the change feed (as documented on `delete_node`).
+    let feed = store.read(&sys(), |tx| tx.changes(0, 1000)).unwrap();
+    let recharges = feed.changes.iter().filter(|e| e.op == "balance.recharge" && e.node == Some(c.tenant.id)).count();
+    assert_eq!(recharges, 2);
     // Its domain is free again; a new tenant starts from the defaults.
     let again = create(&store, "tenant", "bakery", Some(c.reseller.id));
     let fresh = docs(&store, again.id);

@@ -4,7 +4,8 @@
 //! Format: a header (magic, version, schema, subtree root), then records in an order that lets
 //! every record be checked as it arrives (custom roles; store-wide policy and accounts; then the
 //! nodes depth-first, parents before children, each followed by its allocations, password
-//! policy, properties, markups, accounts and their tokens), then an end record with the count
+//! policy, properties, markups, 004's tenant documents (settings, holidays, ledger entries,
+//! custom headers, voicemail), accounts and their tokens), then an end record with the count
 //! of records before it and the SHA-256 of their encoded frames. Binary snapshots are
 //! length-prefixed postcard frames after an 8-byte magic; JSON snapshots hold one record per
 //! line (the checksum is optional there, so that people can write fixtures by hand).
@@ -24,6 +25,7 @@ use crate::account::{AccountId, NewToken, PasswordPolicy};
 use crate::decimal::Decimal;
 use crate::engine::access::Principal;
 use crate::engine::nodes::{self, Restored};
+use crate::engine::tenant::restore::{self as tenant_restore, TenantRow};
 use crate::engine::{
     Chain, Ctx, accounts, auth, load_chain, markups, node_id, profile_out, props, quota, resolve, roles,
 };
@@ -32,8 +34,8 @@ use crate::ids::{NodeId, Timestamp};
 use crate::model::NewNode;
 use crate::schema::Schema;
 use crate::store::{
-    AccountRecord, Blob, Flow, KeyRange, NodeRecord, ProfileRec, RoleRecord, StatusRec, TokenRecord, View, WriteView,
-    decode, keys,
+    AccountRecord, Blob, Flow, HeadersRecord, HolidayRecord, KeyRange, LedgerRecord, NodeRecord, ProfileRec,
+    RoleRecord, SettingsRecord, StatusRec, TokenRecord, View, VoicemailRecord, WriteView, decode, keys,
 };
 
 /// How a snapshot is encoded.
@@ -68,6 +70,9 @@ pub struct SnapshotSummary {
     pub markups: u64,
     /// Allocations.
     pub allocations: u64,
+    /// Rows of 004's tenant documents: settings, holidays, ledger entries, custom headers and
+    /// voicemail settings.
+    pub tenant_documents: u64,
     /// Records in all, header and end included.
     pub records: u64,
 }
@@ -92,6 +97,54 @@ enum Record {
     Property(PropertySnap),
     Markup(MarkupSnap),
     End(EndSnap),
+    // 004's tenant documents. After `End`, so that the variant numbers of older records stay.
+    TenantSettings(TenantSettingsSnap),
+    Holiday(HolidaySnap),
+    LedgerEntry(LedgerSnap),
+    SipHeaders(SipHeadersSnap),
+    Voicemail(VoicemailSnap),
+}
+
+/// A tenant's settings (004). The limits, name and website are the node's and travel with it.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TenantSettingsSnap {
+    node: NodeId,
+    settings: Box<SettingsRecord>,
+}
+
+/// One holiday of a tenant, with its id.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct HolidaySnap {
+    node: NodeId,
+    id: u64,
+    holiday: HolidayRecord,
+}
+
+/// One entry of a tenant's balance ledger (amounts in units of 10^-5), with its id.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LedgerSnap {
+    node: NodeId,
+    id: u64,
+    entry: LedgerRecord,
+}
+
+/// A tenant's custom SIP headers.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SipHeadersSnap {
+    node: NodeId,
+    headers: HeadersRecord,
+}
+
+/// A tenant's voicemail settings.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VoicemailSnap {
+    node: NodeId,
+    voicemail: VoicemailRecord,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -514,6 +567,16 @@ fn emit_node(
         }
         fw.write(&r)?;
     }
+    tenant_restore::rows(v, seq, &mut |row| {
+        sum.tenant_documents += 1;
+        fw.write(&match row {
+            TenantRow::Settings(settings) => Record::TenantSettings(TenantSettingsSnap { node: id, settings }),
+            TenantRow::Holiday(hid, holiday) => Record::Holiday(HolidaySnap { node: id, id: hid, holiday }),
+            TenantRow::Ledger(eid, entry) => Record::LedgerEntry(LedgerSnap { node: id, id: eid, entry }),
+            TenantRow::Headers(headers) => Record::SipHeaders(SipHeadersSnap { node: id, headers }),
+            TenantRow::Voicemail(voicemail) => Record::Voicemail(VoicemailSnap { node: id, voicemail }),
+        })
+    })?;
     emit_owned(v, fw, sum, seq, Some(id))
 }
 
@@ -793,6 +856,45 @@ fn apply(
             auth::restore(w, t.id, AccountId::new(t.account)?, &info, hash, t.created, t.expires)?;
             sum.tokens += 1;
         }
+        Record::TenantSettings(t) => {
+            tenant_restore::restore(w, ctx, t.node, TenantRow::Settings(t.settings))?;
+            sum.tenant_documents += 1;
+        }
+        Record::Holiday(h) => {
+            tenant_restore::restore(w, ctx, h.node, TenantRow::Holiday(h.id, h.holiday))?;
+            sum.tenant_documents += 1;
+        }
+        Record::LedgerEntry(e) => {
+            tenant_restore::restore(w, ctx, e.node, TenantRow::Ledger(e.id, e.entry))?;
+            sum.tenant_documents += 1;
+        }
+        Record::SipHeaders(h) => {
+            tenant_restore::restore(w, ctx, h.node, TenantRow::Headers(h.headers))?;
+            sum.tenant_documents += 1;
+        }
+        Record::Voicemail(vm) => {
+            tenant_restore::restore(w, ctx, vm.node, TenantRow::Voicemail(vm.voicemail))?;
+            sum.tenant_documents += 1;
+        }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Postcard numbers enum variants: the tenant records come after `End`, so a snapshot
+    /// written before they existed still decodes.
+    #[test]
+    fn older_records_keep_their_variant_numbers() {
+        let end = postcard::to_allocvec(&Record::End(EndSnap { records: 0, sha256: None })).unwrap();
+        assert_eq!(end.first(), Some(&9));
+        let node = NodeId::from_bytes([1; 16]).unwrap();
+        let voicemail = VoicemailRecord { extension_number: "800".into(), retain_days: 30, min_seconds: 1 };
+        let vm = postcard::to_allocvec(&Record::Voicemail(VoicemailSnap { node, voicemail })).unwrap();
+        assert_eq!(vm.first(), Some(&14));
+        let back: Record = postcard::from_bytes(&vm).unwrap();
+        assert!(matches!(back, Record::Voicemail(v) if v.voicemail.extension_number == "800"));
+    }
 }

@@ -8,6 +8,7 @@ use crate::ids::Timestamp;
 
 /// One recharge in a tenant's ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct LedgerEntry {
     /// Increasing, store-wide: the ledger's order.
     pub id: u64,
@@ -26,6 +27,7 @@ pub struct LedgerEntry {
 /// Invariant: `balance` is the sum of every entry's amount, exactly (fixed point with 5
 /// decimal places, 004's precision); `count` is the number of entries.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Balance {
     /// The balance: the ledger's sum.
     pub balance: Decimal,
@@ -40,6 +42,7 @@ pub struct Balance {
 /// Which part of a ledger to read: the entries after entry `after` (from the start when
 /// `None`), at most `limit` (default 10, at most 1000).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(default)]
 pub struct LedgerQuery {
     /// Continue after this entry id.

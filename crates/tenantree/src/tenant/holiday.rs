@@ -22,6 +22,7 @@ use crate::model::Direction;
 /// # Ok::<(), tenantree::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(type = "number"))]
 #[serde(try_from = "u64", into = "u64")]
 pub struct HolidayId(u64);
 
@@ -80,6 +81,7 @@ impl std::str::FromStr for HolidayId {
 /// the region is empty or an ISO 3166-1 alpha-3 code; months are 1–12, days exist in their
 /// month, hours 0–23, minutes 0–59; the start is not after the end.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Holiday {
     /// The id.
     pub id: HolidayId,
@@ -132,6 +134,7 @@ pub struct Holiday {
 /// assert_eq!((christmas.hour_end, christmas.minute_end), (23, 59));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(default)]
 pub struct NewHoliday {
     pub name: String,
@@ -191,6 +194,7 @@ impl NewHoliday {
 /// A partial change of a holiday (004's `POST /api/holidays/{id}`): fields left out stay; the
 /// result must pass the rules of [`NewHoliday`].
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(default)]
 pub struct HolidayUpdate {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -225,6 +229,7 @@ pub struct HolidayUpdate {
 
 /// A field of [`Holiday`], to filter or sort on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum HolidayField {
     Id,
@@ -246,6 +251,7 @@ pub enum HolidayField {
 
 /// A comparison of a filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FilterOp {
     /// Equal.
@@ -267,6 +273,7 @@ pub enum FilterOp {
 /// The value a filter compares with: a number for the numeric fields and `id`, a boolean for
 /// `consecutive` and `every_year`, text for `name` and `region`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(untagged)]
 pub enum FilterValue {
     /// For `consecutive` and `every_year` (which allow only `eq` and `ne`).
@@ -281,6 +288,7 @@ pub enum FilterValue {
 /// One condition of a holiday query: `field op value`. The API layer turns 004's `filter`
 /// query string into these.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct HolidayFilter {
     /// The field compared.
     pub field: HolidayField,
@@ -292,6 +300,7 @@ pub struct HolidayFilter {
 
 /// A sort order: a field and a direction (ascending by default); ties keep id order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct HolidayOrder {
     /// The field.
     pub field: HolidayField,
@@ -306,6 +315,7 @@ pub struct HolidayOrder {
 /// the region (at most 256 characters); the order defaults to ascending id (creation order);
 /// `skip` defaults to 0 and `top` to 100 (1 to 1000).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(default)]
 pub struct HolidayQuery {
     /// Conditions that must all hold.
@@ -322,6 +332,7 @@ pub struct HolidayQuery {
 
 /// A page of holidays: `count` is the number of matches, `items` the page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct HolidayPage {
     /// How many holidays match (before skip and top).
     pub count: u64,

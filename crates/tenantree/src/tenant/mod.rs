@@ -187,6 +187,7 @@ impl fmt::Display for SipDomain {
 ///
 /// Invariant (checked on write): `from` < `to`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct TimeRange {
     /// Start, `HH:MM`.
     pub from: String,
@@ -207,6 +208,7 @@ impl TimeRange {
 /// Invariant (checked on write): at most 16 ranges, which do not overlap (touching ranges, such
 /// as 09:00–12:00 and 12:00–17:00, are fine). They are kept sorted by start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct DayHours {
     /// Whether the day has office hours at all.
     pub enabled: bool,
@@ -224,6 +226,7 @@ impl Default for DayHours {
 /// Office hours for every weekday (004), one field per day. Each day defaults to 09:00–17:00,
 /// enabled.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct OfficeHours {
     pub monday: DayHours,
     pub tuesday: DayHours,
@@ -236,6 +239,7 @@ pub struct OfficeHours {
 
 /// A partial change of the office hours: each day given replaces that day.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(default)]
 pub struct OfficeHoursUpdate {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -261,6 +265,7 @@ pub struct OfficeHoursUpdate {
 /// `description` at most 256 characters on one line; no two entries share provider and caller
 /// id; at most 100 entries.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct OutboundCallerId {
     /// The provider (trunk) the caller id is used with.
     pub provider_id: String,
@@ -278,6 +283,7 @@ pub struct OutboundCallerId {
 /// its calling code, `Angola(244)`: 1–64 characters without parentheses, then 1–4 digits not
 /// starting with 0 in parentheses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct E164Settings {
     /// Whether numbers are normalised. Default false.
     pub enabled: bool,
@@ -317,6 +323,7 @@ impl Default for E164Settings {
 
 /// A partial change of the E.164 settings: fields left out are unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(default)]
 pub struct E164Update {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -341,6 +348,7 @@ pub struct E164Update {
 
 /// How an event hook authenticates to its URL (004).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum HookAuth {
     /// No authentication (the default).
@@ -360,6 +368,7 @@ pub enum HookAuth {
 /// ASCII characters); `password` is at most 256 characters without control characters.
 /// `password` and `token` are secrets: they read as [`MASK`](crate::MASK) when set.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct EventHook {
     /// Whether events are sent. Default false.
     pub enabled: bool,
@@ -378,6 +387,7 @@ pub struct EventHook {
 /// A partial change of an event hook: fields left out are unchanged; a `password` or `token`
 /// equal to [`MASK`](crate::MASK) also leaves the stored secret unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(default)]
 pub struct EventHookUpdate {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -396,6 +406,7 @@ pub struct EventHookUpdate {
 
 /// How incoming caller numbers are matched to contacts (004).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ContactMatchType {
     /// No matching.
@@ -409,6 +420,7 @@ pub enum ContactMatchType {
 
 /// Whether group, queue or DID names are added to the caller id (004).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ContactAppendType {
     /// Not added.
@@ -433,6 +445,7 @@ pub enum ContactAppendType {
 /// Secrets (`cdr_event`/`extension_event` `password` and `token`, `stir_shaken_key`) read as
 /// [`MASK`](crate::MASK) when set, and as `""` when not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct TenantSettings {
     /// The tenant node.
     pub id: NodeId,
@@ -557,6 +570,7 @@ pub struct TenantSettings {
 /// For the `max_*` limits, JSON `null` removes the limit; for `disk_quota` and the IM quotas,
 /// `""` means unlimited. A secret equal to [`MASK`](crate::MASK) leaves the stored one as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(default)]
 pub struct TenantSettingsUpdate {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -670,6 +684,7 @@ where
 
 /// One bucket of 004's `calls_in_24_hours`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct CallCount {
     /// Start of the bucket.
     pub time: Timestamp,
@@ -682,6 +697,7 @@ pub struct CallCount {
 /// The store keeps no live call state: `online_users`, `current_trunks` (unless the schema has
 /// a `trunks` resource) and `calls_in_24_hours` read 0 or empty, for the PBX to fill in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct TenantStatus {
     /// The version of tenantree that answers.
     pub version: String,
@@ -720,6 +736,7 @@ pub const HEADER_SCOPES: [&str; 2] = ["TRUNK", "EXTENSION"];
 /// characters without control characters (so no CR or LF); `scope` is one of
 /// [`HEADER_SCOPES`]; a name appears once per scope, ignoring case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct AddedHeader {
     /// The header name.
     pub name: String,
@@ -732,6 +749,7 @@ pub struct AddedHeader {
 /// A SIP header relayed from one call leg to the other (004). Same rules as [`AddedHeader`]
 /// for the name and scope (the dialog headers may be relayed: they are only named).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct RelayedHeader {
     /// The header name.
     pub name: String,
@@ -741,6 +759,7 @@ pub struct RelayedHeader {
 
 /// 004's tenant custom headers. At most 32 added and 32 relayed headers.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(default)]
 pub struct CustomHeaders {
     /// Headers added.
@@ -751,6 +770,7 @@ pub struct CustomHeaders {
 
 /// A change of the custom headers: a list given replaces that list; one left out stays.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(default)]
 pub struct CustomHeadersUpdate {
     /// The new added headers.
@@ -763,6 +783,7 @@ pub struct CustomHeadersUpdate {
 
 /// 004's voicemail server settings of a tenant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct VoicemailSettings {
     /// The voicemail server's extension number: 3–64 digits, or `""` (the default) when none is
     /// set.
@@ -781,6 +802,7 @@ impl Default for VoicemailSettings {
 
 /// A partial change of the voicemail settings: fields left out are unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(default)]
 pub struct VoicemailUpdate {
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -7,6 +7,7 @@
 
 pub(crate) mod balance;
 pub(crate) mod holidays;
+pub(crate) mod restore;
 pub(crate) mod rules;
 pub(crate) mod settings;
 pub(crate) mod sip;

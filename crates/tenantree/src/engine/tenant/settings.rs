@@ -781,7 +781,7 @@ fn node_changes(
 }
 
 /// Refuses a SIP domain held by another node.
-fn check_domain_free(v: &impl View, who: &Principal, domain: &str, seq: u64) -> Result<()> {
+pub(crate) fn check_domain_free(v: &impl View, who: &Principal, domain: &str, seq: u64) -> Result<()> {
     let folded = domain.to_ascii_lowercase();
     if let Some(bytes) = v.blob(Blob::SipDomains, folded.as_bytes())? {
         let holder = u64::from_be_bytes(
