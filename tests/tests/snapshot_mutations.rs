@@ -4,8 +4,9 @@
 
 use proptest::prelude::*;
 use tenantree::{
-    Actor, Durability, ManualClock, NewAccount, NewNode, NewToken, PasswordParams, Preset, Properties, SeededEntropy,
-    SnapshotFormat, Store, Timestamp,
+    Actor, CustomHeadersUpdate, DescendantQuery, Durability, ManualClock, NewAccount, NewHoliday, NewNode, NewToken,
+    PasswordParams, Preset, Properties, SeededEntropy, SnapshotFormat, Store, TenantSettingsUpdate, Timestamp,
+    VoicemailUpdate,
 };
 
 fn fresh() -> Store {
@@ -34,6 +35,26 @@ fn source_snapshot(format: SnapshotFormat) -> Vec<u8> {
     s.issue_token(&sys, a.id, &NewToken { name: "t".into(), expires_in: None }).unwrap();
     let p: Properties = serde_json::from_value(serde_json::json!({"k": [1, {"x": "y"}]})).unwrap();
     s.write(&sys, |tx| tx.upsert_props(d.id, "general", &p)).unwrap();
+    // 004's tenant documents on two tenants: every kind of tenant record.
+    let tenants = s.descendants(&sys, Some(d.id), &DescendantQuery { kind: "tenant".into(), ..Default::default() });
+    for (i, t) in tenants.unwrap().items.iter().take(2).enumerate() {
+        let u: TenantSettingsUpdate = serde_json::from_value(serde_json::json!({
+            "domain": format!("sip{i}.example"), "timezone": "Europe/Brussels", "contact_match_type": "MATCH_LENGTH",
+            "cdr_event": {"enabled": true, "auth": "TOKEN", "token": "t0k", "url": "https://h.example/cdr"},
+            "office_hours": {"monday": {"enabled": true, "ranges": [{"from": "09:00", "to": "12:00"}]}}
+        }))
+        .unwrap();
+        s.update_tenant_settings(&sys, t.id, &u).unwrap();
+        s.create_holiday(&sys, t.id, &NewHoliday::yearly("Christmas", (12, 25), (12, 26))).unwrap();
+        s.recharge(&sys, t.id, "10.5".parse().unwrap()).unwrap();
+        s.recharge(&sys, t.id, "0.00001".parse().unwrap()).unwrap();
+        let h: CustomHeadersUpdate =
+            serde_json::from_value(serde_json::json!({"add": [{"name": "X-T", "value": "1", "scope": "TRUNK"}]}))
+                .unwrap();
+        s.set_custom_headers(&sys, t.id, &h).unwrap();
+        let vm = VoicemailUpdate { extension_number: Some("800".into()), ..Default::default() };
+        s.update_voicemail(&sys, t.id, &vm).unwrap();
+    }
     let mut out = Vec::new();
     s.export_snapshot(&sys, None, format, &mut out).unwrap();
     out

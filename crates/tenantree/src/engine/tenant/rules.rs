@@ -431,7 +431,9 @@ mod tests {
         assert!(!ok(opaque_id("i", "a b", 64)) && !ok(opaque_id("i", &"a".repeat(65), 64)));
         assert!(ok(plain("p", "pa ss wörd", 256)) && !ok(plain("p", "a\nb", 256)) && !ok(plain("p", "ab", 1)));
         assert!(ok(visible_ascii("t", "abc.DEF-123", 11)) && !ok(visible_ascii("t", "abc.DEF-123", 10)));
-        assert!(ok(visible_ascii("t", "", 10)) && !ok(visible_ascii("t", "a b", 10)) && !ok(visible_ascii("t", "é", 10)));
+        assert!(
+            ok(visible_ascii("t", "", 10)) && !ok(visible_ascii("t", "a b", 10)) && !ok(visible_ascii("t", "é", 10))
+        );
         assert!(ok(json_text("j", "")) && ok(json_text("j", r#"{"a":[1,2]}"#)) && ok(json_text("j", "3")));
         assert!(!ok(json_text("j", "{")) && !ok(json_text("j", &format!("{}{}", "[".repeat(40), "]".repeat(40)))));
         assert!(!ok(json_text("j", &format!("\"{}\"", "x".repeat(MAX_DOCUMENT)))));
