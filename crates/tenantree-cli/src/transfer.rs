@@ -98,8 +98,17 @@ fn print_summary(o: &mut Out, verb: &str, s: &SnapshotSummary, seconds: f64) -> 
     o.emit(&serde_json::json!({"summary": s, "seconds": seconds}), |w| {
         writeln!(
             w,
-            "{verb} {} nodes, {} accounts, {} tokens, {} roles, {} policies, {} properties, {} markups, {} allocations ({} records) in {seconds:.2}s",
-            s.nodes, s.accounts, s.tokens, s.roles, s.policies, s.properties, s.markups, s.allocations, s.records
+            "{verb} {} nodes, {} accounts, {} tokens, {} roles, {} policies, {} properties, {} markups, {} allocations, {} tenant documents ({} records) in {seconds:.2}s",
+            s.nodes,
+            s.accounts,
+            s.tokens,
+            s.roles,
+            s.policies,
+            s.properties,
+            s.markups,
+            s.allocations,
+            s.tenant_documents,
+            s.records
         )
     })
 }
