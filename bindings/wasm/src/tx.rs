@@ -13,9 +13,10 @@ use std::ptr::NonNull;
 use std::rc::Rc;
 
 use tenantree::{
-    AccountId, AccountQuery, AccountUpdate, ChildQuery, Decimal, DescendantQuery, NewAccount, NewNode, NewToken,
-    NodeId, NodeUpdate, Op, PasswordPolicy, PropQuery, Properties, Role, SnapshotFormat, SnapshotSummary, Status,
-    Timestamp,
+    AccountId, AccountQuery, AccountUpdate, ChildQuery, CustomHeadersUpdate, Decimal, DescendantQuery, HolidayId,
+    HolidayQuery, HolidayUpdate, LedgerQuery, NewAccount, NewHoliday, NewNode, NewToken, NodeId, NodeUpdate, Op,
+    PasswordPolicy, PropQuery, Properties, Role, SnapshotFormat, SnapshotSummary, Status, TenantSettingsUpdate,
+    Timestamp, VoicemailUpdate,
 };
 use wasm_bindgen::prelude::*;
 
@@ -390,6 +391,92 @@ macro_rules! tx_read_ops {
                 let limit: u32 = arg("limit", &limit)?;
                 to_js(&self.with(|tx| tx.changes(after, limit))?)
             }
+
+            /// A tenant's settings document (004), secrets masked.
+            #[wasm_bindgen(js_name = tenantSettings, unchecked_return_type = "TenantSettings")]
+            pub fn tenant_settings(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let tenant: NodeId = arg("tenant", &tenant)?;
+                to_js(&self.with(|tx| tx.tenant_settings(tenant))?)
+            }
+
+            /// A tenant's settings document with its hook secrets in clear (needs the secrets permission).
+            #[wasm_bindgen(js_name = tenantSettingsWithSecrets, unchecked_return_type = "TenantSettings")]
+            pub fn tenant_settings_with_secrets(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let tenant: NodeId = arg("tenant", &tenant)?;
+                to_js(&self.with(|tx| tx.tenant_settings_with_secrets(tenant))?)
+            }
+
+            /// A tenant's status counts and limits (004's `/api/tenant/status`).
+            #[wasm_bindgen(js_name = tenantStatus, unchecked_return_type = "TenantStatus")]
+            pub fn tenant_status(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let tenant: NodeId = arg("tenant", &tenant)?;
+                to_js(&self.with(|tx| tx.tenant_status(tenant))?)
+            }
+
+            /// One holiday of a tenant.
+            #[wasm_bindgen(unchecked_return_type = "Holiday")]
+            pub fn holiday(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
+                #[wasm_bindgen(unchecked_param_type = "HolidayId")] id: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let tenant: NodeId = arg("tenant", &tenant)?;
+                let id: HolidayId = arg("id", &id)?;
+                to_js(&self.with(|tx| tx.holiday(tenant, id))?)
+            }
+
+            /// A tenant's holidays, filtered, searched, ordered, skipped and topped.
+            #[wasm_bindgen(unchecked_return_type = "HolidayPage")]
+            pub fn holidays(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
+                #[wasm_bindgen(unchecked_optional_param_type = "HolidayQuery")] query: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let tenant: NodeId = arg("tenant", &tenant)?;
+                let query: HolidayQuery = arg::<Option<HolidayQuery>>("query", &query)?.unwrap_or_default();
+                to_js(&self.with(|tx| tx.holidays(tenant, &query))?)
+            }
+
+            /// A tenant's balance: the sum of its ledger, with a page of recharges.
+            #[wasm_bindgen(unchecked_return_type = "Balance")]
+            pub fn balance(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
+                #[wasm_bindgen(unchecked_optional_param_type = "LedgerQuery")] query: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let tenant: NodeId = arg("tenant", &tenant)?;
+                let query: LedgerQuery = arg::<Option<LedgerQuery>>("query", &query)?.unwrap_or_default();
+                to_js(&self.with(|tx| tx.balance(tenant, &query))?)
+            }
+
+            /// A tenant's custom SIP headers.
+            #[wasm_bindgen(js_name = customHeaders, unchecked_return_type = "CustomHeaders")]
+            pub fn custom_headers(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let tenant: NodeId = arg("tenant", &tenant)?;
+                to_js(&self.with(|tx| tx.custom_headers(tenant))?)
+            }
+
+            /// A tenant's voicemail settings.
+            #[wasm_bindgen(unchecked_return_type = "VoicemailSettings")]
+            pub fn voicemail(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let tenant: NodeId = arg("tenant", &tenant)?;
+                to_js(&self.with(|tx| tx.voicemail(tenant))?)
+            }
         }
     };
 }
@@ -746,6 +833,92 @@ impl WriteTx {
         let node: NodeId = arg("node", &node)?;
         let start: Timestamp = arg("start", &start)?;
         to_js(&self.with(|tx| tx.remove_markup(node, start))?)
+    }
+
+    /// Changes the fields of a tenant's settings document that `update` names.
+    #[wasm_bindgen(js_name = updateTenantSettings, unchecked_return_type = "TenantSettings")]
+    pub fn update_tenant_settings(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TenantSettingsUpdate")] update: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let tenant: NodeId = arg("tenant", &tenant)?;
+        let update: TenantSettingsUpdate = arg("update", &update)?;
+        to_js(&self.with(|tx| tx.update_tenant_settings(tenant, &update))?)
+    }
+
+    /// Creates a holiday for a tenant.
+    #[wasm_bindgen(js_name = createHoliday, unchecked_return_type = "Holiday")]
+    pub fn create_holiday(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "NewHoliday")] holiday: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let tenant: NodeId = arg("tenant", &tenant)?;
+        let holiday: NewHoliday = arg("holiday", &holiday)?;
+        to_js(&self.with(|tx| tx.create_holiday(tenant, &holiday))?)
+    }
+
+    /// Changes the fields of a holiday that `update` names.
+    #[wasm_bindgen(js_name = updateHoliday, unchecked_return_type = "Holiday")]
+    pub fn update_holiday(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "HolidayId")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "HolidayUpdate")] update: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let tenant: NodeId = arg("tenant", &tenant)?;
+        let id: HolidayId = arg("id", &id)?;
+        let update: HolidayUpdate = arg("update", &update)?;
+        to_js(&self.with(|tx| tx.update_holiday(tenant, id, &update))?)
+    }
+
+    /// Deletes a holiday; `false` when there was none.
+    #[wasm_bindgen(js_name = deleteHoliday, unchecked_return_type = "boolean")]
+    pub fn delete_holiday(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "HolidayId")] id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let tenant: NodeId = arg("tenant", &tenant)?;
+        let id: HolidayId = arg("id", &id)?;
+        to_js(&self.with(|tx| tx.delete_holiday(tenant, id))?)
+    }
+
+    /// Records a recharge of a tenant's balance (positive, at most five decimal digits).
+    #[wasm_bindgen(unchecked_return_type = "LedgerEntry")]
+    pub fn recharge(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Decimal | number")] amount: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let tenant: NodeId = arg("tenant", &tenant)?;
+        let amount: Decimal = arg("amount", &amount)?;
+        to_js(&self.with(|tx| tx.recharge(tenant, amount))?)
+    }
+
+    /// Sets a tenant's custom SIP headers.
+    #[wasm_bindgen(js_name = setCustomHeaders, unchecked_return_type = "CustomHeaders")]
+    pub fn set_custom_headers(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CustomHeadersUpdate")] update: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let tenant: NodeId = arg("tenant", &tenant)?;
+        let update: CustomHeadersUpdate = arg("update", &update)?;
+        to_js(&self.with(|tx| tx.set_custom_headers(tenant, &update))?)
+    }
+
+    /// Changes the fields of a tenant's voicemail settings that `update` names.
+    #[wasm_bindgen(js_name = updateVoicemail, unchecked_return_type = "VoicemailSettings")]
+    pub fn update_voicemail(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "VoicemailUpdate")] update: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let tenant: NodeId = arg("tenant", &tenant)?;
+        let update: VoicemailUpdate = arg("update", &update)?;
+        to_js(&self.with(|tx| tx.update_voicemail(tenant, &update))?)
     }
 
     /// Imports a logical snapshot into an empty store; refused whole when anything is wrong.
