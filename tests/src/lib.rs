@@ -10,6 +10,8 @@
 
 use std::collections::BTreeMap;
 
+pub mod crash;
+
 use tenantree::{Actor, DescendantQuery, NameRule, NodeId, Schema, Status, Store, Uniqueness};
 
 /// A node of the reference model.
