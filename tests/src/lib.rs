@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 
 pub mod crash;
+pub mod faults;
 
 use tenantree::{Actor, DescendantQuery, NameRule, NodeId, Schema, Status, Store, Uniqueness};
 
