@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 pub mod crash;
 pub mod faults;
+pub mod fuzz;
 
 use tenantree::{Actor, DescendantQuery, NameRule, NodeId, Schema, Status, Store, Uniqueness};
 

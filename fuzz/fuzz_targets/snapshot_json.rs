@@ -1,0 +1,6 @@
+//! Fuzz target `snapshot_json`: see `tests::fuzz` for what it checks.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let _ = tests::fuzz::run("snapshot_json", data);
+});
