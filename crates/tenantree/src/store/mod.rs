@@ -208,7 +208,9 @@ pub(crate) enum Location {
     Backend(Arc<dyn redb::StorageBackend>),
 }
 
-fn map_open_error(err: redb::DatabaseError) -> Error {
+/// Maps an error of opening: a file that is no redb database at all (redb reports it as an
+/// I/O error of kind `InvalidData`, or as corrupted) is INCOMPATIBLE_FORMAT, not STORAGE.
+pub(crate) fn map_open_error(err: redb::DatabaseError) -> Error {
     match err {
         redb::DatabaseError::Storage(redb::StorageError::Corrupted(what)) => {
             Error::IncompatibleFormat { found: format!("not a redb database ({what})"), supported: supported() }
@@ -216,6 +218,9 @@ fn map_open_error(err: redb::DatabaseError) -> Error {
         // Opening reads what the header promises; a file or image that ends early is truncated.
         redb::DatabaseError::Storage(redb::StorageError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
             Error::IncompatibleFormat { found: format!("a truncated database ({e})"), supported: supported() }
+        }
+        redb::DatabaseError::Storage(redb::StorageError::Io(io)) if io.kind() == std::io::ErrorKind::InvalidData => {
+            Error::IncompatibleFormat { found: format!("not a redb database ({io})"), supported: supported() }
         }
         other => Error::from(other),
     }
