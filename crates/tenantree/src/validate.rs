@@ -56,6 +56,8 @@ pub mod limits {
     pub const PROPERTY_VALUE_BYTES: usize = 64 * 1024;
     /// Most keys in one namespace of one node.
     pub const PROPERTIES_PER_NAMESPACE: usize = 1000;
+    /// Most permission patterns in one custom role.
+    pub const ROLE_PERMISSIONS: usize = 256;
     /// The largest limit, allocation or amount of a resource: 2^53 − 1, the largest integer a
     /// JavaScript number holds exactly, so that every figure crosses into JS unchanged.
     pub const QUANTITY: u64 = (1 << 53) - 1;

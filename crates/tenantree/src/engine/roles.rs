@@ -148,6 +148,11 @@ pub(crate) fn define(w: &mut WriteView<'_>, role: &Role) -> Result<Role> {
     if role.permissions.is_empty() {
         return Err(Error::invalid("permissions", "a role needs at least one permission"));
     }
+    let max = crate::validate::limits::ROLE_PERMISSIONS;
+    if role.permissions.len() > max {
+        let n = role.permissions.len();
+        return Err(Error::invalid("permissions", format!("a role has at most {max} permissions, not {n}")));
+    }
     for p in &role.permissions {
         check_pattern(p)?;
     }
