@@ -57,6 +57,27 @@ fn every_target_has_seeds_that_pass() {
     }
 }
 
+/// fuzz/ declares exactly the targets `tests::fuzz` has, each calling its own body, so the
+/// cargo-fuzz targets and these property tests cannot drift apart.
+#[test]
+fn the_fuzz_crate_lists_every_target() {
+    let fuzz = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
+    let manifest = std::fs::read_to_string(fuzz.join("Cargo.toml")).unwrap();
+    let mut bins: Vec<&str> = manifest
+        .lines()
+        .filter_map(|l| l.strip_prefix("name = \"")?.strip_suffix('"'))
+        .filter(|n| *n != "tenantree-fuzz")
+        .collect();
+    bins.sort_unstable();
+    let mut want = TARGETS.to_vec();
+    want.sort_unstable();
+    assert_eq!(bins, want, "the [[bin]] targets of fuzz/Cargo.toml");
+    for target in TARGETS {
+        let source = std::fs::read_to_string(fuzz.join(format!("fuzz_targets/{target}.rs"))).unwrap();
+        assert!(source.contains(&format!("tests::fuzz::run(\"{target}\", data)")), "{target}.rs runs its body");
+    }
+}
+
 /// The committed corpus under fuzz/corpus/ (seeds and whatever fuzzing found) passes too.
 #[test]
 fn the_committed_corpus_passes() {
