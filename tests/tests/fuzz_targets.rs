@@ -95,7 +95,7 @@ fn the_committed_corpus_passes() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 
     #[test]
     fn targets_survive_arbitrary_bytes(target in 0..TARGETS.len(), data in proptest::collection::vec(any::<u8>(), 0..512)) {
