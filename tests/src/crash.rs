@@ -29,6 +29,10 @@ const LIMITED: [&str; 3] = ["tenants", "extensions", "call_queues"];
 /// so that name collisions happen.
 const NAMES: [&str; 10] = ["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta", "iota", "kappa"];
 
+/// Past this many nodes the writer stops creating and releases and deletes instead, so that
+/// long soak runs keep a tree of bounded size (the model's checks are quadratic).
+const MAX_NODES: usize = 250;
+
 /// A small, fast, seedable generator (SplitMix64): the writer needs no crate for randomness.
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
@@ -295,9 +299,17 @@ impl Generator {
 
     fn one(&mut self) -> CrashOp {
         let target = self.some_node().unwrap_or_else(|| self.rng.node_id());
+        let full = self.nodes.len() >= MAX_NODES;
         match self.rng.below(20) {
+            0..=6 if full => match self.rng.below(2) {
+                0 => CrashOp::Release { id: target, resource: (*self.rng.pick(&ALLOCATED)).to_owned(), amount: 1 },
+                _ => CrashOp::Delete { id: target },
+            },
             0..=6 => {
-                let parent = self.some_node();
+                // A parent that can hold children (tenants hold none), or the top level.
+                let parent = self
+                    .some_node()
+                    .filter(|p| self.nodes.iter().any(|n| n.0 == *p && self.kinds.iter().any(|k| k.1.contains(&n.1))));
                 let parent_kind = parent.and_then(|p| self.nodes.iter().find(|n| n.0 == p).map(|n| n.1.clone()));
                 let fits: Vec<String> = self
                     .kinds
@@ -316,12 +328,25 @@ impl Generator {
                     id: self.rng.node_id(),
                     parent,
                     kind,
-                    name: (*self.rng.pick(&NAMES)).to_owned(),
+                    name: format!("{}{}", self.rng.pick(&NAMES), self.rng.below(8)),
                     limit,
                 }
             }
-            7..=8 => CrashOp::Move { id: target, parent: self.some_node() },
-            9 => CrashOp::Status { id: target, status: (self.rng.below(5) as u8).saturating_sub(2) },
+            7..=8 => {
+                // Mostly to a parent whose kind may hold the node's: moves that can succeed.
+                let kind = self.nodes.iter().find(|n| n.0 == target).map(|n| n.1.clone());
+                let parents =
+                    kind.and_then(|k| self.kinds.iter().find(|d| d.0 == k).map(|d| d.1.clone())).unwrap_or_default();
+                let fitting: Vec<NodeId> = self.nodes.iter().filter(|n| parents.contains(&n.1)).map(|n| n.0).collect();
+                let parent = if fitting.is_empty() || self.rng.below(4) == 0 {
+                    self.some_node()
+                } else {
+                    Some(*self.rng.pick(&fitting))
+                };
+                CrashOp::Move { id: target, parent }
+            }
+            // Two in three status changes enable: disabled subtrees refuse most writes.
+            9 => CrashOp::Status { id: target, status: (self.rng.below(6) as u8).saturating_sub(3) },
             10..=11 => CrashOp::Limit {
                 id: target,
                 resource: (*self.rng.pick(&LIMITED)).to_owned(),

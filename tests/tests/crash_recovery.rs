@@ -50,6 +50,7 @@ fn read_lines(out: impl Read, first: mpsc::Sender<()>) -> Vec<String> {
 struct Stats {
     committed: u64,
     refused: u64,
+    refused_by: BTreeMap<String, u64>,
     in_flight_landed: u64,
     in_flight_lost: u64,
 }
@@ -81,6 +82,7 @@ fn reconcile(model: &mut Model, lines: &[String], store: &Store, journal: tenant
                     let code = parts.next().expect("err N CODE");
                     assert_eq!(predicted, Err(code), "batch {n} was refused with {code}: {ops:?}");
                     stats.refused += 1;
+                    *stats.refused_by.entry(code.to_owned()).or_default() += 1;
                 }
             }
             other => panic!("unexpected writer line {other:?}"),
