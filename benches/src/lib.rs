@@ -12,6 +12,7 @@
 //! `full` for the table in `benches/README.md`.
 
 pub mod engine;
+pub mod js;
 pub mod raw;
 pub mod report;
 pub mod spec;

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::engine::Engine;
+use crate::js::JsRun;
 use crate::raw::Raw;
 use crate::sqlite::Sqlite;
 use crate::tt::Tt;
@@ -83,19 +84,9 @@ pub fn table(runs: &[EngineRun]) -> String {
         "| workload | what (time per unit, median) | tenantree | raw redb | SQLite | tenantree/raw redb | SQLite/tenantree | target |"
     );
     let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---|");
-    let secs = |r: Option<&EngineRun>, key: &str| -> Option<f64> {
-        let r = r?;
-        if key == "W1" {
-            Some(r.w1.elapsed.as_secs_f64() / (r.tenants.max(1) as f64))
-        } else if key == "W1 CPU" {
-            r.w1.cpu.map(|c| c.as_secs_f64() / (r.tenants.max(1) as f64))
-        } else {
-            r.stats.get(key).map(|s| s.per_unit.as_secs_f64())
-        }
-    };
     let show = |v: Option<f64>| v.map_or("n/a".to_owned(), |s| fmt_duration(Duration::from_secs_f64(s)));
     for (key, what, target) in ROWS {
-        let (a, b, c) = (secs(tt, key), secs(raw, key), secs(sq, key));
+        let (a, b, c) = (native_secs(tt, key), native_secs(raw, key), native_secs(sq, key));
         let _ = writeln!(
             out,
             "| {key} | {what} | {} | {} | {} | {} | {} | {target} |",
@@ -142,22 +133,92 @@ pub fn table(runs: &[EngineRun]) -> String {
     out
 }
 
-/// The JavaScript ratios, not measured yet.
-pub fn js_table() -> String {
+/// The JavaScript rows: tenantree-wasm against native tenantree (same run) and sql.js against
+/// tenantree-wasm. `js` is the JavaScript run, or why it did not run.
+pub fn js_table(runs: &[EngineRun], js: &std::result::Result<JsRun, String>) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "| ratio | value | target |");
-    let _ = writeln!(out, "|---|---|---|");
-    for (what, target) in [
-        ("WASM/native (W1 at 100,000, W3, W4, W5 through the npm package in Node)", "≤ 2.5×"),
-        ("sql.js/tenantree-wasm (the same workloads on sql.js)", "≥ 5×"),
-    ] {
-        let _ = writeln!(out, "| {what} | not measured yet: needs the npm package | {target} |");
+    let js = match js {
+        Ok(js) => js,
+        Err(why) => {
+            let _ = writeln!(out, "| ratio | value | target |");
+            let _ = writeln!(out, "|---|---|---|");
+            let _ = writeln!(out, "| WASM/native | not measured: {why} | ≤ 2.5× |");
+            let _ = writeln!(out, "| sql.js/tenantree-wasm | not measured: {why} | ≥ 5× |");
+            return out;
+        }
+    };
+    let native = run(runs, Tt::NAME);
+    let _ = writeln!(
+        out,
+        "JavaScript: Node {}, sql.js {}, both in memory; W1 at {} tenants (native W1 at {})\n",
+        js.node,
+        js.sqljs,
+        js.tenants,
+        native.map_or(0, |r| r.tenants)
+    );
+    let _ = writeln!(
+        out,
+        "| workload | what (time per unit, median) | tenantree native | tenantree-wasm | sql.js | WASM/native | sql.js/tenantree-wasm | target |"
+    );
+    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---|");
+    let show = |v: Option<f64>| v.map_or("n/a".to_owned(), |s| fmt_duration(Duration::from_secs_f64(s)));
+    for (key, what, target) in JS_ROWS {
+        let n = native_secs(native, key);
+        let (w, q) = (js.secs(JS_TT, key), js.secs(JS_SQL, key));
+        let _ = writeln!(
+            out,
+            "| {key} | {what} | {} | {} | {} | {} | {} | {target} |",
+            show(n),
+            show(w),
+            show(q),
+            w.zip(n).map_or("n/a".to_owned(), |(w, n)| ratio(w, n)),
+            q.zip(w).map_or("n/a".to_owned(), |(q, w)| ratio(q, w)),
+        );
     }
+    let _ = writeln!(
+        out,
+        "\nJavaScript answers: {}",
+        if js.agree { "tenantree-wasm and sql.js gave the same answers" } else { "TENANTREE-WASM AND SQL.JS DISAGREE" }
+    );
     out
 }
 
+/// The JavaScript implementations' names in `bench.mjs`.
+const JS_TT: &str = "tenantree-wasm";
+const JS_SQL: &str = "sql.js";
+
+/// The JavaScript rows.
+const JS_ROWS: [(&str, &str, &str); 5] = [
+    ("W1", "build the tree, per tenant", "WASM/native ≤ 2.5×; sql.js/tenantree-wasm ≥ 5×"),
+    ("W1 CPU", "W1's CPU time, per tenant", ""),
+    ("W3", "allocate or release one extension at depth 5, per operation", ""),
+    ("W4", "get a node with effective status and quotas", ""),
+    ("W5", "one page of 50 of 10,000 children by name, by cursor", ""),
+];
+
+/// Seconds per unit of a native workload row.
+fn native_secs(r: Option<&EngineRun>, key: &str) -> Option<f64> {
+    let r = r?;
+    match key {
+        "W1" => Some(r.w1.elapsed.as_secs_f64() / (r.tenants.max(1) as f64)),
+        "W1 CPU" => r.w1.cpu.map(|c| c.as_secs_f64() / (r.tenants.max(1) as f64)),
+        _ => r.stats.get(key).map(|s| s.per_unit.as_secs_f64()),
+    }
+}
+
+/// The worst (largest) of `a / b` over the JavaScript rows with wall times.
+fn worst(pairs: impl Iterator<Item = Option<(f64, f64)>>) -> Option<f64> {
+    let mut worst: Option<f64> = None;
+    for pair in pairs {
+        let (a, b) = pair?;
+        let r = if b > 0.0 { a / b } else { return None };
+        worst = Some(worst.map_or(r, |w| w.max(r)));
+    }
+    worst
+}
+
 /// Which targets hold, one line each.
-pub fn verdicts(runs: &[EngineRun]) -> Vec<String> {
+pub fn verdicts(runs: &[EngineRun], js: &std::result::Result<JsRun, String>) -> Vec<String> {
     let tt = run(runs, Tt::NAME);
     let raw = run(runs, Raw::NAME);
     let sq = run(runs, Sqlite::NAME);
@@ -177,7 +238,16 @@ pub fn verdicts(runs: &[EngineRun]) -> Vec<String> {
     verdict("W3 SQLite/tenantree ≥ 3×", w3(sq).zip(w3(tt)).map(|(a, b)| a / b), &|v| v >= 3.0, "×");
     let bytes = tt.map(|r| r.w1.file_bytes as f64 / (r.tenants.max(1) as f64));
     verdict("tenantree bytes per tenant < 250", bytes, &|v| v < 250.0, " B");
-    out.push("n/a      WASM/native ≤ 2.5×: not measured yet: needs the npm package".to_owned());
-    out.push("n/a      sql.js/tenantree-wasm ≥ 5×: not measured yet: needs the npm package".to_owned());
+    let keys = ["W1", "W3", "W4", "W5"];
+    let (wasm_native, sql_wasm) = match js {
+        Ok(js) => (
+            worst(keys.iter().map(|k| js.secs(JS_TT, k).zip(native_secs(tt, k)))),
+            // Smallest sql.js/tenantree-wasm: the largest tenantree-wasm/sql.js, inverted.
+            worst(keys.iter().map(|k| js.secs(JS_TT, k).zip(js.secs(JS_SQL, k)))).map(|r| 1.0 / r),
+        ),
+        Err(_) => (None, None),
+    };
+    verdict("WASM/native ≤ 2.5× (the worst of W1, W3, W4, W5)", wasm_native, &|v| v <= 2.5, "×");
+    verdict("sql.js/tenantree-wasm ≥ 5× (the worst of W1, W3, W4, W5)", sql_wasm, &|v| v >= 5.0, "×");
     out
 }

@@ -18,7 +18,9 @@
 //! for the disk, so the last commits can be lost on power loss, not on an application crash),
 //! foreign keys on, and the same 256 MiB page cache tenantree gets.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -27,293 +29,28 @@ use crate::engine::{
     Result, Status, SubtreeView, effective, now_micros,
 };
 
-/// The schema: tables, indexes and triggers.
-pub const SCHEMA: &str = r"
-CREATE TABLE kinds (
-    kind       INTEGER PRIMARY KEY,
-    name       TEXT NOT NULL UNIQUE,
-    top_level  INTEGER NOT NULL,
-    name_group TEXT,              -- store-wide login uniqueness group; NULL: unique among siblings
-    leaf       INTEGER NOT NULL   -- no kind may hang under it
-);
-CREATE TABLE kind_parents (
-    kind        INTEGER NOT NULL REFERENCES kinds,
-    parent_kind INTEGER NOT NULL REFERENCES kinds,
-    PRIMARY KEY (kind, parent_kind)
-) WITHOUT ROWID;
-CREATE TABLE resources (
-    key         INTEGER PRIMARY KEY,   -- roll-up key: the counted kind's number, or 256 + position
-    name        TEXT NOT NULL UNIQUE,
-    counts_kind INTEGER REFERENCES kinds
-);
-CREATE TABLE settings (max_depth INTEGER NOT NULL);
-
-CREATE TABLE nodes (
-    seq         INTEGER PRIMARY KEY,
-    id          BLOB NOT NULL UNIQUE CHECK (length(id) = 16),
-    parent      INTEGER REFERENCES nodes (seq),
-    kind        INTEGER NOT NULL REFERENCES kinds,
-    name        TEXT NOT NULL CHECK (
-                    length(name) BETWEEN 1 AND 64
-                    AND name NOT GLOB '*[^A-Za-z0-9_.''-]*'
-                    AND name NOT GLOB '.*' AND name NOT GLOB '*.'
-                    AND lower(name) NOT IN ('admin', 'system', 'administrator', 'root')),
-    name_folded TEXT GENERATED ALWAYS AS (lower(name)) VIRTUAL,
-    status      INTEGER NOT NULL DEFAULT 0 CHECK (status IN (0, 1, 2)),  -- enabled, disabled, suspended
-    suspension_profile INTEGER NOT NULL DEFAULT 0,
-    created     INTEGER NOT NULL,
-    updated     INTEGER NOT NULL,
-    version     INTEGER NOT NULL DEFAULT 1,
-    tenant_full_access INTEGER NOT NULL DEFAULT 1,
-    display_name TEXT, email TEXT, website TEXT, phone TEXT, address TEXT, description TEXT,
-    external_name TEXT, billing_id TEXT UNIQUE, extra TEXT
-);
--- Names unique among siblings of a kind; also the children of a node sorted by name, and the
--- index the parent foreign key needs.
-CREATE UNIQUE INDEX nodes_by_name ON nodes (parent, name_folded, kind);
-
-CREATE TABLE unique_names (
-    name_group  TEXT NOT NULL,
-    name_folded TEXT NOT NULL,
-    node        INTEGER NOT NULL,
-    PRIMARY KEY (name_group, name_folded)
-) WITHOUT ROWID;
-
-CREATE TABLE limits (
-    node  INTEGER NOT NULL REFERENCES nodes (seq),
-    key   INTEGER NOT NULL REFERENCES resources,
-    value INTEGER NOT NULL CHECK (value >= 0),
-    PRIMARY KEY (node, key)
-) WITHOUT ROWID;
-
-CREATE TABLE allocations (
-    node   INTEGER NOT NULL REFERENCES nodes (seq),
-    key    INTEGER NOT NULL REFERENCES resources CHECK (key >= 256),
-    amount INTEGER NOT NULL CHECK (amount >= 0),
-    PRIMARY KEY (node, key)
-) WITHOUT ROWID;
-
--- What the strict descendants of a node add up to, per key: kind counts, allocations, and
--- 65535 for the number of direct children. Interior nodes only.
-CREATE TABLE rollups (
-    node  INTEGER NOT NULL,
-    key   INTEGER NOT NULL,
-    below INTEGER NOT NULL,
-    PRIMARY KEY (node, key)
-) WITHOUT ROWID;
-
--- Creating a node: parent exists, kind rule, then one walk up the tree for depth, cascading
--- status and the count quota of every ancestor.
-CREATE TRIGGER nodes_insert_rules BEFORE INSERT ON nodes BEGIN
-    SELECT CASE
-        WHEN NEW.parent IS NULL THEN
-            CASE WHEN coalesce((SELECT top_level FROM kinds WHERE kind = NEW.kind), 0) = 0
-                 THEN RAISE(ABORT, 'KIND_NOT_ALLOWED') END
-        WHEN NOT EXISTS (SELECT 1 FROM nodes WHERE seq = NEW.parent) THEN RAISE(ABORT, 'NOT_FOUND')
-        WHEN NOT EXISTS (SELECT 1 FROM nodes p JOIN kind_parents kp ON kp.kind = NEW.kind AND kp.parent_kind = p.kind
-                         WHERE p.seq = NEW.parent) THEN RAISE(ABORT, 'KIND_NOT_ALLOWED')
-    END;
-    SELECT CASE
-        WHEN max(a.depth) >= (SELECT max_depth FROM settings) THEN RAISE(ABORT, 'DEPTH_EXCEEDED')
-        WHEN max(a.status) <> 0 THEN RAISE(ABORT, 'SERVICE_DISABLED')
-        WHEN max(l.value < coalesce(r.below, 0) + 1) THEN RAISE(ABORT, 'QUOTA_EXCEEDED')
-    END
-    FROM (WITH RECURSIVE a(seq, parent, status, depth) AS (
-              SELECT seq, parent, status, 1 FROM nodes WHERE seq = NEW.parent
-              UNION ALL
-              SELECT n.seq, n.parent, n.status, a.depth + 1 FROM nodes n JOIN a ON n.seq = a.parent)
-          SELECT * FROM a) AS a
-    LEFT JOIN limits l ON l.node = a.seq AND l.key = NEW.kind
-    LEFT JOIN rollups r ON r.node = a.seq AND r.key = NEW.kind;
-END;
-
-CREATE TRIGGER nodes_insert_rollups AFTER INSERT ON nodes BEGIN
-    INSERT INTO rollups (node, key, below)
-        SELECT seq, NEW.kind, 1
-        FROM (WITH RECURSIVE a(seq, parent) AS (
-                  SELECT seq, parent FROM nodes WHERE seq = NEW.parent
-                  UNION ALL
-                  SELECT n.seq, n.parent FROM nodes n JOIN a ON n.seq = a.parent)
-              SELECT seq FROM a)
-        WHERE true
-        ON CONFLICT (node, key) DO UPDATE SET below = below + 1;
-    INSERT INTO rollups (node, key, below)
-        SELECT NEW.parent, 65535, 1 WHERE NEW.parent IS NOT NULL
-        ON CONFLICT (node, key) DO UPDATE SET below = below + 1;
-    INSERT INTO unique_names (name_group, name_folded, node)
-        SELECT name_group, lower(NEW.name), NEW.seq FROM kinds WHERE kind = NEW.kind AND name_group IS NOT NULL;
-END;
-
--- Deleting a node: only when empty; then the roll-ups and everything it owns.
-CREATE TRIGGER nodes_delete BEFORE DELETE ON nodes BEGIN
-    SELECT RAISE(ABORT, 'STILL_IN_USE')
-    WHERE EXISTS (SELECT 1 FROM nodes WHERE parent = OLD.seq)
-       OR EXISTS (SELECT 1 FROM allocations WHERE node = OLD.seq AND amount > 0);
-    UPDATE rollups SET below = below - 1
-    WHERE key = OLD.kind AND node IN (
-        WITH RECURSIVE a(seq, parent) AS (
-            SELECT seq, parent FROM nodes WHERE seq = OLD.parent
-            UNION ALL
-            SELECT n.seq, n.parent FROM nodes n JOIN a ON n.seq = a.parent)
-        SELECT seq FROM a);
-    UPDATE rollups SET below = below - 1 WHERE node = OLD.parent AND key = 65535;
-    DELETE FROM limits WHERE node = OLD.seq;
-    DELETE FROM allocations WHERE node = OLD.seq;
-    DELETE FROM rollups WHERE node = OLD.seq;
-    DELETE FROM unique_names
-    WHERE name_group = (SELECT name_group FROM kinds WHERE kind = OLD.kind) AND name_folded = lower(OLD.name);
-END;
-
--- Limits: not below the node's usage, not above any ancestor's limit, not below any
--- descendant's limit.
-CREATE TRIGGER limits_insert_rules BEFORE INSERT ON limits BEGIN
-    SELECT RAISE(ABORT, 'INVALID_LIMIT')
-    WHERE NEW.value < coalesce((SELECT below FROM rollups WHERE node = NEW.node AND key = NEW.key), 0)
-                    + coalesce((SELECT amount FROM allocations WHERE node = NEW.node AND key = NEW.key), 0);
-    SELECT RAISE(ABORT, 'INVALID_LIMIT')
-    FROM (WITH RECURSIVE a(seq, parent) AS (
-              SELECT p.seq, p.parent FROM nodes c JOIN nodes p ON p.seq = c.parent WHERE c.seq = NEW.node
-              UNION ALL
-              SELECT n.seq, n.parent FROM nodes n JOIN a ON n.seq = a.parent)
-          SELECT seq FROM a) AS a
-    CROSS JOIN limits l ON l.node = a.seq AND l.key = NEW.key
-    WHERE l.value < NEW.value;
-    SELECT RAISE(ABORT, 'INVALID_LIMIT')
-    FROM (WITH RECURSIVE d(seq) AS (
-              SELECT seq FROM nodes WHERE parent = NEW.node
-              UNION ALL
-              SELECT n.seq FROM nodes n JOIN d ON n.parent = d.seq)
-          SELECT seq FROM d) AS d
-    CROSS JOIN limits l ON l.node = d.seq AND l.key = NEW.key
-    WHERE l.value > NEW.value;
-END;
-
-CREATE TRIGGER limits_update_rules BEFORE UPDATE OF value ON limits BEGIN
-    SELECT RAISE(ABORT, 'INVALID_LIMIT')
-    WHERE NEW.value < coalesce((SELECT below FROM rollups WHERE node = NEW.node AND key = NEW.key), 0)
-                    + coalesce((SELECT amount FROM allocations WHERE node = NEW.node AND key = NEW.key), 0);
-    SELECT RAISE(ABORT, 'INVALID_LIMIT')
-    FROM (WITH RECURSIVE a(seq, parent) AS (
-              SELECT p.seq, p.parent FROM nodes c JOIN nodes p ON p.seq = c.parent WHERE c.seq = NEW.node
-              UNION ALL
-              SELECT n.seq, n.parent FROM nodes n JOIN a ON n.seq = a.parent)
-          SELECT seq FROM a) AS a
-    CROSS JOIN limits l ON l.node = a.seq AND l.key = NEW.key
-    WHERE l.value < NEW.value;
-    SELECT RAISE(ABORT, 'INVALID_LIMIT')
-    FROM (WITH RECURSIVE d(seq) AS (
-              SELECT seq FROM nodes WHERE parent = NEW.node
-              UNION ALL
-              SELECT n.seq FROM nodes n JOIN d ON n.parent = d.seq)
-          SELECT seq FROM d) AS d
-    CROSS JOIN limits l ON l.node = d.seq AND l.key = NEW.key
-    WHERE l.value > NEW.value;
-END;
-
--- Allocations: roll up to every ancestor, then usage <= limit on the node and every ancestor,
--- and nothing taken below a node that is off. Giving back is always allowed.
-CREATE TRIGGER allocations_insert AFTER INSERT ON allocations BEGIN
-    INSERT INTO rollups (node, key, below)
-        SELECT seq, NEW.key, NEW.amount
-        FROM (WITH RECURSIVE a(seq, parent) AS (
-                  SELECT p.seq, p.parent FROM nodes c JOIN nodes p ON p.seq = c.parent WHERE c.seq = NEW.node
-                  UNION ALL
-                  SELECT n.seq, n.parent FROM nodes n JOIN a ON n.seq = a.parent)
-              SELECT seq FROM a)
-        WHERE true
-        ON CONFLICT (node, key) DO UPDATE SET below = below + excluded.below;
-    SELECT CASE
-        WHEN max(a.status) <> 0 THEN RAISE(ABORT, 'SERVICE_DISABLED')
-        WHEN max(l.value < coalesce(r.below, 0) + coalesce(o.amount, 0)) THEN RAISE(ABORT, 'QUOTA_EXCEEDED')
-    END
-    FROM (WITH RECURSIVE a(seq, parent, status) AS (
-              SELECT seq, parent, status FROM nodes WHERE seq = NEW.node
-              UNION ALL
-              SELECT n.seq, n.parent, n.status FROM nodes n JOIN a ON n.seq = a.parent)
-          SELECT * FROM a) AS a
-    LEFT JOIN limits l ON l.node = a.seq AND l.key = NEW.key
-    LEFT JOIN rollups r ON r.node = a.seq AND r.key = NEW.key
-    LEFT JOIN allocations o ON o.node = a.seq AND o.key = NEW.key;
-END;
-
-CREATE TRIGGER allocations_update AFTER UPDATE OF amount ON allocations BEGIN
-    UPDATE rollups SET below = below + (NEW.amount - OLD.amount)
-    WHERE key = NEW.key AND node IN (
-        WITH RECURSIVE a(seq, parent) AS (
-            SELECT p.seq, p.parent FROM nodes c JOIN nodes p ON p.seq = c.parent WHERE c.seq = NEW.node
-            UNION ALL
-            SELECT n.seq, n.parent FROM nodes n JOIN a ON n.seq = a.parent)
-        SELECT seq FROM a);
-    SELECT CASE
-        WHEN max(a.status) <> 0 THEN RAISE(ABORT, 'SERVICE_DISABLED')
-        WHEN max(l.value < coalesce(r.below, 0) + coalesce(o.amount, 0)) THEN RAISE(ABORT, 'QUOTA_EXCEEDED')
-    END
-    FROM (WITH RECURSIVE a(seq, parent, status) AS (
-              SELECT seq, parent, status FROM nodes WHERE seq = NEW.node
-              UNION ALL
-              SELECT n.seq, n.parent, n.status FROM nodes n JOIN a ON n.seq = a.parent)
-          SELECT * FROM a) AS a
-    LEFT JOIN limits l ON l.node = a.seq AND l.key = NEW.key
-    LEFT JOIN rollups r ON r.node = a.seq AND r.key = NEW.key
-    LEFT JOIN allocations o ON o.node = a.seq AND o.key = NEW.key
-    WHERE NEW.amount > OLD.amount;
-END;
-";
+/// The schema: tables, indexes and triggers (`benches/sql/schema.sql`, shared with the sql.js
+/// version in `benches/js`).
+pub const SCHEMA: &str = include_str!("../sql/schema.sql");
 
 /// tenantree's channel schema as rows.
-const SCHEMA_DATA: &str = r"
-INSERT INTO kinds (kind, name, top_level, name_group, leaf) VALUES
-    (0, 'platform', 1, 'platform', 0),
-    (1, 'distributor', 0, 'dealer', 0),
-    (2, 'sub_distributor', 0, 'dealer', 0),
-    (3, 'reseller', 0, 'dealer', 0),
-    (4, 'tenant', 0, NULL, 1);
-INSERT INTO kind_parents (kind, parent_kind) VALUES
-    (1, 0), (2, 1), (3, 0), (3, 1), (3, 2), (4, 1), (4, 2), (4, 3);
-INSERT INTO resources (key, name, counts_kind) VALUES
-    (4, 'tenants', 4),
-    (257, 'extensions', NULL),
-    (258, 'concurrent_calls', NULL),
-    (259, 'ring_groups', NULL),
-    (260, 'virtual_receptionists', NULL),
-    (261, 'call_queues', NULL),
-    (262, 'conference_rooms', NULL),
-    (263, 'disk_bytes', NULL);
-INSERT INTO settings (max_depth) VALUES (5);
-";
+const SCHEMA_DATA: &str = include_str!("../sql/channel.sql");
 
-const INSERT_NODE: &str = "INSERT INTO nodes (id, parent, kind, name, created, updated) VALUES \
-     (?1, CASE WHEN ?2 IS NULL THEN NULL ELSE coalesce((SELECT seq FROM nodes WHERE id = ?2), -1) END, ?3, ?4, ?5, ?5)";
-const INSERT_LIMIT: &str = "INSERT INTO limits (node, key, value) VALUES (?1, ?2, ?3)";
-const ALLOCATE: &str = "INSERT INTO allocations (node, key, amount) VALUES ((SELECT seq FROM nodes WHERE id = ?1), ?2, ?3) \
-     ON CONFLICT (node, key) DO UPDATE SET amount = amount + excluded.amount";
-const RELEASE: &str =
-    "UPDATE allocations SET amount = amount - ?3 WHERE node = (SELECT seq FROM nodes WHERE id = ?1) AND key = ?2";
-const CHAIN: &str = "WITH RECURSIVE a(seq, parent, kind, name, status, d) AS ( \
-         SELECT seq, parent, kind, name, status, 0 FROM nodes WHERE id = ?1 \
-         UNION ALL \
-         SELECT n.seq, n.parent, n.kind, n.name, n.status, a.d + 1 FROM nodes n JOIN a ON n.seq = a.parent) \
-     SELECT seq, kind, name, status FROM a ORDER BY d";
-const QUOTAS: &str = "WITH RECURSIVE a(seq, parent, d) AS ( \
-         SELECT seq, parent, 0 FROM nodes WHERE id = ?1 \
-         UNION ALL \
-         SELECT n.seq, n.parent, a.d + 1 FROM nodes n JOIN a ON n.seq = a.parent) \
-     SELECT r.key, a.d, l.value, coalesce(u.below, 0) + coalesce(o.amount, 0), coalesce(o.amount, 0) \
-     FROM a CROSS JOIN resources r \
-     LEFT JOIN limits l ON l.node = a.seq AND l.key = r.key \
-     LEFT JOIN rollups u ON u.node = a.seq AND u.key = r.key \
-     LEFT JOIN allocations o ON o.node = a.seq AND o.key = r.key \
-     WHERE a.d = 0 OR l.value IS NOT NULL";
-const PAGE: &str = "SELECT seq, name, name_folded, kind, status FROM nodes \
-     WHERE parent = ?1 AND (name_folded, kind, seq) > (?2, ?3, ?4) \
-     ORDER BY name_folded, kind, seq LIMIT ?5";
-const CHILD_COUNT: &str = "SELECT below FROM rollups WHERE node = ?1 AND key = 65535";
-const TENANTS_UNDER: &str = "WITH RECURSIVE d(seq, kind, name) AS ( \
-         SELECT seq, kind, name FROM nodes WHERE id = ?1 \
-         UNION ALL \
-         SELECT n.seq, n.kind, n.name FROM d JOIN nodes n ON n.parent = d.seq \
-         WHERE d.kind NOT IN (SELECT kind FROM kinds WHERE leaf)) \
-     SELECT name FROM d WHERE kind = ?2";
+/// The named statements (`benches/sql/statements.sql`, shared with `benches/js`).
+const STATEMENTS: &str = include_str!("../sql/statements.sql");
+
+/// The statement called `name` in [`STATEMENTS`]: from its `-- name:` line to the next one.
+pub fn statement(name: &str) -> &'static str {
+    static BY_NAME: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
+        STATEMENTS
+            .split("\n-- name: ")
+            .skip(1)
+            .filter_map(|part| part.split_once('\n'))
+            .map(|(name, body)| (name.trim(), body.trim()))
+            .collect()
+    });
+    BY_NAME.get(name).copied().unwrap_or("SELECT RAISE(ABORT, 'no such benchmark statement')")
+}
 
 /// The integrity check, after `PRAGMA integrity_check` and `foreign_key_check`: every roll-up
 /// recomputed from the records (through a temporary closure table), and every rule re-verified.
@@ -441,7 +178,7 @@ type ChainRow = (i64, i64, String, i64);
 
 impl Sqlite {
     fn chain(conn: &Connection, id: Id) -> Result<Vec<ChainRow>> {
-        let mut stmt = conn.prepare_cached(CHAIN)?;
+        let mut stmt = conn.prepare_cached(statement("chain"))?;
         let rows = stmt.query_map(params![blob(id)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
@@ -496,8 +233,8 @@ impl Engine for Sqlite {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut out = Vec::with_capacity(nodes.len());
         {
-            let mut insert = tx.prepare_cached(INSERT_NODE)?;
-            let mut limit = tx.prepare_cached(INSERT_LIMIT)?;
+            let mut insert = tx.prepare_cached(statement("insert_node"))?;
+            let mut limit = tx.prepare_cached(statement("insert_limit"))?;
             let now = now_micros();
             for new in nodes {
                 let id = self.ids.next_id();
@@ -517,8 +254,8 @@ impl Engine for Sqlite {
     fn adjust(&mut self, ops: &[Adjust]) -> Result<()> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
-            let mut allocate = tx.prepare_cached(ALLOCATE)?;
-            let mut release = tx.prepare_cached(RELEASE)?;
+            let mut allocate = tx.prepare_cached(statement("allocate"))?;
+            let mut release = tx.prepare_cached(statement("release"))?;
             for op in ops {
                 if op.delta >= 0 {
                     allocate.execute(params![blob(op.node), op.key, op.delta])?;
@@ -569,7 +306,7 @@ impl Engine for Sqlite {
         self.read(|conn| {
             let chain = Sqlite::chain(conn, node)?;
             let (_, kind, name, status) = chain.first().ok_or_else(|| Error::refused("NOT_FOUND", "no such node"))?;
-            let mut stmt = conn.prepare_cached(QUOTAS)?;
+            let mut stmt = conn.prepare_cached(statement("quotas"))?;
             let rows = stmt.query_map(params![blob(node)], |r| {
                 Ok((
                     r.get::<_, u16>(0)?,
@@ -622,10 +359,13 @@ impl Engine for Sqlite {
             let chain = Sqlite::chain(conn, parent)?;
             let seq = chain.first().map(|c| c.0).ok_or_else(|| Error::refused("NOT_FOUND", "no such node"))?;
             let inherited = effective(chain.iter().map(|c| status_name(c.3)));
-            let total: i64 =
-                conn.prepare_cached(CHILD_COUNT)?.query_row(params![seq], |r| r.get(0)).optional()?.unwrap_or(0);
+            let total: i64 = conn
+                .prepare_cached(statement("child_count"))?
+                .query_row(params![seq], |r| r.get(0))
+                .optional()?
+                .unwrap_or(0);
             let (name, kind, last) = after.cloned().unwrap_or_else(|| (String::new(), -1, -1));
-            let mut stmt = conn.prepare_cached(PAGE)?;
+            let mut stmt = conn.prepare_cached(statement("page"))?;
             let rows = stmt.query_map(params![seq, name, kind, last, i64::from(limit) + 1], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
@@ -658,7 +398,7 @@ impl Engine for Sqlite {
 
     fn tenants_under(&self, root: Id) -> Result<SubtreeView> {
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(TENANTS_UNDER)?;
+            let mut stmt = conn.prepare_cached(statement("tenants_under"))?;
             let mut rows = stmt.query(params![blob(root), Kind::Tenant.index()])?;
             let mut out = SubtreeView::default();
             while let Some(row) = rows.next()? {

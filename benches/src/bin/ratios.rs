@@ -7,6 +7,10 @@
 //! cargo run --release -p benches --bin ratios -- --size tiny  # seconds; what CI runs
 //! ```
 //!
+//! After the native workloads it runs the JavaScript ones (`benches/js/bench.mjs` in Node:
+//! the npm package against sql.js) and prints their ratios too; `--js no` skips them.
+//! `benches/ratios.sh` builds the package and installs sql.js first.
+//!
 //! W1 runs in a child process of its own (this binary, with `--child-w1`) so that its peak
 //! resident memory is measured alone.
 #![allow(clippy::print_stdout, clippy::print_stderr, reason = "a command-line tool reports on the terminal")]
@@ -25,7 +29,7 @@ use benches::{Engine, Error, Result};
 
 fn usage() -> Error {
     Error::msg(
-        "usage: ratios [--size tiny|quick|full] [--dir DIR] [--only tenantree,raw,sqlite]\n       \
+        "usage: ratios [--size tiny|quick|full] [--dir DIR] [--only tenantree,raw,sqlite] [--js yes|no]\n       \
          ratios --child-w1 ENGINE SIZE PATH",
     )
 }
@@ -103,12 +107,20 @@ fn main_inner() -> Result<()> {
     let mut size = Size::Quick;
     let mut dir: Option<PathBuf> = None;
     let mut only = vec!["tenantree".to_owned(), "raw".to_owned(), "sqlite".to_owned()];
+    let mut js = true;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--size" => size = it.next().and_then(|s| Size::parse(s)).ok_or_else(usage)?,
             "--dir" => dir = Some(PathBuf::from(it.next().ok_or_else(usage)?)),
             "--only" => only = it.next().ok_or_else(usage)?.split(',').map(str::to_owned).collect(),
+            "--js" => {
+                js = match it.next().map(String::as_str) {
+                    Some("yes") => true,
+                    Some("no") => false,
+                    _ => return Err(usage()),
+                }
+            }
             _ => return Err(usage()),
         }
     }
@@ -127,6 +139,15 @@ fn main_inner() -> Result<()> {
             _ => return Err(usage()),
         });
     }
+    let js_run = if js {
+        let t = Instant::now();
+        eprintln!("running the JavaScript workloads (benches/js) ...");
+        let r = benches::js::run(size)?;
+        eprintln!("  JavaScript done in {:.1} s", t.elapsed().as_secs_f64());
+        Ok(r)
+    } else {
+        Err("skipped (--js no)".to_owned())
+    };
     println!(
         "# tenantree benchmarks, size {} ({} tenants under {} resellers)\n",
         size.name(),
@@ -139,11 +160,12 @@ fn main_inner() -> Result<()> {
         report::load_average().unwrap_or_else(|| "n/a".to_owned())
     );
     println!("{}", report::table(&runs));
-    println!("{}", report::js_table());
-    for line in report::verdicts(&runs) {
+    println!("{}", report::js_table(&runs, &js_run));
+    for line in report::verdicts(&runs, &js_run) {
         println!("{line}");
     }
-    let agree = runs.windows(2).all(|w| matches!(w, [a, b] if a.observed == b.observed));
+    let agree = runs.windows(2).all(|w| matches!(w, [a, b] if a.observed == b.observed))
+        && js_run.as_ref().map_or(true, |r| r.agree);
     println!(
         "\nanswers: {}",
         if agree { "every implementation gave the same answers" } else { "THE IMPLEMENTATIONS DISAGREE" }
