@@ -2,7 +2,7 @@
 // interface, on two implementations in Node:
 //
 // - tenantree-wasm: the npm package (bindings/wasm, its Node build pkg/node), an in-memory
-//   store, through its public API only;
+//   store without the change feed (as the native runs), through its public API only;
 // - sql.js: SQLite compiled to WebAssembly (npm `sql.js`, pinned in package-lock.json), in
 //   memory, with the very schema, triggers and statements of the native SQLite version
 //   (benches/sql/*.sql, shared with benches/src/sqlite.rs).
@@ -114,7 +114,8 @@ export class TenantreeWasm {
 
   constructor() {
     const { Store } = require(packageDir);
-    this.store = new Store({ preset: 'channel' });
+    // No change feed, as the native `Tt`: the same data as sql.js keeps.
+    this.store = new Store({ preset: 'channel', changeFeed: false });
   }
 
   insert(recs) {

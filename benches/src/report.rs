@@ -8,7 +8,7 @@ use crate::js::JsRun;
 use crate::raw::Raw;
 use crate::sqlite::Sqlite;
 use crate::tt::Tt;
-use crate::workloads::EngineRun;
+use crate::workloads::{EngineRun, W1Outcome};
 
 /// The peak resident set size of this process so far, in KiB (`VmHWM` in
 /// `/proc/self/status`), where the system has it.
@@ -73,8 +73,8 @@ const ROWS: [(&str, &str, &str); 10] = [
 ];
 
 /// The table of times and ratios, in Markdown. `runs` holds tenantree, raw redb and SQLite
-/// (any missing one shows as n/a).
-pub fn table(runs: &[EngineRun]) -> String {
+/// (any missing one shows as n/a); `feed` is tenantree's W1 with its change feed on.
+pub fn table(runs: &[EngineRun], feed: Option<&W1Outcome>) -> String {
     let tt = run(runs, Tt::NAME);
     let raw = run(runs, Raw::NAME);
     let sq = run(runs, Sqlite::NAME);
@@ -96,6 +96,26 @@ pub fn table(runs: &[EngineRun]) -> String {
             a.zip(b).map_or("n/a".to_owned(), |(a, b)| ratio(a, b)),
             c.zip(a).map_or("n/a".to_owned(), |(c, a)| ratio(c, a)),
         );
+    }
+    if let (Some(f), Some(t)) = (feed, tt) {
+        let per = |d: Duration| d.as_secs_f64() / (t.tenants.max(1) as f64);
+        for (key, what, value, like) in [
+            (
+                "W1 feed",
+                "W1 of tenantree with its change feed on (its default), per tenant",
+                Some(per(f.elapsed)),
+                "W1",
+            ),
+            ("W1 feed CPU", "the same, CPU time", f.cpu.map(per), "W1 CPU"),
+        ] {
+            let _ = writeln!(
+                out,
+                "| {key} | {what} | {} | | | {} | {} | |",
+                show(value),
+                value.zip(native_secs(raw, like)).map_or("n/a".to_owned(), |(a, b)| ratio(a, b)),
+                native_secs(sq, like).zip(value).map_or("n/a".to_owned(), |(c, a)| ratio(c, a)),
+            );
+        }
     }
     let total = |r: Option<&EngineRun>| r.map_or("n/a".to_owned(), |r| fmt_duration(r.w1.elapsed));
     let _ = writeln!(

@@ -1,5 +1,7 @@
 //! tenantree through its public API only, with the defaults a user gets (system clock, OS
-//! randomness, 256 MiB page cache).
+//! randomness, 256 MiB page cache), except the change feed: [`Tt`] runs without it, like the
+//! floor and SQLite, which keep no audit log; [`TtFeed`] runs with it, tenantree's default, so
+//! that its cost shows in the table (W1 only).
 
 use std::path::Path;
 
@@ -10,12 +12,18 @@ use crate::engine::{
     SubtreeView, resource_name,
 };
 
-/// A tenantree store in a file.
+/// A tenantree store in a file, with its change feed on when `FEED`.
 #[derive(Debug)]
-pub struct Tt {
+pub struct TtWith<const FEED: bool> {
     store: Store,
     sys: Actor,
 }
+
+/// tenantree without the change feed: the same data as the floor and SQLite.
+pub type Tt = TtWith<false>;
+
+/// tenantree as it comes, with the change feed: one event per write besides the data.
+pub type TtFeed = TtWith<true>;
 
 fn node_id(id: Id) -> Result<NodeId> {
     Ok(NodeId::from_bytes(id.to_be_bytes())?)
@@ -40,29 +48,29 @@ fn new_node(rec: &NewRec) -> Result<NewNode> {
     Ok(n)
 }
 
-impl Tt {
+impl<const FEED: bool> TtWith<FEED> {
     /// The store underneath, for tests that look further.
     pub fn store(&self) -> &Store {
         &self.store
     }
 }
 
-impl Engine for Tt {
-    const NAME: &'static str = "tenantree";
+impl<const FEED: bool> Engine for TtWith<FEED> {
+    const NAME: &'static str = if FEED { "tenantree with its change feed" } else { "tenantree" };
     type Cursor = String;
 
-    fn create(path: &Path) -> Result<Tt> {
+    fn create(path: &Path) -> Result<Self> {
         let _ = std::fs::remove_file(path);
-        Tt::open(path, Mode::Bulk)
+        Self::open(path, Mode::Bulk)
     }
 
-    fn open(path: &Path, mode: Mode) -> Result<Tt> {
+    fn open(path: &Path, mode: Mode) -> Result<Self> {
         let durability = match mode {
             Mode::Bulk => Durability::Bulk,
             Mode::Durable | Mode::FsyncEveryCommit => Durability::Immediate,
         };
-        let store = Store::builder().durability(durability).open(path)?;
-        Ok(Tt { store, sys: Actor::system() })
+        let store = Store::builder().durability(durability).change_feed(FEED).open(path)?;
+        Ok(Self { store, sys: Actor::system() })
     }
 
     fn flush(&mut self) -> Result<()> {

@@ -203,6 +203,7 @@ fn the_ratio_command_prints_every_row() {
     assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
     for row in [
         "| W1 |",
+        "| W1 feed |",
         "| W2 |",
         "| W2 fsync |",
         "| W3 |",

@@ -23,7 +23,7 @@ use benches::raw::Raw;
 use benches::report;
 use benches::spec::{Size, Sizes};
 use benches::sqlite::Sqlite;
-use benches::tt::Tt;
+use benches::tt::{Tt, TtFeed};
 use benches::workloads::{self, EngineRun, W1Outcome};
 use benches::{Engine, Error, Result};
 
@@ -99,6 +99,7 @@ fn main_inner() -> Result<()> {
         let path = PathBuf::from(path);
         return match engine.as_str() {
             "tenantree" => child::<Tt>(size, &path),
+            "tenantree-feed" => child::<TtFeed>(size, &path),
             "raw" => child::<Raw>(size, &path),
             "sqlite" => child::<Sqlite>(size, &path),
             _ => Err(usage()),
@@ -139,6 +140,13 @@ fn main_inner() -> Result<()> {
             _ => return Err(usage()),
         });
     }
+    // tenantree's W1 once more with its change feed (its default), for the cost of the feed.
+    let feed = if only.iter().any(|k| k == "tenantree") {
+        eprintln!("running W1 of tenantree with its change feed ...");
+        Some(w1_child("tenantree-feed", size, &dir.join("w1-tenantree-feed.db"))?)
+    } else {
+        None
+    };
     let js_run = if js {
         let t = Instant::now();
         eprintln!("running the JavaScript workloads (benches/js) ...");
@@ -159,7 +167,7 @@ fn main_inner() -> Result<()> {
         "load average (1, 5, 15 min) before: {load_before}; after: {}\n",
         report::load_average().unwrap_or_else(|| "n/a".to_owned())
     );
-    println!("{}", report::table(&runs));
+    println!("{}", report::table(&runs, feed.as_ref()));
     println!("{}", report::js_table(&runs, &js_run));
     for line in report::verdicts(&runs, &js_run) {
         println!("{line}");
