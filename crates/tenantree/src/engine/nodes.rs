@@ -148,9 +148,16 @@ pub(crate) fn check_quantity(field: &str, value: u64) -> Result<()> {
 pub(crate) fn parse_limits(schema: &Schema, limits: &BTreeMap<String, u64>) -> Result<Vec<(RollupKey, u64)>> {
     let mut out = Vec::with_capacity(limits.len());
     for (name, value) in limits {
-        let field = format!("limits.{name}");
-        check_quantity(&field, *value)?;
-        out.push((schema.resource_key_or_err(&field, name)?, *value));
+        // The field's name is only needed for an error: no `format!` on the success path.
+        let field = || format!("limits.{name}");
+        if *value > limits::QUANTITY {
+            check_quantity(&field(), *value)?;
+        }
+        let key = match schema.resource_key(name) {
+            Some(key) => key,
+            None => schema.resource_key_or_err(&field(), name)?,
+        };
+        out.push((key, *value));
     }
     out.sort_unstable();
     Ok(out)
@@ -286,19 +293,20 @@ pub(crate) fn create_with(
     }
     let chain = Chain { links };
     let node = to_node(schema, &chain)?;
-    let mut changes = serde_json::json!({"kind": node.kind, "name": node.name});
-    if let (Some(map), Ok(serde_json::Value::Object(profile))) =
-        (changes.as_object_mut(), serde_json::to_value(&node.profile))
-    {
-        map.extend(profile);
-        if node.status.is_off() {
-            map.insert("status".into(), serde_json::to_value(node.status).unwrap_or_default());
+    // The event's changes are built only for a store that keeps a change feed.
+    if restored.is_none() && ctx.feed {
+        let mut changes = serde_json::json!({"kind": node.kind, "name": node.name});
+        if let (Some(map), Ok(serde_json::Value::Object(profile))) =
+            (changes.as_object_mut(), serde_json::to_value(&node.profile))
+        {
+            map.extend(profile);
+            if node.status.is_off() {
+                map.insert("status".into(), serde_json::to_value(node.status).unwrap_or_default());
+            }
+            if !node.limits.is_empty() {
+                map.insert("limits".into(), serde_json::to_value(&node.limits).unwrap_or_default());
+            }
         }
-        if !node.limits.is_empty() {
-            map.insert("limits".into(), serde_json::to_value(&node.limits).unwrap_or_default());
-        }
-    }
-    if restored.is_none() {
         feed::emit(w, ctx, who, Event::node("node.create", &chain, Some(changes))?)?;
     }
     Ok(node)
