@@ -479,8 +479,8 @@ pub(crate) fn allocate_with(
     }
     crate::engine::nodes::check_quantity("amount", amount)?;
     let seq = resolve(w, id)?;
-    let chain = load_chain(w, seq)?;
-    let head = chain.node()?.clone();
+    let mut chain = load_chain(w, seq)?;
+    let head = chain.node()?;
     who.require(schema, &chain, head.rec.kind, Action::Allocate)?;
     if !restoring {
         chain.require_enabled()?;
@@ -497,22 +497,23 @@ pub(crate) fn allocate_with(
         }
     }
 
-    // Apply. Allocations change usage, not the node's own fields: the version stays.
-    let mut rec = head.rec;
-    rec.set_own(key, own);
-    w.put_node(seq, &rec)?;
+    // Apply. Allocations change usage, not the node's own fields: the version stays. The head
+    // is changed in place in the chain (no copy of its record).
+    set_own_in_place(w, &mut chain, seq, key, own)?;
     let ancestors: Vec<u64> = chain.links.iter().skip(1).map(|l| l.seq).chain([0]).collect();
     add_below(w, &ancestors, key, amount)?;
-    let mut links = chain.links;
-    if let Some(first) = links.first_mut() {
-        first.rec = rec;
-    }
-    let chain = Chain { links };
-    if !restoring {
+    if !restoring && ctx.feed {
         let changes = serde_json::json!({"resource": resource, "amount": amount});
         feed::emit(w, ctx, who, Event::node("node.allocate", &chain, Some(changes))?)?;
     }
     quota_of(w, schema, &chain, key)
+}
+
+/// Sets the own allocation of `key` on the head of `chain` and writes its record.
+fn set_own_in_place(w: &mut WriteView<'_>, chain: &mut Chain, seq: u64, key: RollupKey, own: u64) -> Result<()> {
+    let head = chain.links.first_mut().ok_or_else(|| Error::corrupted("empty ancestor chain"))?;
+    head.rec.set_own(key, own);
+    w.put_node(seq, &head.rec)
 }
 
 /// Gives back `amount` of a resource allocated on a node. Allowed while disabled (giving back
@@ -532,8 +533,8 @@ pub(crate) fn release(
     }
     crate::engine::nodes::check_quantity("amount", amount)?;
     let seq = resolve(w, id)?;
-    let chain = load_chain(w, seq)?;
-    let head = chain.node()?.clone();
+    let mut chain = load_chain(w, seq)?;
+    let head = chain.node()?;
     who.require(schema, &chain, head.rec.kind, Action::Release)?;
     let own = head.rec.own(key);
     let Some(left) = own.checked_sub(amount) else {
@@ -542,18 +543,13 @@ pub(crate) fn release(
             format!("cannot release {amount} {resource}: only {own} allocated on node {id}"),
         ));
     };
-    let mut rec = head.rec;
-    rec.set_own(key, left);
-    w.put_node(seq, &rec)?;
+    set_own_in_place(w, &mut chain, seq, key, left)?;
     let ancestors: Vec<u64> = chain.links.iter().skip(1).map(|l| l.seq).chain([0]).collect();
     sub_below(w, &ancestors, key, amount)?;
-    let mut links = chain.links;
-    if let Some(first) = links.first_mut() {
-        first.rec = rec;
+    if ctx.feed {
+        let changes = serde_json::json!({"resource": resource, "amount": amount});
+        feed::emit(w, ctx, who, Event::node("node.release", &chain, Some(changes))?)?;
     }
-    let chain = Chain { links };
-    let changes = serde_json::json!({"resource": resource, "amount": amount});
-    feed::emit(w, ctx, who, Event::node("node.release", &chain, Some(changes))?)?;
     quota_of(w, schema, &chain, key)
 }
 
