@@ -292,13 +292,20 @@ pub(crate) fn children(
     } else {
         None
     };
-    let parent_links = parent_chain.map(|c| c.links).unwrap_or_default();
+    // One chain for the whole page: each child in turn takes the head slot above the shared
+    // ancestors (no copy of the ancestors' records per child).
+    let mut parent_links = parent_chain.map(|c| c.links).unwrap_or_default();
+    let mut chain = Chain { links: Vec::with_capacity(parent_links.len() + 1) };
     let mut items = Vec::with_capacity(picked.len());
     for (_, seq, rec) in picked {
-        let mut links = Vec::with_capacity(parent_links.len() + 1);
-        links.push(Loaded { seq, rec });
-        links.extend(parent_links.iter().cloned());
-        items.push(to_node(schema, &Chain { links })?);
+        match chain.links.first_mut() {
+            Some(head) => *head = Loaded { seq, rec },
+            None => {
+                chain.links.push(Loaded { seq, rec });
+                chain.links.append(&mut parent_links);
+            }
+        }
+        items.push(to_node(schema, &chain)?);
     }
     Ok(Page {
         items,
