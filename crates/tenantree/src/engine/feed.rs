@@ -22,8 +22,10 @@ pub const MASK: &str = "********";
 /// Whether a key names a secret: it contains `password` or `token`, in any case (003).
 #[must_use]
 pub fn is_secret_key(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    k.contains("password") || k.contains("token")
+    // Called for every key of every recorded change: compares in place, without lowercasing a
+    // copy of the key.
+    let contains = |needle: &[u8]| key.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
+    contains(b"password") || contains(b"token")
 }
 
 /// Replaces, at any depth, every value whose key names a secret with [`MASK`].
@@ -252,5 +254,11 @@ mod tests {
         assert_eq!(v["list"][0]["api_token"], MASK);
         assert_eq!(v["token_cleared"], serde_json::Value::Null, "nothing to hide in a cleared secret");
         assert!(is_secret_key("smtp_PASSWORD") && !is_secret_key("pass"));
+        for key in ["token", "TOKEN", "apiToken", "x_passWord_y", "passwordtoken"] {
+            assert!(is_secret_key(key), "{key}");
+        }
+        for key in ["", "tok", "toke", "passwor", "Pässword", "name"] {
+            assert!(!is_secret_key(key), "{key}");
+        }
     }
 }
