@@ -30,7 +30,7 @@ pub(crate) struct StoreOptions {
 impl StoreOptions {
     /// The core's builder for these options, with the host's clock and randomness.
     pub(crate) fn builder(self) -> Result<StoreBuilder, JsValue> {
-        let mut builder = tenantree::Store::builder().clock(JsClock).entropy(JsEntropy);
+        let mut builder = tenantree::Store::builder().clock(JsClock).entropy(JsEntropy::default());
         builder = match (self.preset, self.schema) {
             (Some(_), Some(_)) => return Err(invalid("options", "give either preset or schema, not both")),
             (Some(preset), None) => builder.preset(preset),
