@@ -1,0 +1,233 @@
+//! 001: dealers, and the tenants a dealer creates (see the crate docs).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+use tenantree::{
+    ChildQuery, DescendantQuery, Error, NameRule, NewAccount, NewNode, Node, NodeName, NodeUpdate, Profile, Status,
+};
+
+use crate::body::{Body, parse_id_field, parse_id_path};
+use crate::error::{ApiError, invalid, not_found, rename_field};
+use crate::request::Response;
+use crate::util::{Reads, all_children, page_size_param, uint_param};
+use crate::Call;
+
+/// 001's defaults.
+const DEFAULT_MAX_TENANTS: u64 = 100;
+const DEFAULT_MAX_EXTENSIONS: u64 = 50_000;
+/// Default page size of the tenant list.
+const DEFAULT_TENANT_LIMIT: u32 = 100;
+
+/// A dealer level: its 001 name, its node kind and its admin role.
+struct Level {
+    name: &'static str,
+    kind: &'static str,
+    role: &'static str,
+}
+
+const LEVELS: [Level; 3] = [
+    Level { name: "DISTRIBUTOR", kind: "distributor", role: "distributor_admin" },
+    Level { name: "SUB_DISTRIBUTOR", kind: "sub_distributor", role: "sub_distributor_admin" },
+    Level { name: "RESELLER", kind: "reseller", role: "reseller_admin" },
+];
+
+fn level_of_kind(kind: &str) -> Option<&'static Level> {
+    LEVELS.iter().find(|l| l.kind == kind)
+}
+
+fn dealer(tx: &impl Reads, id: &str) -> Result<Node, Error> {
+    let node = tx.get_node(parse_id_path("dealer", id)?)?;
+    if level_of_kind(&node.kind).is_some() { Ok(node) } else { Err(not_found("dealer", id)) }
+}
+
+fn dealer_json(node: &Node) -> Value {
+    let p = &node.profile;
+    json!({
+        "id": node.id.to_string(),
+        "enabled": node.status == Status::Enabled,
+        "level": level_of_kind(&node.kind).map_or("", |l| l.name),
+        "name": node.name.as_str(),
+        "email": p.email,
+        "display_name": p.display_name,
+        "website": p.website,
+        "phone": p.phone,
+        "address": p.address,
+        "description": p.description,
+        "max_tenants": node.limits.get("tenants"),
+        "max_extensions": node.limits.get("extensions"),
+        "tenant_full_access": node.tenant_full_access,
+    })
+}
+
+/// The profile fields 001 names, in 001's spelling; the core checks their lengths and forms.
+const PROFILE_FIELDS: [&str; 6] = ["email", "display_name", "website", "phone", "address", "description"];
+
+fn profile_from(body: &Body) -> Result<Profile, Error> {
+    Ok(Profile {
+        email: body.string("email")?,
+        display_name: body.string("display_name")?,
+        website: body.string("website")?,
+        phone: body.string("phone")?,
+        address: body.string("address")?,
+        description: body.string("description")?,
+        ..Profile::default()
+    })
+}
+
+/// Reports the core's camelCase field names in 001's snake_case.
+fn snake_fields(e: Error) -> Error {
+    match &e {
+        Error::InvalidArgument { field, .. } if field == "displayName" => rename_field(e, "display_name"),
+        Error::InvalidArgument { field, .. } if field == "limits.tenants" => rename_field(e, "max_tenants"),
+        Error::InvalidArgument { field, .. } if field == "limits.extensions" => rename_field(e, "max_extensions"),
+        _ => e,
+    }
+}
+
+/// `GET /api/dealers` → `{"count", "items"}`: the dealers directly under the caller's home.
+pub(crate) fn list(call: &Call<'_>) -> Result<Response, ApiError> {
+    let home = call.home()?;
+    let items: Vec<Value> = call.read(|tx| {
+        let children = all_children(tx, Some(home), &ChildQuery::default())?;
+        Ok(children.iter().filter(|n| level_of_kind(&n.kind).is_some()).map(dealer_json).collect())
+    })?;
+    Ok(Response::json(200, json!({"count": items.len(), "items": items})))
+}
+
+/// `GET /api/dealers/{id}`.
+pub(crate) fn get(call: &Call<'_>) -> Result<Response, ApiError> {
+    let node = call.read(|tx| dealer(tx, call.param(0)))?;
+    Ok(Response::json(200, dealer_json(&node)))
+}
+
+/// `POST /api/dealers` → 201 `{"id"}`: the dealer's node and its login account, together.
+pub(crate) fn create(call: &Call<'_>) -> Result<Response, ApiError> {
+    let body = call.body()?;
+    let level_name = body.required_string("level")?;
+    let level = LEVELS.iter().find(|l| l.name == level_name).ok_or_else(|| {
+        invalid("level", format!("{level_name:?} is not one of DISTRIBUTOR, SUB_DISTRIBUTOR, RESELLER"))
+    })?;
+    let name = body.required_string("name")?;
+    NodeName::new(&name, NameRule::Login)?;
+    let password = body.required_string("password")?;
+    if password.is_empty() {
+        return Err(invalid("password", "must not be empty").into());
+    }
+    let profile = profile_from(&body)?;
+    let max_tenants = body.int32_count("max_tenants")?.unwrap_or(DEFAULT_MAX_TENANTS);
+    let max_extensions = body.int32_count("max_extensions")?.unwrap_or(DEFAULT_MAX_EXTENSIONS);
+    let enabled = body.boolean("enabled")?.unwrap_or(true);
+    let tenant_full_access = body.boolean("tenant_full_access")?.unwrap_or(true);
+    let home = call.home()?;
+    let email = profile.email.clone();
+    let new = NewNode::new(level.kind, name.as_str())
+        .parent(home)
+        .profile(profile)
+        .limit("tenants", max_tenants)
+        .limit("extensions", max_extensions)
+        .tenant_full_access(tenant_full_access)
+        .status(if enabled { Status::Enabled } else { Status::Disabled });
+    let id = call
+        .write(|tx| {
+            let node = tx.create_node(&new)?;
+            let mut account = NewAccount::new(name.as_str(), level.role).node(node.id).password(password.as_str());
+            account.email = email;
+            tx.create_account(&account).map_err(|e| match e {
+                Error::InvalidArgument { field, reason } if field == "username" => {
+                    Error::InvalidArgument { field: "name".to_owned(), reason }
+                }
+                other => other,
+            })?;
+            Ok(node.id)
+        })
+        .map_err(|e| ApiError { status: e.status, error: snake_fields(e.error) })?;
+    Ok(Response::json(201, json!({"id": id.to_string()})))
+}
+
+/// `POST /api/dealers/{id}`: a partial update; 200 without content.
+pub(crate) fn update(call: &Call<'_>) -> Result<Response, ApiError> {
+    let body = call.body()?;
+    for field in ["level", "name", "password"] {
+        if body.has(field) {
+            return Err(invalid(field, "cannot be changed by an update").into());
+        }
+    }
+    let mut update = NodeUpdate::default();
+    for field in PROFILE_FIELDS {
+        let value = body.nullable_string(field)?;
+        match field {
+            "email" => update.email = value,
+            "display_name" => update.display_name = value,
+            "website" => update.website = value,
+            "phone" => update.phone = value,
+            "address" => update.address = value,
+            _ => update.description = value,
+        }
+    }
+    update.tenant_full_access = body.boolean("tenant_full_access")?;
+    let mut limits = BTreeMap::new();
+    if let Some(n) = body.int32_count("max_tenants")? {
+        limits.insert("tenants".to_owned(), Some(n));
+    }
+    if let Some(n) = body.int32_count("max_extensions")? {
+        limits.insert("extensions".to_owned(), Some(n));
+    }
+    let status = body.boolean("enabled")?.map(|e| if e { Status::Enabled } else { Status::Disabled });
+    call.write(|tx| {
+        let node = dealer(&*tx, call.param(0))?;
+        if !update.is_empty() {
+            tx.update_node(node.id, &update)?;
+        }
+        if !limits.is_empty() {
+            tx.set_limits(node.id, &limits, None)?;
+        }
+        if let Some(status) = status
+            && status != node.status
+        {
+            tx.set_status(node.id, status, None)?;
+        }
+        Ok(())
+    })
+    .map_err(|e| ApiError { status: e.status, error: snake_fields(e.error) })?;
+    Ok(Response::empty(200))
+}
+
+fn tenant_json(node: &Node) -> Value {
+    json!({
+        "id": node.id.to_string(),
+        "name": node.name.as_str(),
+        "enabled": node.status == Status::Enabled,
+        "dealer_id": node.parent.map(|p| p.to_string()),
+        "max_extensions": node.limits.get("extensions"),
+    })
+}
+
+/// `POST /api/tenants` `{"name", "max_extensions"?, "dealer_id"?}` → 201 `{"id"}`.
+pub(crate) fn create_tenant(call: &Call<'_>) -> Result<Response, ApiError> {
+    let body = call.body()?;
+    let name = body.required_string("name")?;
+    let dealer_id = match body.string("dealer_id")? {
+        Some(s) => parse_id_field("dealer_id", &s)?,
+        None => call.home()?,
+    };
+    let mut new = NewNode::new("tenant", name).parent(dealer_id);
+    if let Some(n) = body.int32_count("max_extensions")? {
+        new = new.limit("extensions", n);
+    }
+    let id = call
+        .write(|tx| Ok(tx.create_node(&new)?.id))
+        .map_err(|e| ApiError { status: e.status, error: snake_fields(e.error) })?;
+    Ok(Response::json(201, json!({"id": id.to_string()})))
+}
+
+/// `GET /api/tenants?offset=&limit=` → `{"count", "items"}`: every tenant in the caller's
+/// scope.
+pub(crate) fn list_tenants(call: &Call<'_>) -> Result<Response, ApiError> {
+    let offset = uint_param("offset", call.query.get("offset"), u64::MAX)?.unwrap_or(0);
+    let limit = page_size_param("limit", call.query.get("limit"))?.unwrap_or(DEFAULT_TENANT_LIMIT);
+    let query = DescendantQuery { kind: "tenant".to_owned(), offset, limit: Some(limit), cursor: None };
+    let page = call.read(|tx| tx.descendants(None, &query))?;
+    let items: Vec<Value> = page.items.iter().map(tenant_json).collect();
+    Ok(Response::json(200, json!({"count": page.total, "items": items})))
+}
