@@ -20,6 +20,7 @@ mod config;
 mod demo;
 mod nodes;
 mod out;
+mod serve;
 mod transfer;
 mod tree;
 
@@ -143,6 +144,9 @@ enum Command {
     Import(transfer::ImportArgs),
     /// Run the integrity check; exits 1 when anything is wrong.
     Check,
+    /// Serve the seed APIs and `/v1` over HTTP/1.1 (the offline harness); creates the
+    /// database with the seeds schema if missing.
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -220,6 +224,11 @@ pub(crate) fn actor(cli: &Cli, store: &Store) -> Result<Actor, Error> {
 }
 
 fn run(cli: &Cli) -> Outcome {
+    // The server logs to standard output from its threads: it must not hold `Out`'s lock.
+    if let Command::Serve(args) = &cli.command {
+        serve::serve(cli, args)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut o = out::Out::new(cli.json);
     match &cli.command {
         Command::Init { preset } => {
@@ -277,6 +286,7 @@ fn run(cli: &Cli) -> Outcome {
         Command::Changes(args) => config::changes(cli, &mut o, args)?,
         Command::Export(args) => transfer::export(cli, &mut o, args)?,
         Command::Import(args) => transfer::import(cli, &mut o, args)?,
+        Command::Serve(_) => {}
         Command::Check => {
             let store = open(cli)?;
             let report = store.check()?;
