@@ -92,11 +92,7 @@ pub(crate) fn update(call: &Call<'_>) -> Result<Response, ApiError> {
 pub(crate) fn delete(call: &Call<'_>) -> Result<Response, ApiError> {
     call.write(|tx| {
         let node = by_name(&*tx, call.param(0))?;
-        if tx.delete_node(node.id)? {
-            Ok(())
-        } else {
-            Err(not_found("reseller", call.param(0)))
-        }
+        if tx.delete_node(node.id)? { Ok(()) } else { Err(not_found("reseller", call.param(0))) }
     })?;
     Ok(Response::json(200, json!({})))
 }

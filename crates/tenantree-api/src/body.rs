@@ -173,7 +173,10 @@ pub(crate) fn status_value(field: &str, v: &Value) -> Result<Status, Error> {
     match v {
         Value::String(s) => s.parse::<Status>().map_err(|e| crate::error::rename_field(e, field)),
         Value::Object(_) => serde_json::from_value::<Status>(v.clone()).map_err(|e| {
-            invalid(field, format!("{e}: expected {{\"state\": \"enabled\"|\"disabled\"|\"suspended\", \"profile\": n}}"))
+            invalid(
+                field,
+                format!("{e}: expected {{\"state\": \"enabled\"|\"disabled\"|\"suspended\", \"profile\": n}}"),
+            )
         }),
         other => Err(wrong_type(field, "a status", other)),
     }

@@ -7,11 +7,11 @@ use tenantree::{
     ChildQuery, DescendantQuery, Error, NameRule, NewAccount, NewNode, Node, NodeName, NodeUpdate, Profile, Status,
 };
 
+use crate::Call;
 use crate::body::{Body, parse_id_field, parse_id_path};
 use crate::error::{ApiError, invalid, not_found, rename_field};
 use crate::request::Response;
 use crate::util::{Reads, all_children, page_size_param, uint_param};
-use crate::Call;
 
 /// 001's defaults.
 const DEFAULT_MAX_TENANTS: u64 = 100;

@@ -13,7 +13,10 @@ use crate::Call;
 use crate::body::{Body, parse_id_field, parse_id_path};
 use crate::error::{ApiError, invalid, not_found, rename_field};
 use crate::request::{Query, Response};
-use crate::util::{Reads, all_accounts, all_children, bool_param, decimal_number, decimal_text, naive_time, page_size_param, uint_param};
+use crate::util::{
+    Reads, all_accounts, all_children, bool_param, decimal_number, decimal_text, naive_time, page_size_param,
+    uint_param,
+};
 use crate::voice::{self, Collection};
 
 /// 003's default page size.
@@ -153,7 +156,8 @@ pub(crate) fn list(call: &Call<'_>) -> Result<Response, ApiError> {
             let more = (start as u64).saturating_add(items.len() as u64) < total;
             (items, total, page, more.then(|| (page + 1).to_string()))
         } else {
-            let q = ChildQuery { limit: Some(page_size), cursor: params.non_empty("cursor").map(str::to_owned), ..query };
+            let q =
+                ChildQuery { limit: Some(page_size), cursor: params.non_empty("cursor").map(str::to_owned), ..query };
             let p = tx.children(Some(parent.id), &q)?;
             (p.items, p.total, p.page, p.next)
         };
@@ -267,7 +271,8 @@ pub(crate) fn create(call: &Call<'_>) -> Result<Response, ApiError> {
             tx.add_markup(node.id, m, None)?;
         }
         if let Some(email) = &admin {
-            tx.create_account(&admin_account(node.id, email, &Body::default())?).map_err(|e| rename_field(e, "adminEmail"))?;
+            tx.create_account(&admin_account(node.id, email, &Body::default())?)
+                .map_err(|e| rename_field(e, "adminEmail"))?;
         }
         Ok(node.id)
     })?;
@@ -392,11 +397,7 @@ pub(crate) fn admin_update(call: &Call<'_>) -> Result<Response, ApiError> {
     let id = call.write(|tx| {
         let node = reseller(&*tx, call.param(1))?;
         let account = reseller_admin(&*tx, &node, username)?;
-        if update == AccountUpdate::default() {
-            Ok(account.id)
-        } else {
-            Ok(tx.update_account(account.id, &update)?.id)
-        }
+        if update == AccountUpdate::default() { Ok(account.id) } else { Ok(tx.update_account(account.id, &update)?.id) }
     })?;
     Ok(Response::json(200, json!({"id": id.get()})))
 }
@@ -484,9 +485,10 @@ fn prop_query(call: &Call<'_>, with_full: bool) -> Result<PropQuery, Error> {
     if with_full && bool_param("full", call.query.get("full"))? == Some(true) {
         return Ok(PropQuery::default());
     }
-    let keys = call.query.non_empty("keys").map(|k| {
-        k.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect::<Vec<_>>()
-    });
+    let keys = call
+        .query
+        .non_empty("keys")
+        .map(|k| k.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect::<Vec<_>>());
     Ok(PropQuery { keys, search: call.query.non_empty("search").map(str::to_owned) })
 }
 

@@ -3,11 +3,11 @@
 use serde_json::{Map, Value, json};
 use tenantree::{ChildQuery, Error, NewNode, Node, PropQuery, Properties, Status};
 
+use crate::Call;
 use crate::body::parse_id_path;
 use crate::error::{ApiError, invalid, not_found};
 use crate::request::Response;
 use crate::util::{Reads, to_json, uint_param};
-use crate::Call;
 
 /// The namespace of a client's feature flags.
 pub(crate) const FEATURES: &str = "client.features";

@@ -245,7 +245,7 @@
 //! | GET | `/v1/schema` | | 200 the store's schema |
 //! | GET | `/v1/nodes` | children query | 200 page of the top level |
 //! | POST | `/v1/nodes` | `{"kind", "parent"?, "name", "limits"?, "status"?, "tenantFullAccess"?, "id"?, profile fields}` | 201 node |
-//! | GET, PATCH, DELETE | `/v1/nodes/{id}` | PATCH: [`NodeUpdate`](tenantree::NodeUpdate) fields, `expectedVersion` | 200 node / node / `{"deleted"}` |
+//! | GET, PATCH, DELETE | `/v1/nodes/{id}` | PATCH: [`NodeUpdate`](tenantree::NodeUpdate) fields, `expectedVersion` | 200 node / node / `{"deleted": true}` (404 when there is no such node in scope) |
 //! | GET | `/v1/nodes/{id}/children` | `kind`, `status`, `search`, `sort` (name\|created), `dir`, `offset`, `limit`, `cursor` | 200 page |
 //! | GET | `/v1/nodes/{id}/descendants` | `kind` (required), `offset`, `limit`, `cursor` | 200 page |
 //! | GET | `/v1/nodes/{id}/ancestors` | | 200 `{"items"}` |
@@ -281,7 +281,9 @@
 //! A snapshot is the caller's visible tree as batch operations, parents first: `createNode`
 //! (with ids, limits, status, profile), `addMarkup`, `createAccount` (without passwords) and
 //! `upsertProps` for the namespaces the seed dialects use (secrets masked unless the caller may
-//! read them). Replayed with `POST /v1/batch` into an empty store it rebuilds the tree.
+//! read them). Replayed with `POST /v1/batch` into an empty store it rebuilds the tree (the
+//! snapshot holds the instance's platform root, so replay it through a dispatcher opened with
+//! another instance name, or with the core's `Store::batch`).
 //! Voice-routing objects: a pstn usage is `{"id", "name"}`; a voice route `{"id", "name",
 //! "pattern", "priority", "pstnUsages": [ids]}`; a policy `{"id", "name", "pstnUsages": [ids]}`;
 //! `id` is a positive integer (the next free one when left out); a referenced pstn usage must

@@ -80,11 +80,7 @@ impl Response {
     /// A JSON answer.
     #[must_use]
     pub fn json(status: u16, body: serde_json::Value) -> Response {
-        Response {
-            status,
-            headers: vec![("Content-Type".to_owned(), "application/json".to_owned())],
-            body: Some(body),
-        }
+        Response { status, headers: vec![("Content-Type".to_owned(), "application/json".to_owned())], body: Some(body) }
     }
 
     /// An answer without a body.
@@ -120,7 +116,8 @@ pub(crate) fn percent_decode(s: &str, plus: bool) -> String {
     while let Some(&b) = bytes.get(i) {
         match b {
             b'%' => {
-                let hex = bytes.get(i + 1).copied().and_then(hex_value).zip(bytes.get(i + 2).copied().and_then(hex_value));
+                let hex =
+                    bytes.get(i + 1).copied().and_then(hex_value).zip(bytes.get(i + 2).copied().and_then(hex_value));
                 match hex {
                     Some((hi, lo)) => {
                         out.push(hi * 16 + lo);
@@ -218,11 +215,8 @@ pub(crate) fn split_target(target: &str) -> (Vec<String>, &str) {
     let path = path.split('#').next().unwrap_or("");
     let trimmed = path.strip_prefix('/').unwrap_or(path);
     let trimmed = trimmed.strip_suffix('/').unwrap_or(trimmed);
-    let segments = if trimmed.is_empty() {
-        Vec::new()
-    } else {
-        trimmed.split('/').map(|s| percent_decode(s, false)).collect()
-    };
+    let segments =
+        if trimmed.is_empty() { Vec::new() } else { trimmed.split('/').map(|s| percent_decode(s, false)).collect() };
     (segments, query)
 }
 

@@ -124,7 +124,13 @@ pub(crate) fn update_node(call: &Call<'_>) -> Result<Response, ApiError> {
 /// `DELETE /v1/nodes/{id}` → `{"deleted"}` (false when there was none).
 pub(crate) fn delete_node(call: &Call<'_>) -> Result<Response, ApiError> {
     let id = node_param(call)?;
-    ok(json!({"deleted": call.write(|tx| tx.delete_node(id))?}))
+    // The core reports a missing node (or one outside the caller's scope) as nothing deleted:
+    // here that is 404, as for every other `/v1/nodes/{id}` call.
+    if call.write(|tx| tx.delete_node(id))? {
+        ok(json!({"deleted": true}))
+    } else {
+        Err(not_found("node", id.to_string()).into())
+    }
 }
 
 /// A children query from the query string.
@@ -577,8 +583,7 @@ pub(crate) fn roles(call: &Call<'_>) -> Result<Response, ApiError> {
 
 /// `PUT /v1/roles/{name}` `{"permissions"}` → the role.
 pub(crate) fn define_role(call: &Call<'_>) -> Result<Response, ApiError> {
-    let permissions =
-        call.body()?.string_array("permissions")?.ok_or_else(|| invalid("permissions", "is required"))?;
+    let permissions = call.body()?.string_array("permissions")?.ok_or_else(|| invalid("permissions", "is required"))?;
     let role = Role::new(call.param(0), permissions);
     ok(to_json(&call.write(|tx| tx.define_role(&role))?)?)
 }

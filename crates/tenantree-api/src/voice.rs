@@ -146,7 +146,9 @@ pub(crate) fn check_unused(tx: &impl Reads, node: NodeId, collection: Collection
     for (other, kind) in [(Collection::VoiceRoutes, "voice_route"), (Collection::Policies, "voice_routing_policy")] {
         let names: Vec<String> = own(tx, node, other)?
             .iter()
-            .filter(|o| o.get("pstnUsages").and_then(Value::as_array).is_some_and(|a| a.iter().any(|r| r.as_u64() == Some(id))))
+            .filter(|o| {
+                o.get("pstnUsages").and_then(Value::as_array).is_some_and(|a| a.iter().any(|r| r.as_u64() == Some(id)))
+            })
             .map(|o| o.get("name").and_then(Value::as_str).unwrap_or_default().to_owned())
             .collect();
         if !names.is_empty() {
@@ -208,8 +210,9 @@ mod tests {
 
     #[test]
     fn objects_are_checked_per_collection() {
-        let b = crate::body::object(br#"{"name": "VR", "pattern": ".*", "priority": 1, "pstnUsages": [8, {"id": 21}]}"#)
-            .unwrap();
+        let b =
+            crate::body::object(br#"{"name": "VR", "pattern": ".*", "priority": 1, "pstnUsages": [8, {"id": 21}]}"#)
+                .unwrap();
         let v = normalize(Collection::VoiceRoutes, 7, &b).unwrap();
         assert_eq!(v, json!({"id": 7, "name": "VR", "pattern": ".*", "priority": 1, "pstnUsages": [8, 21]}));
         let b = crate::body::object(br#"{"name": "VR"}"#).unwrap();

@@ -1,0 +1,292 @@
+//! 001: dealers, and the tenants they create.
+
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+const DEALER_FIELDS: [&str; 13] = [
+    "address",
+    "description",
+    "display_name",
+    "email",
+    "enabled",
+    "id",
+    "level",
+    "max_extensions",
+    "max_tenants",
+    "name",
+    "phone",
+    "tenant_full_access",
+    "website",
+];
+
+/// 001's create example. Its e-mail reads `[email protected]` in the document (an address
+/// hidden by the page it was copied from) and its phone the placeholder `text`; a real address
+/// and number stand in for them (the core checks both forms: see
+/// `the_placeholder_phone_is_not_a_phone_number`).
+fn example_create() -> Value {
+    json!({
+      "enabled": true,
+      "level": "DISTRIBUTOR",
+      "name": "text",
+      "password": "text",
+      "email": "dealer@example.com",
+      "display_name": "text",
+      "website": "text",
+      "phone": "+32 2 555 01 23",
+      "address": "text",
+      "description": "text",
+      "max_tenants": 100,
+      "max_extensions": 50000,
+      "tenant_full_access": true
+    })
+}
+
+#[test]
+fn the_placeholder_phone_is_not_a_phone_number() {
+    let h = harness();
+    let mut body = example_create();
+    body["phone"] = json!("text");
+    let r = h.call("POST", "/api/dealers", Some(ADMIN), Some(body));
+    error_code(&r, 400, "INVALID_ARGUMENT");
+    assert_eq!(r.body.unwrap()["details"]["field"], "phone");
+}
+
+#[test]
+fn the_documented_examples_create_list_retrieve_and_update() {
+    let h = harness();
+    let created = h.expect(201, "POST", "/api/dealers", ADMIN, Some(example_create()));
+    assert_eq!(keys(&created), ["id"]);
+    let id = created["id"].as_str().unwrap().to_owned();
+
+    let list = h.expect(200, "GET", "/api/dealers", ADMIN, None);
+    assert_eq!(keys(&list), ["count", "items"]);
+    assert_eq!(list["count"], 1);
+    assert_eq!(keys(&list["items"][0]), DEALER_FIELDS);
+
+    let got = h.expect(200, "GET", &format!("/api/dealers/{id}"), ADMIN, None);
+    assert_eq!(keys(&got), DEALER_FIELDS);
+    let mut expected = example_create();
+    expected.as_object_mut().unwrap().remove("password");
+    expected["id"] = json!(id);
+    assert_eq!(got, expected);
+
+    let update = json!({
+      "enabled": true,
+      "email": "other@example.com",
+      "display_name": "text",
+      "website": "text",
+      "phone": "+32 2 555 01 24",
+      "address": "text",
+      "description": "new text",
+      "max_tenants": 100,
+      "max_extensions": 50000,
+      "tenant_full_access": true
+    });
+    let r = h.call("POST", &format!("/api/dealers/{id}"), Some(ADMIN), Some(update));
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body, None, "001: no content");
+    let got = h.expect(200, "GET", &format!("/api/dealers/{id}"), ADMIN, None);
+    assert_eq!(got["description"], "new text");
+    assert_eq!(got["email"], "other@example.com");
+    let r =
+        h.call("POST", &format!("/api/dealers/{id}"), Some(ADMIN), Some(json!({"enabled": false, "max_tenants": 7})));
+    assert_eq!(r.status, 200);
+    let got = h.expect(200, "GET", &format!("/api/dealers/{id}"), ADMIN, None);
+    assert_eq!((got["enabled"].clone(), got["max_tenants"].clone()), (json!(false), json!(7)));
+
+    // The dealer logs in with its name and password.
+    let token = h.login("text", "text");
+    h.expect(200, "GET", "/api/tenants", &token, None);
+}
+
+#[test]
+fn defaults_apply_when_fields_are_left_out() {
+    let h = harness();
+    let id = h.expect(
+        201,
+        "POST",
+        "/api/dealers",
+        ADMIN,
+        Some(json!({"level": "DISTRIBUTOR", "name": "north", "password": "pw"})),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let got = h.expect(200, "GET", &format!("/api/dealers/{id}"), ADMIN, None);
+    assert_eq!(got["enabled"], true);
+    assert_eq!(got["max_tenants"], 100);
+    assert_eq!(got["max_extensions"], 50000);
+    assert_eq!(got["tenant_full_access"], true);
+    assert_eq!(got["level"], "DISTRIBUTOR");
+}
+
+#[test]
+fn every_documented_rule_is_checked() {
+    let h = harness();
+    let base = json!({"level": "DISTRIBUTOR", "name": "valid", "password": "pw"});
+    let with = |field: &str, value: Value| {
+        let mut b = base.clone();
+        if value.is_null() {
+            b.as_object_mut().unwrap().remove(field);
+        } else {
+            b[field] = value;
+        }
+        b
+    };
+    let cases: Vec<(&str, Value, &str)> = vec![
+        ("level", json!("RESELLER_PLUS"), "level"),
+        ("level", Value::Null, "level"),
+        ("name", Value::Null, "name"),
+        ("name", json!(""), "name"),
+        ("name", json!("x".repeat(65)), "name"),
+        ("name", json!("has space"), "name"),
+        ("name", json!("semi;colon"), "name"),
+        ("name", json!(".dot"), "name"),
+        ("name", json!("dot."), "name"),
+        ("name", json!("Admin"), "name"),
+        ("name", json!("SYSTEM"), "name"),
+        ("name", json!("administrator"), "name"),
+        ("name", json!("root"), "name"),
+        ("password", Value::Null, "password"),
+        ("password", json!(""), "password"),
+        ("email", json!(format!("{}@example.com", "a".repeat(120))), "email"),
+        ("email", json!("not-an-address"), "email"),
+        ("display_name", json!("d".repeat(1025)), "display_name"),
+        ("phone", json!("1".repeat(33)), "phone"),
+        ("address", json!("a".repeat(129)), "address"),
+        ("max_tenants", json!(-1), "max_tenants"),
+        ("max_tenants", json!(2_147_483_648_i64), "max_tenants"),
+        ("max_extensions", json!("many"), "max_extensions"),
+        ("enabled", json!("yes"), "enabled"),
+        ("tenant_full_access", json!(1), "tenant_full_access"),
+    ];
+    for (field, value, named) in cases {
+        let r = h.call("POST", "/api/dealers", Some(ADMIN), Some(with(field, value.clone())));
+        assert_eq!(r.status, 400, "{field}={value}: {:?}", r.body);
+        let b = r.body.unwrap();
+        assert_eq!(b["code"], "INVALID_ARGUMENT", "{field}={value}: {b}");
+        assert_eq!(b["details"]["field"], named, "{field}={value}: {b}");
+    }
+    // The allowed special characters and the limits themselves are accepted.
+    for name in ["o'brien_x-y.z", &"n".repeat(64)] {
+        h.expect(201, "POST", "/api/dealers", ADMIN, Some(with("name", json!(name))));
+    }
+    let edge = json!({"level": "DISTRIBUTOR", "name": "edge", "password": "pw", "phone": "1".repeat(32),
+        "address": "a".repeat(128), "display_name": "d".repeat(1024), "max_tenants": 0, "max_extensions": 2_147_483_647});
+    h.expect(201, "POST", "/api/dealers", ADMIN, Some(edge));
+    // A taken name is refused.
+    let r = h.call("POST", "/api/dealers", Some(ADMIN), Some(with("name", json!("VALID"))));
+    assert_eq!(r.status, 201, "case differs from 'valid'? {:?}", r.body);
+    let r = h.call("POST", "/api/dealers", Some(ADMIN), Some(base.clone()));
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    // The update refuses fields it cannot change, and unknown dealers are 404.
+    let id = h.expect(201, "POST", "/api/dealers", ADMIN, Some(with("name", json!("upd"))))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for field in ["level", "name", "password"] {
+        let r = h.call("POST", &format!("/api/dealers/{id}"), Some(ADMIN), Some(json!({field: "x"})));
+        error_code(&r, 400, "INVALID_ARGUMENT");
+    }
+    let r = h.call("POST", &format!("/api/dealers/{id}"), Some(ADMIN), Some(json!({"phone": "9".repeat(33)})));
+    error_code(&r, 400, "INVALID_ARGUMENT");
+    let r = h.call("GET", "/api/dealers/00000000-0000-4000-8000-000000000000", Some(ADMIN), None);
+    error_code(&r, 404, "NOT_FOUND");
+    let r = h.call("GET", "/api/dealers", None, None);
+    error_code(&r, 401, "UNAUTHENTICATED");
+}
+
+#[test]
+fn dealer_levels_nest_and_a_dealer_cannot_raise_its_own_limits() {
+    let h = harness();
+    h.dealer(ADMIN, "DISTRIBUTOR", "dist");
+    let dist = h.login("dist", "pw");
+    let sub_id = h.dealer(&dist, "SUB_DISTRIBUTOR", "sub");
+    let list = h.expect(200, "GET", "/api/dealers", &dist, None);
+    assert_eq!(list["count"], 1);
+    assert_eq!(list["items"][0]["level"], "SUB_DISTRIBUTOR");
+    let subtoken = h.login("sub", "pw");
+    h.expect(
+        201,
+        "POST",
+        "/api/dealers",
+        &subtoken,
+        Some(json!({"level": "RESELLER", "name": "res", "password": "pw", "max_tenants": 10})),
+    );
+    // A sub-distributor cannot create a distributor under itself.
+    let r = h.call(
+        "POST",
+        "/api/dealers",
+        Some(&subtoken),
+        Some(json!({"level": "DISTRIBUTOR", "name": "d2", "password": "pw"})),
+    );
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    // Its own limits are not its to change.
+    let r = h.call("POST", &format!("/api/dealers/{sub_id}"), Some(&subtoken), Some(json!({"max_tenants": 1000})));
+    error_code(&r, 403, "FORBIDDEN");
+    // Its parent may, within its own limit (100 by default).
+    let r = h.call("POST", &format!("/api/dealers/{sub_id}"), Some(&dist), Some(json!({"max_tenants": 1000})));
+    error_code(&r, 400, "INVALID_LIMIT");
+    let r = h.call("POST", &format!("/api/dealers/{sub_id}"), Some(&dist), Some(json!({"max_tenants": 50})));
+    assert_eq!(r.status, 200, "{:?}", r.body);
+}
+
+#[test]
+fn max_tenants_and_max_extensions_are_enforced_by_the_core() {
+    let h = harness();
+    let dealer =
+        json!({"level": "DISTRIBUTOR", "name": "small", "password": "pw", "max_tenants": 2, "max_extensions": 10});
+    h.expect(201, "POST", "/api/dealers", ADMIN, Some(dealer));
+    let token = h.login("small", "pw");
+    let t1 = h.expect(201, "POST", "/api/tenants", &token, Some(json!({"name": "t1", "max_extensions": 6})));
+    assert_eq!(keys(&t1), ["id"]);
+    h.expect(201, "POST", "/api/tenants", &token, Some(json!({"name": "t2"})));
+    let r = h.call("POST", "/api/tenants", Some(&token), Some(json!({"name": "t3"})));
+    error_code(&r, 400, "QUOTA_EXCEEDED");
+    assert_eq!(r.body.unwrap()["details"]["limit"], 2);
+    let list = h.expect(200, "GET", "/api/tenants", &token, None);
+    assert_eq!(list["count"], 2);
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+
+    // Extensions allocated on a tenant count against the dealer's max_extensions.
+    let t1 = t1["id"].as_str().unwrap();
+    h.expect(
+        200,
+        "POST",
+        &format!("/v1/nodes/{t1}/allocate"),
+        &token,
+        Some(json!({"resource": "extensions", "amount": 6})),
+    );
+    let t2 = list["items"].as_array().unwrap().iter().find(|t| t["name"] == "t2").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    h.expect(
+        200,
+        "POST",
+        &format!("/v1/nodes/{t2}/allocate"),
+        &token,
+        Some(json!({"resource": "extensions", "amount": 4})),
+    );
+    let r = h.call(
+        "POST",
+        &format!("/v1/nodes/{t2}/allocate"),
+        Some(&token),
+        Some(json!({"resource": "extensions", "amount": 1})),
+    );
+    error_code(&r, 400, "QUOTA_EXCEEDED");
+    // A tenant's own max_extensions may not exceed its dealer's.
+    h.expect(
+        200,
+        "POST",
+        &format!(
+            "/api/dealers/{}",
+            h.expect(200, "GET", "/api/dealers", ADMIN, None)["items"][0]["id"].as_str().unwrap()
+        ),
+        ADMIN,
+        Some(json!({"max_tenants": 5})),
+    );
+    let r = h.call("POST", "/api/tenants", Some(&token), Some(json!({"name": "t3", "max_extensions": 11})));
+    assert_eq!(r.status, 400, "{:?}", r.body);
+}
