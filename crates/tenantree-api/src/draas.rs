@@ -156,8 +156,12 @@ pub(crate) fn list(call: &Call<'_>) -> Result<Response, ApiError> {
             let more = (start as u64).saturating_add(items.len() as u64) < total;
             (items, total, page, more.then(|| (page + 1).to_string()))
         } else {
-            let q =
-                ChildQuery { limit: Some(page_size), cursor: params.non_empty("cursor").map(str::to_owned), ..query };
+            // A token of ours carries the core's cursor; one in 003's own form
+            // (`parent=...&page=2`) names a page, read by offset.
+            let cursor = params.non_empty("cursor").map(str::to_owned);
+            let page = uint_param("page", params.get("page"), u64::MAX)?.unwrap_or(1).max(1);
+            let offset = if cursor.is_some() { 0 } else { (page - 1).saturating_mul(u64::from(page_size)) };
+            let q = ChildQuery { limit: Some(page_size), cursor, offset, ..query };
             let p = tx.children(Some(parent.id), &q)?;
             (p.items, p.total, p.page, p.next)
         };

@@ -199,7 +199,9 @@
 //! tenants below it). `search` matches the name and billing id (and the other searchable
 //! fields) ignoring case; `sort` is `name` (default), `billingId` or `created`; `dir` `asc` or
 //! `desc`; `page_size` 1..1000 (default 10). `next` is base64 of a query string holding every
-//! parameter of the listing and the core's cursor, so a next call may pass `next` alone.
+//! parameter of the listing and the core's cursor, so a next call may pass `next` alone; a
+//! token in 003's own form (its example decodes to `parent=...&page=2`) names a page and is
+//! read too.
 //! `markup` on create or update adds an entry to the markup history from now.
 //! `adminEmail` creates an account: username and e-mail the address, role `reseller_admin`,
 //! bound to the reseller, no password, a welcome message queued in the outbox

@@ -164,6 +164,13 @@ fn list_with_parent_search_sort_and_cursor_paging() {
     assert_eq!(p2["resellers"][0]["name"], "Charlie");
     assert!(p2.get("next").is_none(), "the last page has no next");
 
+    // A token in 003's own form (its example decodes to `parent=...&page=2`) works too.
+    use base64::Engine as _;
+    let doc_token = base64::engine::general_purpose::STANDARD.encode(format!("parent={dist}&page=2&page_size=2"));
+    let p2 = h.expect(200, "GET", &format!("{BASE}?next={doc_token}"), ADMIN, None);
+    assert_eq!(p2["page"], 2);
+    assert_eq!(p2["resellers"][0]["name"], "Charlie");
+
     // Bad parameters.
     for q in ["sort=colour", "dir=up", "page_size=0", "page_size=x", "next=%%%"] {
         let r = h.call("GET", &format!("{BASE}?parent={dist}&{q}"), Some(ADMIN), None);
