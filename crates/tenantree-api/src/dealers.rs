@@ -85,6 +85,19 @@ fn snake_fields(e: Error) -> Error {
     }
 }
 
+/// Whether the caller may set `tenant_full_access`: 001 says the attribute "is not valid if
+/// not modified by first level dealer", so it is taken from a store-wide caller or one whose
+/// home is the platform root or a DISTRIBUTOR, and ignored from anyone else (a new dealer then
+/// gets the default, true; an update leaves the flag as it is).
+fn first_level(call: &Call<'_>) -> Result<bool, ApiError> {
+    if call.store_wide() {
+        return Ok(true);
+    }
+    let home = call.home()?;
+    let kind = call.read(|tx| Ok(tx.get_node(home)?.kind))?;
+    Ok(matches!(kind.as_str(), "platform" | "distributor"))
+}
+
 /// `GET /api/dealers` → `{"count", "items"}`: the dealers directly under the caller's home.
 pub(crate) fn list(call: &Call<'_>) -> Result<Response, ApiError> {
     let home = call.home()?;
@@ -118,7 +131,8 @@ pub(crate) fn create(call: &Call<'_>) -> Result<Response, ApiError> {
     let max_tenants = body.int32_count("max_tenants")?.unwrap_or(DEFAULT_MAX_TENANTS);
     let max_extensions = body.int32_count("max_extensions")?.unwrap_or(DEFAULT_MAX_EXTENSIONS);
     let enabled = body.boolean("enabled")?.unwrap_or(true);
-    let tenant_full_access = body.boolean("tenant_full_access")?.unwrap_or(true);
+    let tenant_full_access = body.boolean("tenant_full_access")?;
+    let tenant_full_access = if first_level(call)? { tenant_full_access.unwrap_or(true) } else { true };
     let home = call.home()?;
     let email = profile.email.clone();
     let new = NewNode::new(level.kind, name.as_str())
@@ -165,7 +179,9 @@ pub(crate) fn update(call: &Call<'_>) -> Result<Response, ApiError> {
             _ => update.description = value,
         }
     }
-    update.tenant_full_access = body.boolean("tenant_full_access")?;
+    let tenant_full_access = body.boolean("tenant_full_access")?;
+    update.tenant_full_access =
+        if tenant_full_access.is_some() && first_level(call)? { tenant_full_access } else { None };
     let mut limits = BTreeMap::new();
     if let Some(n) = body.int32_count("max_tenants")? {
         limits.insert("tenants".to_owned(), Some(n));

@@ -127,7 +127,9 @@
 //! `max_tenants`/`max_extensions` int32 ≥ 0, defaulting to 100 and 50000 (001 marks them
 //! required and gives defaults: the defaults apply); `enabled` and `tenant_full_access` default
 //! to true. `max_tenants` is the node's `tenants` limit, `max_extensions` its `extensions`
-//! limit, `enabled` its own status, `tenant_full_access` its flag. Ids are node UUIDs. The list
+//! limit, `enabled` its own status, `tenant_full_access` its flag (taken only from a
+//! first-level caller, a DISTRIBUTOR's admin or one above: 001 says it "is not valid if not
+//! modified by first level dealer"; from anyone else it is ignored). Ids are node UUIDs. The list
 //! holds the dealers directly under the caller's home. An update takes the same fields but
 //! `level`, `name` and `password`; a dealer cannot change its own `enabled`, limits or
 //! `tenant_full_access` (403).

@@ -225,6 +225,15 @@ fn dealer_levels_nest_and_a_dealer_cannot_raise_its_own_limits() {
     // Its own limits are not its to change.
     let r = h.call("POST", &format!("/api/dealers/{sub_id}"), Some(&subtoken), Some(json!({"max_tenants": 1000})));
     error_code(&r, 403, "FORBIDDEN");
+    // tenant_full_access counts only from a first-level dealer: the sub-distributor's is ignored.
+    let r = h.call("POST", "/api/dealers", Some(&subtoken), Some(json!({"level": "RESELLER", "name": "res2", "password": "pw", "max_tenants": 1, "tenant_full_access": false})));
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let res2 = r.body.unwrap()["id"].as_str().unwrap().to_owned();
+    assert_eq!(h.expect(200, "GET", &format!("/api/dealers/{res2}"), &subtoken, None)["tenant_full_access"], true);
+    h.expect(200, "POST", &format!("/api/dealers/{res2}"), &subtoken, Some(json!({"tenant_full_access": false})));
+    assert_eq!(h.expect(200, "GET", &format!("/api/dealers/{res2}"), &subtoken, None)["tenant_full_access"], true);
+    h.expect(200, "POST", &format!("/api/dealers/{res2}"), &dist, Some(json!({"tenant_full_access": false})));
+    assert_eq!(h.expect(200, "GET", &format!("/api/dealers/{res2}"), &dist, None)["tenant_full_access"], false);
     // Its parent may, within its own limit (100 by default).
     let r = h.call("POST", &format!("/api/dealers/{sub_id}"), Some(&dist), Some(json!({"max_tenants": 1000})));
     error_code(&r, 400, "INVALID_LIMIT");
