@@ -64,15 +64,9 @@ fn a_taken_name_is_already_exists_11() {
 fn a_reseller_in_use_is_still_in_use_30_with_the_referencing_objects() {
     let h = harness();
     h.expect(201, "POST", "/api/v1/local/resellers/", ADMIN, Some(example()));
-    let id = h.expect(200, "GET", "/v1/nodes?kind=reseller&limit=100", ADMIN, None);
-    let reseller = id["items"].as_array().unwrap().iter().find(|n| n["name"] == "ApioReseller");
-    let reseller = match reseller {
-        Some(r) => r["id"].as_str().unwrap().to_owned(),
-        None => {
-            let page = h.expect(200, "GET", &format!("/v1/nodes/{}/children?kind=reseller", h.platform()), ADMIN, None);
-            page["items"][0]["id"].as_str().unwrap().to_owned()
-        }
-    };
+    let page = h.expect(200, "GET", &format!("/v1/nodes/{}/children?kind=reseller", h.platform()), ADMIN, None);
+    assert_eq!(page["items"][0]["name"], "ApioReseller");
+    let reseller = page["items"][0]["id"].as_str().unwrap().to_owned();
     h.node("tenant", "ApioSpTest", Some(&reseller));
     h.node("group", "ApioGrpTest", Some(&reseller));
     // A restricted user: bound to the reseller.
@@ -95,4 +89,11 @@ fn a_reseller_in_use_is_still_in_use_30_with_the_referencing_objects() {
     assert_eq!(mine["resellers"][0]["name"], "ApioReseller");
     let r = h.call("GET", "/api/v1/local/resellers/Elsewhere/", Some(&restricted), None);
     assert_eq!(r.status, 404);
+    // A restricted tenant admin likewise.
+    let tenant_admin = h.account("admin@apiosp.example", &reseller, "tenant_admin");
+    let seen = h.expect(200, "GET", "/api/v1/local/resellers/", &tenant_admin, None);
+    assert_eq!(seen["resellers"].as_array().unwrap().len(), 1);
+    // The unrestricted administrator sees both.
+    let all = h.expect(200, "GET", "/api/v1/local/resellers/", ADMIN, None);
+    assert_eq!(all["resellers"].as_array().unwrap().len(), 2);
 }

@@ -138,6 +138,11 @@ fn list_with_parent_search_sort_and_cursor_paging() {
     let names: Vec<&str> = list["resellers"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Alpha", "bravo", "Charlie"], "sorted by name, ignoring case");
 
+    // An empty listing is 200 with no results (404 is for a parent that is not there).
+    let empty = h.node("distributor", "Empty", Some(&h.platform()));
+    let none = h.expect(200, "GET", &format!("{BASE}?parent={empty}"), ADMIN, None);
+    assert_eq!((none["results"].clone(), none["resellers"].clone()), (json!(0), json!([])));
+
     // Under a group: no owner in the items.
     let grouped = h.expect(200, "GET", &format!("{BASE}?parent={group}"), ADMIN, None);
     assert_eq!(grouped["results"], 1);
