@@ -540,8 +540,16 @@ pub(crate) fn general_upsert(call: &Call<'_>) -> Result<Response, ApiError> {
 }
 
 /// `PUT .../configurations/general` `{"properties"}`: replace → 204.
+///
+/// 003 documents two updates at this path: the general configuration, `{"properties": {...}}`,
+/// and the branding-general dictionary (its example: `{}`). A body with a `properties` key is
+/// the first; any other body is the second, as at `.../configurations/branding/general`.
 pub(crate) fn general_replace(call: &Call<'_>) -> Result<Response, ApiError> {
-    let props = properties_field(&call.body()?)?;
+    let body = call.body()?;
+    if !body.has("properties") {
+        return put_dictionary(call, namespaces::BRANDING_GENERAL, body.into_map());
+    }
+    let props = properties_field(&body)?;
     write_props(call, namespaces::GENERAL, &props, Write::Replace)
 }
 

@@ -232,8 +232,10 @@
 //! removes keys. Keys containing `password` or `token` read `********` unless the caller may
 //! read the namespace's secrets (the core's rule). Branding GETs answer the dictionary itself,
 //! the general GET wraps it in `properties`, as 003 shows. 003 documents the branding-general
-//! update at `/configurations/general`, where the general update already is; it is served at
-//! `/configurations/branding/general`.
+//! update at `/configurations/general`, where the general update already is: a `PUT` there
+//! whose body has a `properties` key replaces the general configuration, and any other body
+//! (003's branding example is `{}`) replaces branding general; the branding-general update is
+//! also served at `/configurations/branding/general`.
 //!
 //! # 004
 //!

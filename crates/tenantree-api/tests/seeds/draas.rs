@@ -420,9 +420,12 @@ fn general_configuration_with_upsert_replace_delete_and_masking() {
     let left = h.expect(200, "GET", &url, ADMIN, None);
     assert_eq!(keys(&left["properties"]), ["api_token", "max_calls", "sip_password"]);
 
-    for (method, body) in
-        [("POST", json!({})), ("POST", json!({"properties": [1]})), ("DELETE", json!({"keys": "prop_1"}))]
-    {
+    for (method, body) in [
+        ("POST", json!({})),
+        ("POST", json!({"properties": [1]})),
+        ("PUT", json!({"properties": "x"})),
+        ("DELETE", json!({"keys": "prop_1"})),
+    ] {
         let r = h.call(method, &url, Some(ADMIN), Some(body));
         error_code(&r, 400, "INVALID_ARGUMENT");
     }
@@ -453,6 +456,14 @@ fn branding_general_pages_and_styling_as_documented() {
         h.expect(200, "GET", &format!("{conf}/branding/general?keys=title&full=true"), ADMIN, None)["color"],
         "blue"
     );
+
+    // 003's branding-general update example: `{}` at `/configurations/general`.
+    let r = h.call("PUT", &format!("{conf}/general"), Some(ADMIN), Some(json!({})));
+    assert_eq!((r.status, r.body), (204, None));
+    assert_eq!(h.expect(200, "GET", &format!("{conf}/branding/general"), ADMIN, None), json!({}));
+    h.expect(204, "PUT", &format!("{conf}/general"), ADMIN, Some(json!({"title": "Again"})));
+    assert_eq!(h.expect(200, "GET", &format!("{conf}/branding/general"), ADMIN, None), json!({"title": "Again"}));
+    assert_eq!(h.expect(200, "GET", &format!("{conf}/general"), ADMIN, None), json!({"properties": {}}));
 
     // Pages: 003's example, at the documented update path.
     let pages = json!({
