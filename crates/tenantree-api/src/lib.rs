@@ -237,10 +237,33 @@
 //! (003's branding example is `{}`) replaces branding general; the branding-general update is
 //! also served at `/configurations/branding/general`.
 //!
-//! # 004
+//! # 004: the tenant API
 //!
-//! Not yet: the tenant settings, holidays and balance are being built in the core. See the
-//! `router` module's docs for where its endpoints go.
+//! | method | path | success | errors |
+//! |---|---|---|---|
+//! | GET, POST | `/api/tenant` | 200 settings / 200, no content | 400, 403, 404 |
+//! | GET | `/api/tenant/status` | 200 status | 404 |
+//! | GET, POST | `/api/tenant/password_policy` | 200 policy / 200, no content | 400, 403 |
+//! | POST | `/api/tenant/balance` `{"balance"}` | 200, no content | 400, 403 |
+//! | GET, POST | `/api/tenant/custom_headers` | 200 `{"add", "relay"}` / 200, no content | 400, 403 |
+//! | POST | `/api/voicemail` `{"extension_number", "retain_days", "min_seconds"}` | 200, no content | 400, 403 |
+//! | GET | `/api/holidays?filter&search&orderby&skip&top` | 200 `{"count", "items"}` | 400 |
+//! | POST | `/api/holidays` | 201 `{"id"}` | 400, 403 |
+//! | GET, POST | `/api/holidays/{id}` | 200 holiday / 200, no content | 400, 404 |
+//! | POST | `/api/holidays/{id}/destroy` | 204 | 400 (not an id), 404 |
+//!
+//! Every endpoint acts on the tenant the caller's account is bound to (a caller bound to no
+//! tenant gets 404); the core's tenant records already use 004's field names, defaults,
+//! limits and masking, so bodies go into them and answers come out of them unchanged, and the
+//! core's permissions decide who may write (a `tenant_user` reads, a `tenant_admin` writes).
+//! `id` in settings is the tenant's node UUID; holiday ids are numbers. A field of the wrong
+//! type is 400 naming it (`details.field`, e.g. `office_hours.monday.enabled`). `balance` is a
+//! recharge of that amount (at most five decimals). `filter` takes OData-style conditions
+//! joined by `and`: `field op value` with `op` one of `eq`, `ne`, `gt`, `ge`, `lt`, `le`,
+//! `contains`, text in single quotes (`region eq 'BEL' and year_start ge 2025`); `orderby` is
+//! `field` or `field desc`; `skip` defaults to 0 and `top` to 100. The password policy read is
+//! the one in force at the tenant: until a tenant sets its own, that is the harness's store
+//! default ([`relaxed_policy`]), not 004's documented defaults.
 //!
 //! # `/v1`: tenantree's own API
 //!
@@ -308,6 +331,7 @@ mod error;
 mod horn;
 mod request;
 mod router;
+mod tenant;
 mod util;
 mod v1;
 mod voice;

@@ -7,19 +7,13 @@
 //! `PUT .../admins/welcome` addresses an admin named `welcome`). A path that matches only with
 //! other methods answers 405 with `Allow`; a path that matches nothing answers 404.
 //!
-//! **Adding 004** (the tenant API: `GET|POST /api/tenant`, `GET /api/tenant/status`,
-//! `GET|POST /api/tenant/password_policy`, `POST /api/tenant/balance`,
-//! `GET|POST /api/tenant/custom_headers`, `POST /api/voicemail`, `GET|POST /api/holidays`,
-//! `GET|POST /api/holidays/{id}`, `POST /api/holidays/{id}/destroy`): write a module
-//! `tenant.rs` with one handler per endpoint (each takes a [`Call`] and returns
-//! `Result<Response, ApiError>`, as those of `dealers.rs` do), add a [`Dialect`] variant if its
-//! error shape differs (004 documents none, so `Dialect::Dealers`, the same PBX, fits), and add
-//! its rows to [`ROUTES`] in the block marked 004 below. `/api/tenant` (singular, the caller's
-//! own tenant) does not collide with 001's `/api/tenants`.
+//! 004's routes (`/api/tenant...`, `/api/voicemail`, `/api/holidays...`) answer in the
+//! dealers' error shape ([`Dialect::Dealers`]): it is the same PBX. `/api/tenant` (singular, the
+//! caller's own tenant) does not collide with 001's `/api/tenants`.
 
 use crate::error::{ApiError, Dialect};
 use crate::request::Response;
-use crate::{Call, apio, auth, dealers, draas, horn, v1};
+use crate::{Call, apio, auth, dealers, draas, horn, tenant, v1};
 
 pub(crate) type Handler = fn(&Call<'_>) -> Result<Response, ApiError>;
 
@@ -55,8 +49,21 @@ pub(crate) static ROUTES: &[Route] = &[
     route("POST", "/api/dealers/{id}", Dealers, dealers::update),
     route("GET", "/api/tenants", Dealers, dealers::list_tenants),
     route("POST", "/api/tenants", Dealers, dealers::create_tenant),
-    // 004: the tenant API goes here (see the module docs).
-    //
+    // 004: the tenant API of the same PBX, for the tenant of the caller's account.
+    route("GET", "/api/tenant", Dealers, tenant::get),
+    route("POST", "/api/tenant", Dealers, tenant::update),
+    route("GET", "/api/tenant/status", Dealers, tenant::status),
+    route("GET", "/api/tenant/password_policy", Dealers, tenant::password_policy),
+    route("POST", "/api/tenant/password_policy", Dealers, tenant::set_password_policy),
+    route("POST", "/api/tenant/balance", Dealers, tenant::recharge),
+    route("GET", "/api/tenant/custom_headers", Dealers, tenant::custom_headers),
+    route("POST", "/api/tenant/custom_headers", Dealers, tenant::set_custom_headers),
+    route("POST", "/api/voicemail", Dealers, tenant::voicemail),
+    route("GET", "/api/holidays", Dealers, tenant::holidays),
+    route("POST", "/api/holidays", Dealers, tenant::create_holiday),
+    route("GET", "/api/holidays/{id}", Dealers, tenant::holiday),
+    route("POST", "/api/holidays/{id}", Dealers, tenant::update_holiday),
+    route("POST", "/api/holidays/{id}/destroy", Dealers, tenant::destroy_holiday),
     // 002: APIO's local resellers (the update is also served where 002's example puts it).
     route("GET", "/api/v1/local/resellers", Apio, apio::list),
     route("POST", "/api/v1/local/resellers", Apio, apio::create),
@@ -216,7 +223,7 @@ fn dialect_of(segments: &[String]) -> Dialect {
         ["api", "v01", "draas", ..] => Draas,
         ["api", "v1", "local", ..] => Apio,
         ["clients", ..] => Horn,
-        ["api", "dealers" | "tenants", ..] => Dealers,
+        ["api", "dealers" | "tenants" | "tenant" | "holidays" | "voicemail", ..] => Dealers,
         _ => Engine,
     }
 }

@@ -9,4 +9,5 @@ mod draas;
 mod horn;
 mod scope;
 mod support;
+mod tenant;
 mod v1;

@@ -1,0 +1,355 @@
+//! 004: the tenant API, for the tenant of the caller's account. 004's examples fill every
+//! string with the placeholder `text`; where the field has a form (time zone, country, SIP
+//! domain, extension number) a real value stands in, and the placeholder itself is shown to
+//! be refused.
+
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+/// The keys of 004's `GET /api/tenant` example.
+const SETTINGS_KEYS: [&str; 50] = [
+    "avatar_file_name",
+    "avatar_file_size",
+    "avatar_file_url",
+    "call_report_retention",
+    "cdr_event",
+    "contact_append_type",
+    "contact_match_length",
+    "contact_match_type",
+    "contact_update_interval",
+    "currency",
+    "custom_options",
+    "disk_quota",
+    "domain",
+    "e164",
+    "enable_audio_recording",
+    "enable_billing",
+    "enable_dual_track_recording",
+    "enable_feature_billing",
+    "enable_feature_call_statistics",
+    "enable_feature_contact_center",
+    "enable_feature_message_channels",
+    "enable_feature_microsoft_teams",
+    "enable_feature_trunks",
+    "enable_feature_whats_app",
+    "enable_night_mode",
+    "enable_two_factor_authentication",
+    "enable_video_recording",
+    "extension_event",
+    "extension_im_disk_quota",
+    "id",
+    "im_disk_quota",
+    "log_retention",
+    "max_call_queues",
+    "max_concurrent_calls",
+    "max_conference_rooms",
+    "max_extensions",
+    "max_ring_groups",
+    "max_virtual_receptionists",
+    "name",
+    "office_hours",
+    "outbound_caller_ids",
+    "password_force_reset",
+    "recording_retention",
+    "region",
+    "stir_shaken_cert",
+    "stir_shaken_key",
+    "temp_file_retention",
+    "timezone",
+    "used_disk_quota",
+    "website",
+];
+
+/// A dealer, one of its tenants, and that tenant's admin and user; their tokens and the tenant id.
+fn setup(h: &H) -> (String, String, String) {
+    h.dealer(ADMIN, "DISTRIBUTOR", "pbx-dealer");
+    let dealer = h.login("pbx-dealer", "pw");
+    let tenant = h.expect(201, "POST", "/api/tenants", &dealer, Some(json!({"name": "acme", "max_extensions": 1000})));
+    let tenant = tenant["id"].as_str().unwrap().to_owned();
+    let admin = h.account("admin@acme.example", &tenant, "tenant_admin");
+    let user = h.account("user@acme.example", &tenant, "tenant_user");
+    (admin, user, tenant)
+}
+
+fn office_hours() -> Value {
+    let day = json!({"enabled": true, "ranges": [{"from": "09:00", "to": "17:00"}]});
+    let mut hours = json!({});
+    for d in ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] {
+        hours[d] = day.clone();
+    }
+    hours
+}
+
+fn settings_example() -> Value {
+    json!({
+      "name": "text",
+      "domain": "pbx.acme.example",
+      "website": "text",
+      "timezone": "Europe/Brussels",
+      "currency": "USD",
+      "region": "BEL",
+      "enable_video_recording": false,
+      "enable_audio_recording": false,
+      "enable_dual_track_recording": false,
+      "enable_night_mode": false,
+      "enable_two_factor_authentication": false,
+      "custom_options": "{\"theme\": \"dark\"}",
+      "recording_retention": 180,
+      "call_report_retention": 30,
+      "log_retention": 180,
+      "temp_file_retention": 30,
+      "extension_im_disk_quota": "1GB",
+      "office_hours": office_hours(),
+      "outbound_caller_ids": [{"provider_id": "NzAwNTUxOTA5NzczMTQ4MTYw", "caller_id": "+32 2 555 01 00", "description": "text"}],
+      "e164": {"enabled": false, "international_code": "00", "country": "Angola(244)", "area_code": "2",
+               "national_code": "0", "prefix": "9", "remove_special_chars": false,
+               "remove_duplicate_countries": true, "remove_duplicate_area_codes": true},
+      "cdr_event": {"enabled": false, "auth": "DISABLE", "username": "text", "password": "text", "token": "text", "url": "https://hooks.acme.example/cdr"},
+      "extension_event": {"enabled": false, "auth": "DISABLE", "username": "text", "password": "text", "token": "text", "url": "https://hooks.acme.example/ext"},
+      "contact_match_type": "MATCH_EXACTLY",
+      "contact_match_length": 1,
+      "contact_append_type": "APPEND",
+      "contact_update_interval": 720,
+      "password_force_reset": false,
+      "avatar_file_id": "NzAwNTUxOTA5NzczMTQ4MTYw",
+      "stir_shaken_cert": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+      "stir_shaken_key": "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----"
+    })
+}
+
+#[test]
+fn tenant_settings_read_and_update_as_documented() {
+    let h = harness();
+    let (admin, user, tenant) = setup(&h);
+    let got = h.expect(200, "GET", "/api/tenant", &admin, None);
+    // Every documented field, plus `avatar_file_id` (the field the update takes).
+    let mut expected: Vec<String> = SETTINGS_KEYS.iter().map(|k| (*k).to_owned()).collect();
+    expected.push("avatar_file_id".to_owned());
+    expected.sort();
+    assert_eq!(keys(&got), expected);
+    assert_eq!(got["id"], tenant.as_str());
+    assert_eq!(got["name"], "acme");
+    assert_eq!(got["max_extensions"], 1000);
+    assert_eq!(got["office_hours"], office_hours(), "004's default office hours");
+
+    let r = h.call("POST", "/api/tenant", Some(&admin), Some(settings_example()));
+    assert_eq!((r.status, r.body.clone()), (200, None), "{:?}", r.body);
+    let got = h.expect(200, "GET", "/api/tenant", &user, None);
+    assert_eq!(got["name"], "text");
+    assert_eq!(got["domain"], "pbx.acme.example");
+    assert_eq!(got["timezone"], "Europe/Brussels");
+    assert_eq!(got["region"], "BEL");
+    assert_eq!(got["cdr_event"]["password"], "********", "secrets read masked");
+    assert_eq!(got["stir_shaken_key"], "********");
+    assert_eq!(got["outbound_caller_ids"][0]["caller_id"], "+32 2 555 01 00");
+
+    // Placeholders where a form is required, and fields of the wrong type, are 400 naming the field.
+    for (field, value, named) in [
+        ("timezone", json!("text"), "timezone"),
+        ("region", json!("text"), "region"),
+        ("currency", json!("XYZ"), "currency"),
+        ("custom_options", json!("text"), "custom_options"),
+        ("recording_retention", json!("long"), "recording_retention"),
+        ("contact_match_type", json!("SOMETIMES"), "contact_match_type"),
+        ("office_hours", json!({"monday": {"enabled": "yes"}}), "office_hours.monday.enabled"),
+    ] {
+        let r = h.call("POST", "/api/tenant", Some(&admin), Some(json!({field: value})));
+        assert_eq!(r.status, 400, "{field}={value}: {:?}", r.body);
+        let b = r.body.unwrap();
+        assert_eq!(b["code"], "INVALID_ARGUMENT", "{b}");
+        assert_eq!(b["details"]["field"], named, "{field}={value}: {b}");
+    }
+    // A tenant user reads but may not write.
+    let r = h.call("POST", "/api/tenant", Some(&user), Some(json!({"website": "x"})));
+    error_code(&r, 403, "FORBIDDEN");
+    // A caller bound to no tenant has no tenant to read.
+    let r = h.call("GET", "/api/tenant", Some(ADMIN), None);
+    error_code(&r, 404, "NOT_FOUND");
+    let r = h.call("GET", "/api/tenant", None, None);
+    error_code(&r, 401, "UNAUTHENTICATED");
+}
+
+#[test]
+fn status_password_policy_balance_headers_and_voicemail_as_documented() {
+    let h = harness();
+    let (admin, user, _) = setup(&h);
+    let status = h.expect(200, "GET", "/api/tenant/status", &admin, None);
+    assert_eq!(
+        keys(&status),
+        [
+            "calls_in_24_hours",
+            "current_calls",
+            "current_conference_rooms",
+            "current_ivrs",
+            "current_queues",
+            "current_ring_groups",
+            "current_trunks",
+            "current_users",
+            "licensed_users",
+            "online_users",
+            "version"
+        ]
+    );
+
+    let policy = json!({"min_length": 6, "max_length": 32, "contains_letters": true, "contains_numbers": true,
+        "contains_special_letters": true, "disable_sequential_characters": true, "disable_repeating_characters": true,
+        "disable_account_information": true});
+    let before = h.expect(200, "GET", "/api/tenant/password_policy", &admin, None);
+    assert_eq!(keys(&before), keys(&policy));
+    let r = h.call("POST", "/api/tenant/password_policy", Some(&admin), Some(policy.clone()));
+    assert_eq!((r.status, r.body.clone()), (200, None), "{:?}", r.body);
+    assert_eq!(h.expect(200, "GET", "/api/tenant/password_policy", &user, None), policy);
+    let r =
+        h.call("POST", "/api/tenant/password_policy", Some(&admin), Some(json!({"min_length": 40, "max_length": 32})));
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    // The policy now applies to the tenant's accounts.
+    let tenant = h.expect(200, "GET", "/api/tenant", &admin, None)["id"].as_str().unwrap().to_owned();
+    let weak = json!({"username": "weak@acme.example", "node": tenant, "role": "tenant_user", "password": "abc"});
+    let r = h.call("POST", "/v1/accounts", Some(ADMIN), Some(weak));
+    error_code(&r, 400, "WEAK_PASSWORD");
+
+    let r = h.call("POST", "/api/tenant/balance", Some(&admin), Some(json!({"balance": 1})));
+    assert_eq!((r.status, r.body.clone()), (200, None), "{:?}", r.body);
+    h.expect(200, "POST", "/api/tenant/balance", &admin, Some(json!({"balance": 0.12345})));
+    let r = h.call("POST", "/api/tenant/balance", Some(&admin), Some(json!({"balance": 0.123456})));
+    error_code(&r, 400, "INVALID_ARGUMENT");
+    let r = h.call("POST", "/api/tenant/balance", Some(&admin), Some(json!({})));
+    error_code(&r, 400, "INVALID_ARGUMENT");
+    let r = h.call("POST", "/api/tenant/balance", Some(&user), Some(json!({"balance": 1})));
+    error_code(&r, 403, "FORBIDDEN");
+
+    let headers = json!({"add": [{"name": "text", "value": "text", "scope": "TRUNK"}], "relay": [{"name": "text", "scope": "TRUNK"}]});
+    assert_eq!(h.expect(200, "GET", "/api/tenant/custom_headers", &admin, None), json!({"add": [], "relay": []}));
+    let r = h.call("POST", "/api/tenant/custom_headers", Some(&admin), Some(headers.clone()));
+    assert_eq!((r.status, r.body.clone()), (200, None), "{:?}", r.body);
+    assert_eq!(h.expect(200, "GET", "/api/tenant/custom_headers", &user, None), headers);
+    let r = h.call(
+        "POST",
+        "/api/tenant/custom_headers",
+        Some(&admin),
+        Some(json!({"add": [{"name": "x", "value": "y", "scope": "GALAXY"}]})),
+    );
+    assert_eq!(r.status, 400, "{:?}", r.body);
+
+    // 004's voicemail example, with a number where it says `text` ([0-9]{3,64}).
+    let r = h.call(
+        "POST",
+        "/api/voicemail",
+        Some(&admin),
+        Some(json!({"extension_number": "888", "retain_days": 30, "min_seconds": 1})),
+    );
+    assert_eq!((r.status, r.body.clone()), (200, None), "{:?}", r.body);
+    let r = h.call(
+        "POST",
+        "/api/voicemail",
+        Some(&admin),
+        Some(json!({"extension_number": "text", "retain_days": 30, "min_seconds": 1})),
+    );
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    assert_eq!(r.body.unwrap()["details"]["field"], "extension_number");
+}
+
+fn holiday(name: &str, region: &str, year: u32, month: u32) -> Value {
+    json!({"name": name, "region": region, "consecutive": true, "every_year": false, "year_start": year,
+           "year_end": year, "month_start": month, "month_end": month, "day_start": 1, "day_end": 2,
+           "hour_start": 0, "hour_end": 23, "minute_start": 0, "minute_end": 59})
+}
+
+#[test]
+fn holidays_create_list_get_update_and_destroy_as_documented() {
+    let h = harness();
+    let (admin, user, _) = setup(&h);
+    let fields = [
+        "consecutive",
+        "day_end",
+        "day_start",
+        "every_year",
+        "hour_end",
+        "hour_start",
+        "id",
+        "minute_end",
+        "minute_start",
+        "month_end",
+        "month_start",
+        "name",
+        "region",
+        "year_end",
+        "year_start",
+    ];
+    let created = h.expect(201, "POST", "/api/holidays", &admin, Some(holiday("New Year", "BEL", 2026, 1)));
+    assert_eq!(keys(&created), ["id"]);
+    let id = created["id"].clone();
+    for (name, region, year, month) in
+        [("Labour Day", "BEL", 2026, 5), ("Kings Day", "NLD", 2026, 4), ("Fete", "FRA", 2027, 7)]
+    {
+        h.expect(201, "POST", "/api/holidays", &admin, Some(holiday(name, region, year, month)));
+    }
+
+    let got = h.expect(200, "GET", &format!("/api/holidays/{id}"), &user, None);
+    assert_eq!(keys(&got), fields);
+    assert_eq!(got["name"], "New Year");
+
+    let list = h.expect(200, "GET", "/api/holidays", &user, None);
+    assert_eq!(keys(&list), ["count", "items"]);
+    assert_eq!(list["count"], 4);
+    assert_eq!(keys(&list["items"][0]), fields);
+    let bel = h.expect(200, "GET", "/api/holidays?filter=region%20eq%20'BEL'", &user, None);
+    assert_eq!(bel["count"], 2);
+    let later =
+        h.expect(200, "GET", "/api/holidays?filter=year_start%20ge%202027%20and%20month_start%20gt%201", &user, None);
+    assert_eq!(later["count"], 1);
+    assert_eq!(later["items"][0]["name"], "Fete");
+    let s = h.expect(200, "GET", "/api/holidays?search=day", &user, None);
+    assert_eq!(s["count"], 2);
+    let ordered = h.expect(200, "GET", "/api/holidays?orderby=month_start%20desc&skip=1&top=2", &user, None);
+    assert_eq!(ordered["count"], 4);
+    let names: Vec<&str> = ordered["items"].as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Labour Day", "Kings Day"]);
+    for q in ["filter=colour%20eq%201", "orderby=name%20up", "skip=-1", "top=0", "top=1001"] {
+        let r = h.call("GET", &format!("/api/holidays?{q}"), Some(&user), None);
+        error_code(&r, 400, "INVALID_ARGUMENT");
+    }
+
+    // Update (004's example shape) → 200 without content.
+    let mut changed = holiday("New Year's Day", "BEL", 2026, 1);
+    changed["every_year"] = json!(true);
+    let r = h.call("POST", &format!("/api/holidays/{id}"), Some(&admin), Some(changed));
+    assert_eq!((r.status, r.body.clone()), (200, None), "{:?}", r.body);
+    assert_eq!(h.expect(200, "GET", &format!("/api/holidays/{id}"), &admin, None)["name"], "New Year's Day");
+    let r = h.call("POST", &format!("/api/holidays/{id}"), Some(&admin), Some(json!({"month_start": 13})));
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    let r = h.call("POST", "/api/holidays", Some(&admin), Some(json!({"name": "x", "region": "text"})));
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    let r = h.call("POST", "/api/holidays", Some(&user), Some(holiday("Nope", "BEL", 2026, 3)));
+    error_code(&r, 403, "FORBIDDEN");
+
+    // Destroy → 204; then 404; an id that is no id is 400.
+    let r = h.call("POST", &format!("/api/holidays/{id}/destroy"), Some(&admin), None);
+    assert_eq!((r.status, r.body), (204, None));
+    let r = h.call("POST", &format!("/api/holidays/{id}/destroy"), Some(&admin), None);
+    error_code(&r, 404, "NOT_FOUND");
+    let r = h.call("GET", &format!("/api/holidays/{id}"), Some(&admin), None);
+    error_code(&r, 404, "NOT_FOUND");
+    let r = h.call("POST", "/api/holidays/NzAwNTUxOTA5NzczMTQ4MTYw/destroy", Some(&admin), None);
+    error_code(&r, 400, "INVALID_ARGUMENT");
+}
+
+#[test]
+fn another_tenants_holidays_are_out_of_reach() {
+    let h = harness();
+    let (admin, _, _) = setup(&h);
+    let id = h.expect(201, "POST", "/api/holidays", &admin, Some(holiday("Mine", "BEL", 2026, 1)))["id"].clone();
+    let dealer = h.login("pbx-dealer", "pw");
+    let other = h.expect(201, "POST", "/api/tenants", &dealer, Some(json!({"name": "other"})))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stranger = h.account("admin@other.example", &other, "tenant_admin");
+    assert_eq!(h.expect(200, "GET", "/api/holidays", &stranger, None)["count"], 0);
+    let r = h.call("GET", &format!("/api/holidays/{id}"), Some(&stranger), None);
+    error_code(&r, 404, "NOT_FOUND");
+    let r = h.call("POST", &format!("/api/holidays/{id}/destroy"), Some(&stranger), None);
+    error_code(&r, 404, "NOT_FOUND");
+    assert_eq!(h.expect(200, "GET", "/api/tenant", &stranger, None)["name"], "other");
+}
