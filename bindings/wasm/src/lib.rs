@@ -23,6 +23,7 @@
 
 mod convert;
 mod env;
+mod http;
 mod opfs;
 mod options;
 mod store;

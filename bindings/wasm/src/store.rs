@@ -22,11 +22,14 @@ use crate::tx::{Outcome, bytes_arg, run_read, run_write, snapshot_export};
 /// error is an `Error` named `TenantreeError` with a stable `code` and a `details` object.
 #[wasm_bindgen]
 pub struct Store {
-    inner: tenantree::Store,
+    pub(crate) inner: tenantree::Store,
     /// Set while an operation runs. wasm is single-threaded, so a second operation can only
     /// start from inside the first (a transaction callback calling the store instead of its
     /// `tx`), which would wait on the first forever: it is refused instead.
     busy: Rc<Cell<bool>>,
+    /// The seed-API dispatcher of `handle` and `fetchHandler`, set up on first use or by
+    /// `configureApi`.
+    pub(crate) api: std::cell::RefCell<Option<tenantree_api::Api>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -36,7 +39,7 @@ impl std::fmt::Debug for Store {
 }
 
 /// Clears the store's busy flag when an operation ends.
-struct Busy(Rc<Cell<bool>>);
+pub(crate) struct Busy(Rc<Cell<bool>>);
 
 impl Drop for Busy {
     fn drop(&mut self) {
@@ -46,11 +49,11 @@ impl Drop for Busy {
 
 impl Store {
     fn new(inner: tenantree::Store) -> Store {
-        Store { inner, busy: Rc::new(Cell::new(false)) }
+        Store { inner, busy: Rc::new(Cell::new(false)), api: std::cell::RefCell::new(None) }
     }
 
     /// Marks the store busy for the duration of one operation.
-    fn enter(&self) -> Result<Busy, JsValue> {
+    pub(crate) fn enter(&self) -> Result<Busy, JsValue> {
         if self.busy.replace(true) {
             return Err(invalid(
                 "store",
