@@ -16,8 +16,17 @@ use tenantree::{
 };
 
 /// Every fuzz target, by name (the file names under `fuzz/fuzz_targets/`).
-pub const TARGETS: [&str; 8] =
-    ["snapshot_binary", "snapshot_json", "node_name", "email", "scalars", "schema_json", "batch_json", "query_json"];
+pub const TARGETS: [&str; 9] = [
+    "snapshot_binary",
+    "snapshot_json",
+    "node_name",
+    "email",
+    "scalars",
+    "schema_json",
+    "batch_json",
+    "query_json",
+    "api_request",
+];
 
 /// Runs the target named `target` on `data`; returns whether tenantree accepted the input
 /// (parsed it, imported it, committed it, answered it).
@@ -35,6 +44,7 @@ pub fn run(target: &str, data: &[u8]) -> bool {
         "schema_json" => schema_json(data),
         "batch_json" => batch_json(data),
         "query_json" => query_json(data),
+        "api_request" => api_request(data),
         other => panic!("unknown fuzz target {other}"),
     }
 }
@@ -251,6 +261,92 @@ pub fn query_json(data: &[u8]) -> bool {
     }
 }
 
+/// The system administrator's token of [`api_store`].
+pub const API_ADMIN_TOKEN: &str = "fuzz-admin-token-0123456789";
+
+/// A seeds store behind the dispatcher: the instance `default`, an admin token, a distributor
+/// `north` (password `s3cret`, room for two tenants) with the tenant `bakery` and its admin
+/// (`bakery-admin`, same password), and a 000 client.
+///
+/// # Panics
+///
+/// Never on a working build.
+#[must_use]
+pub fn api_store() -> tenantree_api::Api {
+    let store = builder().preset(Preset::Seeds).in_memory().expect("in memory");
+    let api = tenantree_api::Api::open(store, tenantree_api::Config::default()).expect("api");
+    api.ensure_admin_token("fuzz-admin", API_ADMIN_TOKEN).expect("admin token");
+    let admin = |method: &str, path: &str, body: serde_json::Value| {
+        let res = api.handle(&tenantree_api::Request::new(method, path).bearer(API_ADMIN_TOKEN).json(&body));
+        assert!(res.status < 300, "{method} {path}: {} {:?}", res.status, res.body);
+        res.body.unwrap_or(serde_json::Value::Null)
+    };
+    admin(
+        "POST",
+        "/api/dealers",
+        serde_json::json!({"level": "DISTRIBUTOR", "name": "north", "password": "s3cret", "max_tenants": 2}),
+    );
+    admin("POST", "/clients/create", serde_json::json!({"name": "Acme"}));
+    let north = api
+        .store()
+        .read(&Actor::system(), |tx| tx.account_by_username("north"))
+        .expect("the dealer's login")
+        .node
+        .expect("bound to the dealer");
+    api.store()
+        .write(&Actor::system(), |tx| {
+            let tenant = tx.create_node(&NewNode::new("tenant", "bakery").parent(north))?;
+            tx.create_account(&NewAccount::new("bakery-admin", "tenant_admin").node(tenant.id).password("s3cret"))?;
+            Ok(())
+        })
+        .expect("a tenant and its admin");
+    api
+}
+
+/// A request as text: `METHOD PATH` on the first line, `name: value` header lines, an empty
+/// line, the body. `{admin}` in a header stands for the admin token.
+fn parse_request(data: &[u8]) -> Option<tenantree_api::Request> {
+    let text = std::str::from_utf8(data).ok()?;
+    let (head, body) = text.split_once("\n\n").unwrap_or((text, ""));
+    let mut lines = head.lines();
+    let (method, path) = lines.next()?.split_once(' ')?;
+    let mut req = tenantree_api::Request::new(method, path);
+    for line in lines {
+        let (name, value) = line.split_once(':')?;
+        req = req.with_header(name.trim(), value.trim().replace("{admin}", API_ADMIN_TOKEN));
+    }
+    req.body = body.as_bytes().to_vec();
+    Some(req)
+}
+
+/// The dispatcher (`tenantree-api`): any request gets an answer (never a panic) with a status
+/// of 200–599; an error answer has a JSON body; a refused request (4xx, but a login) changes
+/// nothing; the store stays clean.
+pub fn api_request(data: &[u8]) -> bool {
+    let Some(req) = parse_request(data) else { return false };
+    let api = api_store();
+    let before = export(api.store(), SnapshotFormat::Json);
+    let res = api.handle(&req);
+    assert!((200..600).contains(&res.status), "status {} for {} {}", res.status, req.method, req.path);
+    if res.status >= 400 {
+        assert!(res.body.is_some(), "an error answer has a body: {} {} -> {}", req.method, req.path, res.status);
+        let login = req.path.trim_start_matches('/').starts_with("api/login");
+        if res.status < 500 && !login {
+            let after = export(api.store(), SnapshotFormat::Json);
+            assert!(
+                after == before,
+                "a refused request changed the store: {} {} -> {}",
+                req.method,
+                req.path,
+                res.status
+            );
+        }
+    }
+    assert_ne!(res.status, 500, "an internal error for {} {}: {:?}", req.method, req.path, res.body);
+    assert_clean(api.store(), "after a request");
+    res.status < 400
+}
+
 /// Valid (and a few nearly valid) inputs of each target: the seed corpus.
 ///
 /// # Panics
@@ -312,6 +408,17 @@ pub fn seeds(target: &str) -> Vec<Vec<u8>> {
             &format!(r#"{{"children":{{"parent":"{DEALER}","query":{{"limit":5,"search":"bak"}}}}}}"#),
             r#"{"children":{"parent":null,"query":{}}}"#,
             r#"{"descendants":{"root":null,"query":{"kind":"tenant","limit":1000}}}"#,
+        ]),
+        "api_request" => texts(&[
+            "GET /clients?limit=10&offset=0\nAuthorization: Bearer {admin}",
+            "POST /clients/create\nAuthorization: Bearer {admin}\n\n{\"name\": \"Globex\"}",
+            "GET /api/dealers\nAuthorization: Bearer {admin}",
+            "POST /api/dealers\nAuthorization: Bearer {admin}\n\n{\"level\": \"RESELLER\", \"name\": \"shop\", \"password\": \"pw\"}",
+            "POST /api/login\n\n{\"name\": \"north\", \"password\": \"s3cret\"}",
+            "POST /api/v1/local/resellers/\nAuthorization: Bearer {admin}\n\n{\"name\": \"apio-one\"}",
+            "GET /api/v1/local/resellers/\nAuthorization: Bearer {admin}",
+            "POST /v1/nodes\nAuthorization: Bearer {admin}\n\n{\"kind\": \"group\", \"name\": \"g1\"}",
+            "GET /v1/me\nAuthorization: Bearer {admin}",
         ]),
         other => panic!("unknown fuzz target {other}"),
     }

@@ -50,7 +50,7 @@ fn every_target_has_seeds_that_pass() {
         );
     }
     // The snapshot, batch and query seeds are all valid: the mutations start from real inputs.
-    for target in ["snapshot_binary", "snapshot_json", "schema_json", "batch_json", "query_json"] {
+    for target in ["snapshot_binary", "snapshot_json", "schema_json", "batch_json", "query_json", "api_request"] {
         for (n, seed) in seeds(target).iter().enumerate() {
             assert!(run(target, seed), "{target} seed {n} is accepted: {}", String::from_utf8_lossy(seed));
         }
