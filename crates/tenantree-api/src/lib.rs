@@ -80,7 +80,9 @@
 //! password" ([`relaxed_policy`]): 001 documents no password rule for dealers, and the core's
 //! built-in default is 004's tenant policy. Change it with `PUT /v1/password-policy`, or per
 //! node with `PUT /v1/nodes/{id}/password-policy`; set [`Config::relax_password_policy`] to
-//! false to keep the core's default.
+//! false to keep the core's default. `GET /api/tenant/password_policy` of a tenant under no
+//! policy set on a node reports 004's documented defaults (6 to 32 characters, every rule on)
+//! rather than this harness default.
 //!
 //! # 000: Horn's clients
 //!

@@ -72,9 +72,15 @@ pub(crate) fn status(call: &Call<'_>) -> Result<Response, ApiError> {
     Ok(Response::json(200, to_json(&status)?))
 }
 
-/// `GET /api/tenant/password_policy`: the policy in force at the tenant.
+/// `GET /api/tenant/password_policy`: the tenant's policy, or the nearest one set on a node
+/// above it; a tenant under no policy of a node reports 004's documented defaults (6 to 32
+/// characters, every rule on), not the harness's relaxed store-wide default, which exists
+/// only because 001 documents no password rule for dealers.
 pub(crate) fn password_policy(call: &Call<'_>) -> Result<Response, ApiError> {
-    let policy = read_tenant(call, |tx, t| Ok(tx.password_policy(Some(t))?.policy))?;
+    let policy = read_tenant(call, |tx, t| {
+        let effective = tx.password_policy(Some(t))?;
+        Ok(if effective.source.is_some() { effective.policy } else { PasswordPolicy::default() })
+    })?;
     Ok(Response::json(200, to_json(&policy)?))
 }
 

@@ -196,7 +196,7 @@ fn status_password_policy_balance_headers_and_voicemail_as_documented() {
         "contains_special_letters": true, "disable_sequential_characters": true, "disable_repeating_characters": true,
         "disable_account_information": true});
     let before = h.expect(200, "GET", "/api/tenant/password_policy", &admin, None);
-    assert_eq!(keys(&before), keys(&policy));
+    assert_eq!(before, policy, "a tenant with no policy of its own reports 004's defaults");
     let r = h.call("POST", "/api/tenant/password_policy", Some(&admin), Some(policy.clone()));
     assert_eq!((r.status, r.body.clone()), (200, None), "{:?}", r.body);
     assert_eq!(h.expect(200, "GET", "/api/tenant/password_policy", &user, None), policy);
@@ -352,4 +352,21 @@ fn another_tenants_holidays_are_out_of_reach() {
     let r = h.call("POST", &format!("/api/holidays/{id}/destroy"), Some(&stranger), None);
     error_code(&r, 404, "NOT_FOUND");
     assert_eq!(h.expect(200, "GET", "/api/tenant", &stranger, None)["name"], "other");
+}
+
+#[test]
+fn password_policy_defaults_to_004s_and_follows_a_policy_set_above() {
+    let h = harness();
+    let (admin, _, tenant) = setup(&h);
+    let defaults = h.expect(200, "GET", "/api/tenant/password_policy", &admin, None);
+    assert_eq!((defaults["min_length"].clone(), defaults["max_length"].clone()), (json!(6), json!(32)));
+    assert_eq!(defaults["disable_account_information"], true);
+    // A policy set on the tenant's dealer applies to it, and is what it reports.
+    let dealer =
+        h.expect(200, "GET", &format!("/v1/nodes/{tenant}"), ADMIN, None)["parent"].as_str().unwrap().to_owned();
+    let above = json!({"min_length": 8, "max_length": 64, "contains_letters": true, "contains_numbers": false,
+        "contains_special_letters": false, "disable_sequential_characters": false,
+        "disable_repeating_characters": false, "disable_account_information": false});
+    h.expect(200, "PUT", &format!("/v1/nodes/{dealer}/password-policy"), ADMIN, Some(above.clone()));
+    assert_eq!(h.expect(200, "GET", "/api/tenant/password_policy", &admin, None), above);
 }
