@@ -165,6 +165,10 @@ pub(crate) fn list(call: &Call<'_>) -> Result<Response, ApiError> {
             let p = tx.children(Some(parent.id), &q)?;
             (p.items, p.total, p.page, p.next)
         };
+        // 003: 200 is "one or more resellers found", 404 "no reseller found".
+        if total == 0 {
+            return Err(not_found("reseller", "(none matches the listing)"));
+        }
         let resellers = items.iter().map(|n| list_item(tx, n, owner)).collect::<Result<Vec<_>, _>>()?;
         let mut out = json!({
             "results": total,
@@ -463,6 +467,10 @@ pub(crate) fn voice_routing(call: &Call<'_>) -> Result<Response, ApiError> {
         items.reverse();
     }
     let total = items.len() as u64;
+    // 003: 200 is "one or more ... found", 404 "no ... found".
+    if total == 0 {
+        return Err(voice::missing_any(collection).into());
+    }
     let pages = total.div_ceil(u64::from(page_size));
     let start = usize::try_from((page - 1).saturating_mul(u64::from(page_size))).unwrap_or(usize::MAX);
     let shown: Vec<Value> =

@@ -203,9 +203,9 @@
 //! tenants below it). `search` matches the name and billing id (and the other searchable
 //! fields) ignoring case; `sort` is `name` (default), `billingId` or `created`; `dir` `asc` or
 //! `desc`; `page_size` 1..1000 (default 10). 003 pairs 200 with "one or more found" and 404
-//! with "no reseller found"; an empty listing here is 200 with `"results": 0` (so is an empty
-//! voice-routing list), and 404 means that the `parent` (or the reseller of the path) does not
-//! exist or is outside the caller's scope. `next` is base64 of a query string holding every
+//! with "no reseller found", so a listing that matches nothing is 404 `NOT_FOUND` (so is an
+//! empty voice-routing list, "no ... found"), as is a `parent` (or a reseller of the path)
+//! that does not exist or is outside the caller's scope. `next` is base64 of a query string holding every
 //! parameter of the listing and the core's cursor, so a next call may pass `next` alone; a
 //! token in 003's own form (its example decodes to `parent=...&page=2`) names a page and is
 //! read too.

@@ -186,6 +186,11 @@ pub(crate) fn missing(collection: Collection, id: u64) -> Error {
     not_found(collection.entity(), id.to_string())
 }
 
+/// None of a collection matches a listing (003 answers 404 "no ... found").
+pub(crate) fn missing_any(collection: Collection) -> Error {
+    not_found(collection.entity(), "(none matches the listing)")
+}
+
 /// One object as a property map entry.
 pub(crate) fn entry(id: u64, object: Value) -> Properties {
     Properties::from([(id.to_string(), object)])

@@ -138,10 +138,12 @@ fn list_with_parent_search_sort_and_cursor_paging() {
     let names: Vec<&str> = list["resellers"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Alpha", "bravo", "Charlie"], "sorted by name, ignoring case");
 
-    // An empty listing is 200 with no results (404 is for a parent that is not there).
+    // A listing that finds no reseller is 404, "no reseller found" (so is a search that matches none).
     let empty = h.node("distributor", "Empty", Some(&h.platform()));
-    let none = h.expect(200, "GET", &format!("{BASE}?parent={empty}"), ADMIN, None);
-    assert_eq!((none["results"].clone(), none["resellers"].clone()), (json!(0), json!([])));
+    let r = h.call("GET", &format!("{BASE}?parent={empty}"), Some(ADMIN), None);
+    error_code(&r, 404, "NOT_FOUND");
+    let r = h.call("GET", &format!("{BASE}?parent={group}&search=nothing-like-it"), Some(ADMIN), None);
+    error_code(&r, 404, "NOT_FOUND");
 
     // Under a group: no owner in the items.
     let grouped = h.expect(200, "GET", &format!("{BASE}?parent={group}"), ADMIN, None);
@@ -380,6 +382,9 @@ fn voice_routing_lists_of_the_owner_group() {
     assert!(r.status == 400 || r.status == 404, "{:?}", r.body);
     let r = h.call("GET", &format!("{base}/pstn_usages?sort=priority"), Some(ADMIN), None);
     error_code(&r, 400, "INVALID_ARGUMENT");
+    // No match: 404, "no pstn usage found".
+    let r = h.call("GET", &format!("{base}/pstn_usages?search=nothing-like-it"), Some(ADMIN), None);
+    error_code(&r, 404, "NOT_FOUND");
 }
 
 #[test]
