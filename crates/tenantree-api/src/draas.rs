@@ -243,8 +243,8 @@ pub(crate) fn create(call: &Call<'_>) -> Result<Response, ApiError> {
         Some(o) => {
             let o = Body::from_map(o.clone());
             let kind = o.required_string("type").map_err(|e| rename_field(e, "owner.type"))?;
-            if !matches!(kind.as_str(), "group" | "distributor") {
-                return Err(invalid("owner.type", format!("{kind:?} is not group or distributor")).into());
+            if !matches!(kind.as_str(), "group" | "distributor" | "reseller") {
+                return Err(invalid("owner.type", format!("{kind:?} is not group, distributor or reseller")).into());
             }
             let uuid = o.required_string("uuid").map_err(|e| rename_field(e, "owner.uuid"))?;
             Some((kind, parse_id_field("owner.uuid", &uuid)?))
@@ -265,10 +265,15 @@ pub(crate) fn create(call: &Call<'_>) -> Result<Response, ApiError> {
                     Error::NotFound { .. } => invalid("owner.uuid", format!("no {kind} {id}")),
                     other => other,
                 })?;
-                if &node.kind != kind {
-                    return Err(invalid("owner.type", format!("{id} is a {}, not a {kind}", node.kind)));
+                match (kind.as_str(), node.kind.as_str()) {
+                    // 003's example owner is a reseller: the new one is served by the same
+                    // group or distributor (resellers do not nest).
+                    ("reseller", "reseller") => node.parent.ok_or_else(|| invalid("owner.uuid", "has no owner"))?,
+                    // 003 calls the first-level partner a reseller too.
+                    ("reseller", "distributor") => node.id,
+                    (k, n) if k == n => node.id,
+                    _ => return Err(invalid("owner.type", format!("{id} is a {}, not a {kind}", node.kind))),
                 }
-                node.id
             }
             None => home,
         };

@@ -187,10 +187,14 @@
 //! | GET, PUT | `/{uuid}/configurations/branding/pages` (PUT also at `/configurations/pages`) | 200 / 204 | 400, 403, 404 |
 //! | GET, PUT | `/{uuid}/configurations/branding/styling?type=font\|image\|theme` (PUT also at `/configurations/pages` with a `type`) | 200 / 204 | 400, 403, 404 |
 //!
-//! Resellers are `reseller` nodes. `owner` is `{"type": "group"|"distributor", "uuid"}`, the
-//! parent node, which must be of that kind; without an owner the reseller goes under the
-//! caller's home, except for a store-wide caller, which must name one (400), as 003 says (its
-//! example's owner type `reseller` is not one 003 describes and is refused). The list needs
+//! Resellers are `reseller` nodes. `owner` is `{"type": "group"|"distributor"|"reseller",
+//! "uuid"}`: a group or distributor is the parent node, which must be of that kind; without
+//! an owner the reseller goes under the caller's home, except for a store-wide caller, which
+//! must name one (400), as 003 says. 003's create example names an owner of type `reseller`
+//! and answers 200, and 003 calls the first-level partner a reseller too: type `reseller`
+//! with a distributor's uuid is that distributor, and with a reseller's uuid the new reseller
+//! goes under that reseller's own owner (its group or distributor; resellers do not nest in
+//! the tree). Any other type, or a uuid of another kind, is 400 (`owner.type`). The list needs
 //! `parent` from a store-wide caller (400 without); other callers default to their home, and a
 //! caller bound to a reseller sees that reseller alone. `parent` may be any node resellers hang
 //! under. Fields: `uuid`, `name`, `billingId` (null when unset), `markup` (the markup in force,

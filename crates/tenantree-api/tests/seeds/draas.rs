@@ -23,19 +23,38 @@ fn create(h: &H, token: &str, body: Value) -> String {
 fn create_get_update_and_delete_as_documented() {
     let h = harness();
     let (group, dist) = owners(&h);
-    // 003's create example names an owner of type "reseller", a type 003 does not describe
-    // (owners are groups or distributors): it is refused, naming the field...
+    // 003's create example names an owner of type "reseller" (its uuid is the
+    // "Distributor-less reseller NL 1" of the list example) and answers 200 {"uuid"}: the new
+    // reseller is served by that reseller's own owner, resellers do not nest.
+    let nl1 =
+        create(&h, ADMIN, json!({"name": "Distributor-less reseller NL 1", "owner": {"type": "group", "uuid": group}}));
     let example = json!({
       "name": "Reseller Test",
-      "owner": {"type": "reseller", "uuid": "04237dff-d765-45cd-9cf5-ae9d5dba14b1"},
+      "owner": {"type": "reseller", "uuid": nl1},
       "billingId": "cloudblue::distributor::28",
       "markup": 5.0,
       "adminEmail": "john.doe@netaxis.be"
     });
-    let r = h.call("POST", BASE, Some(ADMIN), Some(example.clone()));
-    error_code(&r, 400, "INVALID_ARGUMENT");
-    assert_eq!(r.body.unwrap()["details"]["field"], "owner.type");
-    // ...and with a distributor owner it creates the reseller, its markup and its admin.
+    let via = create(&h, ADMIN, example.clone());
+    let node = h.expect(200, "GET", &format!("/v1/nodes/{via}"), ADMIN, None);
+    assert_eq!(node["parent"], json!(group));
+    let got = h.expect(200, "GET", &format!("{BASE}/{via}"), ADMIN, None);
+    assert_eq!(
+        (got["name"].as_str(), got["billingId"].as_str()),
+        (Some("Reseller Test"), Some("cloudblue::distributor::28"))
+    );
+    h.expect(204, "DELETE", &format!("{BASE}/{via}/admins/john.doe@netaxis.be"), ADMIN, None);
+    h.expect(200, "DELETE", &format!("{BASE}/{via}"), ADMIN, None);
+    // A first-level partner is a reseller to 003 too: type "reseller" with a distributor's uuid.
+    let first = create(&h, ADMIN, json!({"name": "Under dist", "owner": {"type": "reseller", "uuid": dist}}));
+    assert_eq!(h.expect(200, "GET", &format!("/v1/nodes/{first}"), ADMIN, None)["parent"], json!(dist));
+    // Other types, and a uuid of another kind, are refused naming the field.
+    for owner in [json!({"type": "tenant", "uuid": dist}), json!({"type": "reseller", "uuid": group})] {
+        let r = h.call("POST", BASE, Some(ADMIN), Some(json!({"name": "Refused", "owner": owner})));
+        error_code(&r, 400, "INVALID_ARGUMENT");
+        assert_eq!(r.body.unwrap()["details"]["field"], "owner.type");
+    }
+    // With a distributor owner it creates the reseller, its markup and its admin.
     let mut example = example;
     example["owner"] = json!({"type": "distributor", "uuid": dist});
     let uuid = create(&h, ADMIN, example);
