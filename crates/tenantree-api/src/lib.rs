@@ -134,7 +134,8 @@
 //! modified by first level dealer"; from anyone else it is ignored). Ids are node UUIDs. The list
 //! holds the dealers directly under the caller's home. An update takes the same fields but
 //! `level`, `name` and `password`; a dealer cannot change its own `enabled`, limits or
-//! `tenant_full_access` (403).
+//! `tenant_full_access` (403). A profile field that is not set reads `""` (001 types them all
+//! as strings), never `null`.
 //!
 //! Tenants created with `POST /api/tenants` are `tenant` nodes under the caller's node (or the
 //! dealer `dealer_id` names), counted against every `max_tenants` above them; `max_extensions`

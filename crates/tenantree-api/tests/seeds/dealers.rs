@@ -299,3 +299,20 @@ fn max_tenants_and_max_extensions_are_enforced_by_the_core() {
     let r = h.call("POST", "/api/tenants", Some(&token), Some(json!({"name": "t3", "max_extensions": 11})));
     assert_eq!(r.status, 400, "{:?}", r.body);
 }
+
+#[test]
+fn a_minimal_dealer_reads_with_the_documented_defaults_and_string_fields() {
+    let h = harness();
+    let id = h.dealer(ADMIN, "RESELLER", "minimal");
+    let got = h.expect(200, "GET", &format!("/api/dealers/{id}"), ADMIN, None);
+    assert_eq!(got["enabled"], true);
+    assert_eq!((got["max_tenants"].clone(), got["max_extensions"].clone()), (json!(100), json!(50000)));
+    assert_eq!(got["tenant_full_access"], true);
+    for field in ["email", "display_name", "website", "phone", "address", "description"] {
+        assert_eq!(got[field], "", "{field} is a string");
+    }
+    // Cleared with null on update, it reads "" again.
+    h.expect(200, "POST", &format!("/api/dealers/{id}"), ADMIN, Some(json!({"website": "w"})));
+    h.expect(200, "POST", &format!("/api/dealers/{id}"), ADMIN, Some(json!({"website": null})));
+    assert_eq!(h.expect(200, "GET", &format!("/api/dealers/{id}"), ADMIN, None)["website"], "");
+}
