@@ -47,6 +47,11 @@ fn status_text(node: &Node) -> &'static str {
     }
 }
 
+/// 003's `billingId`: a string that is always present ("" when none is set).
+fn billing_json(node: &Node) -> Value {
+    json!(node.profile.billing_id.as_deref().unwrap_or_default())
+}
+
 fn owner_json(parent: &Node) -> Value {
     json!({"type": parent.kind, "uuid": parent.id.to_string(), "name": parent.name.as_str()})
 }
@@ -56,7 +61,7 @@ fn list_item(tx: &ReadTx<'_>, node: &Node, owner: Option<&Node>) -> Result<Value
     let mut item = Map::new();
     item.insert("uuid".to_owned(), json!(node.id.to_string()));
     item.insert("name".to_owned(), json!(node.name.as_str()));
-    item.insert("billingId".to_owned(), json!(node.profile.billing_id));
+    item.insert("billingId".to_owned(), billing_json(node));
     if let Some(o) = owner {
         item.insert("owner".to_owned(), owner_json(o));
     }
@@ -206,7 +211,7 @@ pub(crate) fn get(call: &Call<'_>) -> Result<Response, ApiError> {
         let mut out = Map::new();
         out.insert("uuid".to_owned(), json!(node.id.to_string()));
         out.insert("name".to_owned(), json!(node.name.as_str()));
-        out.insert("billingId".to_owned(), json!(node.profile.billing_id));
+        out.insert("billingId".to_owned(), billing_json(&node));
         if let Some(parent) = node.parent {
             match tx.get_node(parent) {
                 Ok(p) if p.kind == "distributor" => {

@@ -198,9 +198,9 @@
 //! the tree). Any other type, or a uuid of another kind, is 400 (`owner.type`). The list needs
 //! `parent` from a store-wide caller (400 without); other callers default to their home, and a
 //! caller bound to a reseller sees that reseller alone. `parent` may be any node resellers hang
-//! under. Fields: `uuid`, `name`, `billingId` (null when unset), `markup` (the markup in force,
-//! a number, absent without one), `status` (from the effective status: `active`, `suspended`
-//! or `disabled`) and `owner` `{"type", "uuid", "name"}` (the parent's kind, id and name): in
+//! under. Fields: `uuid`, `name`, `billingId` (`""` when unset: 003 types it a string that
+//! is always there), `markup` (the markup in force, a number, absent without one), `status`
+//! (from the effective status: `active`, `suspended` or `disabled`) and `owner` `{"type", "uuid", "name"}` (the parent's kind, id and name): in
 //! lists when no `parent` was given or the parent is a distributor, in a single reseller only
 //! when the parent is a distributor (a group owner is left out, as 003 says). A single reseller
 //! also has `markups` (`[{"markup": "10.0", "startDate": "2022-01-01T21:42:07.234119"}]`,

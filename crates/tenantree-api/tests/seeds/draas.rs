@@ -93,6 +93,11 @@ fn create_get_update_and_delete_as_documented() {
     let in_group = create(&h, ADMIN, json!({"name": "Grouped", "owner": {"type": "group", "uuid": group}}));
     let got = h.expect(200, "GET", &format!("{BASE}/{in_group}"), ADMIN, None);
     assert!(got.get("owner").is_none(), "{got}");
+    // No billing id set: it reads "", a string as 003 types it, in the details and the list.
+    assert_eq!(got["billingId"], "");
+    let list = h.expect(200, "GET", &format!("{BASE}?parent={group}"), ADMIN, None);
+    let item = list["resellers"].as_array().unwrap().iter().find(|r| r["uuid"] == json!(in_group)).unwrap().clone();
+    assert_eq!(item["billingId"], "");
 
     // Delete: not while it has tenants; then 200 {"uuid"}; a missing one is 200 too.
     let tenant = h.node("tenant", "T1", Some(&uuid));
