@@ -54,10 +54,21 @@ fn typed<T: DeserializeOwned>(call: &Call<'_>) -> Result<T, Error> {
     })
 }
 
-/// `GET /api/tenant`: the settings document.
+/// `GET /api/tenant`: the settings document, with exactly 004's fields. `avatar_file_id` is
+/// what an update takes but not a field 004's answer has: it is left out, and an avatar set
+/// by id with no URL of its own reads at `/api/blobs/{id}` (the form of 004's example URL).
 pub(crate) fn get(call: &Call<'_>) -> Result<Response, ApiError> {
     let settings = read_tenant(call, |tx, t| tx.tenant_settings(t))?;
-    Ok(Response::json(200, to_json(&settings)?))
+    let mut out = to_json(&settings)?;
+    if let Some(map) = out.as_object_mut() {
+        let id = map.remove("avatar_file_id");
+        let id = id.as_ref().and_then(Value::as_str).unwrap_or_default();
+        let no_url = map.get("avatar_file_url").and_then(Value::as_str).is_none_or(str::is_empty);
+        if !id.is_empty() && no_url {
+            map.insert("avatar_file_url".to_owned(), Value::String(format!("/api/blobs/{id}")));
+        }
+    }
+    Ok(Response::json(200, out))
 }
 
 /// `POST /api/tenant`: changes the fields given; 200 without content.

@@ -123,11 +123,11 @@ fn tenant_settings_read_and_update_as_documented() {
     let h = harness();
     let (admin, user, tenant) = setup(&h);
     let got = h.expect(200, "GET", "/api/tenant", &admin, None);
-    // Every documented field, plus `avatar_file_id` (the field the update takes).
+    // Exactly the documented fields (not `avatar_file_id`, which only the update takes).
     let mut expected: Vec<String> = SETTINGS_KEYS.iter().map(|k| (*k).to_owned()).collect();
-    expected.push("avatar_file_id".to_owned());
     expected.sort();
     assert_eq!(keys(&got), expected);
+    assert_eq!(got["avatar_file_url"], "");
     assert_eq!(got["id"], tenant.as_str());
     assert_eq!(got["name"], "acme");
     assert_eq!(got["max_extensions"], 1000);
@@ -143,6 +143,8 @@ fn tenant_settings_read_and_update_as_documented() {
     assert_eq!(got["cdr_event"]["password"], "********", "secrets read masked");
     assert_eq!(got["stir_shaken_key"], "********");
     assert_eq!(got["outbound_caller_ids"][0]["caller_id"], "+32 2 555 01 00");
+    assert_eq!(keys(&got).len(), SETTINGS_KEYS.len());
+    assert_eq!(got["avatar_file_url"], "/api/blobs/NzAwNTUxOTA5NzczMTQ4MTYw", "the avatar set by id");
 
     // Placeholders where a form is required, and fields of the wrong type, are 400 naming the field.
     for (field, value, named) in [
