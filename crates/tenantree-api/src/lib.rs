@@ -265,8 +265,9 @@
 //! core's permissions decide who may write (a `tenant_user` reads, a `tenant_admin` writes).
 //! `id` in settings is the tenant's node UUID; the settings answer has exactly 004's fields
 //! (the update's `avatar_file_id` is left out; an avatar set by id alone reads at
-//! `avatar_file_url` `/api/blobs/{id}`); holiday ids are numbers. A field of the wrong
-//! type is 400 naming it (`details.field`, e.g. `office_hours.monday.enabled`). `balance` is a
+//! `avatar_file_url` `/api/blobs/{id}`); holiday ids are strings (as 004 shows every id)
+//! holding the core's holiday numbers. A field of the wrong type is 400 naming it
+//! (`details.field`, e.g. `office_hours.monday.enabled`). `balance` is a
 //! recharge of that amount (at most five decimals). `filter` takes OData-style conditions
 //! joined by `and`: `field op value` with `op` one of `eq`, `ne`, `gt`, `ge`, `lt`, `le`,
 //! `contains`, text in single quotes (`region eq 'BEL' and year_start ge 2025`); `orderby` is

@@ -2,7 +2,8 @@
 //!
 //! The core's 004 records already speak 004's wire format (snake_case field names, the
 //! documented defaults, secrets masked), so bodies are decoded into them and answers encoded
-//! from them unchanged.
+//! from them, but for what 004 shows otherwise (holiday ids as strings, the settings without
+//! `avatar_file_id`, the password policy's defaults).
 
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -205,6 +206,17 @@ fn parse_order(text: &str) -> Result<HolidayOrder, Error> {
     Ok(HolidayOrder { field: field(name, "orderby")?, direction })
 }
 
+/// A holiday as 004 shows it: its `id` a string, as every id of 004 is ("The unique ID of the
+/// resource", `"NzAwNTUxOTA5NzczMTQ4MTYw"`), holding the core's holiday number.
+fn holiday_json(mut v: Value) -> Value {
+    if let Some(map) = v.as_object_mut()
+        && let Some(id) = map.get("id").and_then(Value::as_u64)
+    {
+        map.insert("id".to_owned(), Value::String(id.to_string()));
+    }
+    v
+}
+
 /// `GET /api/holidays?filter&search&orderby&skip&top` → `{"count", "items"}`.
 pub(crate) fn holidays(call: &Call<'_>) -> Result<Response, ApiError> {
     let q = &call.query;
@@ -221,7 +233,13 @@ pub(crate) fn holidays(call: &Call<'_>) -> Result<Response, ApiError> {
         top: uint_param("top", q.get("top"), u64::from(u32::MAX))?.map(|t| u32::try_from(t).unwrap_or(u32::MAX)),
     };
     let page = read_tenant(call, |tx, t| tx.holidays(t, &query))?;
-    Ok(Response::json(200, to_json(&page)?))
+    let mut out = to_json(&page)?;
+    if let Some(Value::Array(items)) = out.get_mut("items") {
+        for item in items.iter_mut() {
+            *item = holiday_json(std::mem::take(item));
+        }
+    }
+    Ok(Response::json(200, out))
 }
 
 fn holiday_id(call: &Call<'_>) -> Result<HolidayId, Error> {
@@ -235,14 +253,14 @@ pub(crate) fn create_holiday(call: &Call<'_>) -> Result<Response, ApiError> {
         let tenant = own_tenant(call, &*tx)?;
         tx.create_holiday(tenant, &new)
     })?;
-    Ok(Response::json(201, json!({"id": holiday.id})))
+    Ok(Response::json(201, json!({"id": holiday.id.to_string()})))
 }
 
 /// `GET /api/holidays/{id}`.
 pub(crate) fn holiday(call: &Call<'_>) -> Result<Response, ApiError> {
     let id = holiday_id(call)?;
     let holiday = read_tenant(call, |tx, t| tx.holiday(t, id))?;
-    Ok(Response::json(200, to_json(&holiday)?))
+    Ok(Response::json(200, holiday_json(to_json(&holiday)?)))
 }
 
 /// `POST /api/holidays/{id}`: changes the fields given; 200 without content.

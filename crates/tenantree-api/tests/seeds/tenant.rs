@@ -281,7 +281,8 @@ fn holidays_create_list_get_update_and_destroy_as_documented() {
     ];
     let created = h.expect(201, "POST", "/api/holidays", &admin, Some(holiday("New Year", "BEL", 2026, 1)));
     assert_eq!(keys(&created), ["id"]);
-    let id = created["id"].clone();
+    // Ids are strings, as 004 shows them.
+    let id = created["id"].as_str().expect("a string id").to_owned();
     for (name, region, year, month) in
         [("Labour Day", "BEL", 2026, 5), ("Kings Day", "NLD", 2026, 4), ("Fete", "FRA", 2027, 7)]
     {
@@ -291,11 +292,13 @@ fn holidays_create_list_get_update_and_destroy_as_documented() {
     let got = h.expect(200, "GET", &format!("/api/holidays/{id}"), &user, None);
     assert_eq!(keys(&got), fields);
     assert_eq!(got["name"], "New Year");
+    assert_eq!(got["id"], id.as_str());
 
     let list = h.expect(200, "GET", "/api/holidays", &user, None);
     assert_eq!(keys(&list), ["count", "items"]);
     assert_eq!(list["count"], 4);
     assert_eq!(keys(&list["items"][0]), fields);
+    assert!(list["items"].as_array().unwrap().iter().all(|i| i["id"].is_string()), "{list}");
     let bel = h.expect(200, "GET", "/api/holidays?filter=region%20eq%20'BEL'", &user, None);
     assert_eq!(bel["count"], 2);
     let later =
@@ -341,7 +344,10 @@ fn holidays_create_list_get_update_and_destroy_as_documented() {
 fn another_tenants_holidays_are_out_of_reach() {
     let h = harness();
     let (admin, _, _) = setup(&h);
-    let id = h.expect(201, "POST", "/api/holidays", &admin, Some(holiday("Mine", "BEL", 2026, 1)))["id"].clone();
+    let id = h.expect(201, "POST", "/api/holidays", &admin, Some(holiday("Mine", "BEL", 2026, 1)))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let dealer = h.login("pbx-dealer", "pw");
     let other = h.expect(201, "POST", "/api/tenants", &dealer, Some(json!({"name": "other"})))["id"]
         .as_str()
