@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 use tenantree::{
-    ChildQuery, DescendantQuery, Error, NameRule, NewAccount, NewNode, Node, NodeName, NodeUpdate, Profile, Status,
+    ChildQuery, DescendantQuery, Error, NameRule, NewAccount, NewNode, Node, NodeName, NodeUpdate, Profile, PropQuery,
+    Properties, Status,
 };
 
 use crate::Call;
@@ -39,6 +40,48 @@ fn level_of_kind(kind: &str) -> Option<&'static Level> {
 fn dealer(tx: &impl Reads, id: &str) -> Result<Node, Error> {
     let node = tx.get_node(parse_id_path("dealer", id)?)?;
     if level_of_kind(&node.kind).is_some() { Ok(node) } else { Err(not_found("dealer", id)) }
+}
+
+/// The namespace holding a dealer's `phone` when it is not a phone number by the core's rule.
+const PHONE_NS: &str = "dealer.profile";
+
+/// Whether the core's profile takes `s` as a phone (digits, spaces and `+ - ( ) .`, with a
+/// digit).
+fn core_phone(s: &str) -> bool {
+    s.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) && s.chars().any(|c| c.is_ascii_digit())
+}
+
+/// 001 types `phone` as a string of at most 32 characters (its examples say `text`), with no
+/// form: a phone number goes in the core's profile, any other string is kept as the node's
+/// `dealer.profile` property `phone`. `Ok(true)`: the core's profile takes it.
+fn check_phone(s: &str) -> Result<bool, Error> {
+    let n = s.chars().count();
+    if n > 32 {
+        return Err(invalid("phone", format!("is {n} characters long, the maximum is 32")));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(invalid("phone", "must be one line of text"));
+    }
+    Ok(core_phone(s))
+}
+
+/// A dealer's phone kept outside the profile, if any.
+fn odd_phone(tx: &impl Reads, node: &Node) -> Result<Option<String>, Error> {
+    let query = PropQuery { keys: Some(vec!["phone".to_owned()]), search: None };
+    Ok(tx.props(node.id, PHONE_NS, &query)?.get("phone").and_then(Value::as_str).map(str::to_owned))
+}
+
+fn phone_prop(phone: &str) -> Properties {
+    Properties::from([("phone".to_owned(), Value::String(phone.to_owned()))])
+}
+
+/// A dealer with its phone, wherever it is kept.
+fn read_dealer(tx: &impl Reads, node: &Node) -> Result<Value, Error> {
+    let mut v = dealer_json(node);
+    if let (Some(phone), Some(map)) = (odd_phone(tx, node)?, v.as_object_mut()) {
+        map.insert("phone".to_owned(), Value::String(phone));
+    }
+    Ok(v)
 }
 
 fn dealer_json(node: &Node) -> Value {
@@ -105,15 +148,15 @@ pub(crate) fn list(call: &Call<'_>) -> Result<Response, ApiError> {
     let home = call.home()?;
     let items: Vec<Value> = call.read(|tx| {
         let children = all_children(tx, Some(home), &ChildQuery::default())?;
-        Ok(children.iter().filter(|n| level_of_kind(&n.kind).is_some()).map(dealer_json).collect())
+        children.iter().filter(|n| level_of_kind(&n.kind).is_some()).map(|n| read_dealer(tx, n)).collect()
     })?;
     Ok(Response::json(200, json!({"count": items.len(), "items": items})))
 }
 
 /// `GET /api/dealers/{id}`.
 pub(crate) fn get(call: &Call<'_>) -> Result<Response, ApiError> {
-    let node = call.read(|tx| dealer(tx, call.param(0)))?;
-    Ok(Response::json(200, dealer_json(&node)))
+    let body = call.read(|tx| read_dealer(tx, &dealer(tx, call.param(0))?))?;
+    Ok(Response::json(200, body))
 }
 
 /// `POST /api/dealers` → 201 `{"id"}`: the dealer's node and its login account, together.
@@ -129,7 +172,14 @@ pub(crate) fn create(call: &Call<'_>) -> Result<Response, ApiError> {
     if password.is_empty() {
         return Err(invalid("password", "must not be empty").into());
     }
-    let profile = profile_from(&body)?;
+    let mut profile = profile_from(&body)?;
+    let odd = match profile.phone.take() {
+        Some(p) if !check_phone(&p)? => Some(p),
+        other => {
+            profile.phone = other;
+            None
+        }
+    };
     let max_tenants = body.int32_count("max_tenants")?.unwrap_or(DEFAULT_MAX_TENANTS);
     let max_extensions = body.int32_count("max_extensions")?.unwrap_or(DEFAULT_MAX_EXTENSIONS);
     let enabled = body.boolean("enabled")?.unwrap_or(true);
@@ -147,6 +197,9 @@ pub(crate) fn create(call: &Call<'_>) -> Result<Response, ApiError> {
     let id = call
         .write(|tx| {
             let node = tx.create_node(&new)?;
+            if let Some(p) = &odd {
+                tx.upsert_props(node.id, PHONE_NS, &phone_prop(p))?;
+            }
             let mut account = NewAccount::new(name.as_str(), level.role).node(node.id).password(password.as_str());
             account.email = email;
             tx.create_account(&account).map_err(|e| match e {
@@ -181,6 +234,15 @@ pub(crate) fn update(call: &Call<'_>) -> Result<Response, ApiError> {
             _ => update.description = value,
         }
     }
+    // A phone the core's profile does not take is kept aside; setting either clears the other.
+    let odd = match update.phone.clone() {
+        Some(Some(p)) if !p.is_empty() && !check_phone(&p)? => {
+            update.phone = Some(None);
+            Some(Some(p))
+        }
+        Some(_) => Some(None),
+        None => None,
+    };
     let tenant_full_access = body.boolean("tenant_full_access")?;
     update.tenant_full_access =
         if tenant_full_access.is_some() && first_level(call)? { tenant_full_access } else { None };
@@ -196,6 +258,15 @@ pub(crate) fn update(call: &Call<'_>) -> Result<Response, ApiError> {
         let node = dealer(&*tx, call.param(0))?;
         if !update.is_empty() {
             tx.update_node(node.id, &update)?;
+        }
+        match &odd {
+            Some(Some(p)) => {
+                tx.upsert_props(node.id, PHONE_NS, &phone_prop(p))?;
+            }
+            Some(None) if odd_phone(&*tx, &node)?.is_some() => {
+                tx.delete_props(node.id, PHONE_NS, &["phone".to_owned()])?;
+            }
+            _ => {}
         }
         if !limits.is_empty() {
             tx.set_limits(node.id, &limits, None)?;

@@ -125,7 +125,9 @@
 //! SUB_DISTRIBUTORs and RESELLERs). Validation: `level` one of the three; `name` under 001's
 //! login rule ([`NameRule::Login`](tenantree::NameRule::Login)); `password` a non-empty string
 //! (then the password policy); `email` at most 128 and well formed; `display_name` at most
-//! 1024; `phone` at most 32 (the core also wants digits); `address` at most 128;
+//! 1024; `phone` at most 32 characters of any text, as 001 types it (its examples say
+//! `text`: a phone number goes in the core's profile, other text is kept as the node's
+//! `dealer.profile` property `phone`); `address` at most 128;
 //! `max_tenants`/`max_extensions` int32 ≥ 0, defaulting to 100 and 50000 (001 marks them
 //! required and gives defaults: the defaults apply); `enabled` and `tenant_full_access` default
 //! to true. `max_tenants` is the node's `tenants` limit, `max_extensions` its `extensions`

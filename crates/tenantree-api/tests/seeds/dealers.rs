@@ -21,9 +21,9 @@ const DEALER_FIELDS: [&str; 13] = [
 ];
 
 /// 001's create example. Its e-mail reads `[email protected]` in the document (an address
-/// hidden by the page it was copied from) and its phone the placeholder `text`; a real address
-/// and number stand in for them (the core checks both forms: see
-/// `the_placeholder_phone_is_not_a_phone_number`).
+/// hidden by the page it was copied from): a real address stands in for it (the core checks
+/// the form of an e-mail). Its phone is the placeholder `text` in the document, which 001's
+/// type (a string of at most 32) allows: see `the_placeholder_phone_is_a_phone_as_001_types_it`.
 fn example_create() -> Value {
     json!({
       "enabled": true,
@@ -43,13 +43,41 @@ fn example_create() -> Value {
 }
 
 #[test]
-fn the_placeholder_phone_is_not_a_phone_number() {
+fn the_placeholder_phone_is_a_phone_as_001_types_it() {
+    // 001 types `phone` as a string of at most 32 characters: its placeholder `text` is one.
     let h = harness();
     let mut body = example_create();
     body["phone"] = json!("text");
+    let id = h.expect(201, "POST", "/api/dealers", ADMIN, Some(body))["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/dealers/{id}");
+    assert_eq!(h.expect(200, "GET", &path, ADMIN, None)["phone"], "text");
+    let list = h.expect(200, "GET", "/api/dealers", ADMIN, None);
+    assert_eq!(list["items"][0]["phone"], "text");
+    // Updates between a number and any other text, and clearing it.
+    h.expect(200, "POST", &path, ADMIN, Some(json!({"phone": "+32 2 555 01 23"})));
+    assert_eq!(h.expect(200, "GET", &path, ADMIN, None)["phone"], "+32 2 555 01 23");
+    h.expect(200, "POST", &path, ADMIN, Some(json!({"phone": "ask at the desk"})));
+    assert_eq!(h.expect(200, "GET", &path, ADMIN, None)["phone"], "ask at the desk");
+    h.expect(200, "POST", &path, ADMIN, Some(json!({"phone": null})));
+    assert_eq!(h.expect(200, "GET", &path, ADMIN, None)["phone"], "");
+    // Its documented limit still holds.
+    let r = h.call("POST", &path, Some(ADMIN), Some(json!({"phone": "x".repeat(33)})));
+    error_code(&r, 400, "INVALID_ARGUMENT");
+    assert_eq!(r.body.unwrap()["details"]["field"], "phone");
+    let mut body = example_create();
+    body["name"] = json!("other");
+    body["phone"] = json!("y".repeat(33));
     let r = h.call("POST", "/api/dealers", Some(ADMIN), Some(body));
     error_code(&r, 400, "INVALID_ARGUMENT");
     assert_eq!(r.body.unwrap()["details"]["field"], "phone");
+    // A dealer does the same for the dealers it creates.
+    let distributor = h.login("text", "text");
+    let body = json!({"level": "RESELLER", "name": "sub", "password": "pw", "phone": "text"});
+    let sub = h.expect(201, "POST", "/api/dealers", &distributor, Some(body))["id"].as_str().unwrap().to_owned();
+    let sub_path = format!("/api/dealers/{sub}");
+    assert_eq!(h.expect(200, "GET", &sub_path, &distributor, None)["phone"], "text");
+    h.expect(200, "POST", &sub_path, &distributor, Some(json!({"phone": "+32 2 555 01 23"})));
+    assert_eq!(h.expect(200, "GET", &sub_path, &distributor, None)["phone"], "+32 2 555 01 23");
 }
 
 #[test]
