@@ -396,6 +396,17 @@ fn reseller_admin(tx: &impl Reads, reseller: &Node, username: &str) -> Result<te
     }
 }
 
+/// An admin that is not there, where 003 answers 400 (the welcome and the modification list
+/// 400 "error while sending" / "while modifying", and no 404): `INVALID_ARGUMENT` on `field`.
+fn unknown_admin_is_invalid(field: &'static str) -> impl Fn(Error) -> Error {
+    move |e| match e {
+        Error::NotFound { entity: "admin", id } => {
+            invalid(field, format!("{id} is not an administrator of this reseller"))
+        }
+        other => other,
+    }
+}
+
 /// `PUT .../resellers/{uuid}/admins/{username}` → 200 `{"id"}`.
 pub(crate) fn admin_update(call: &Call<'_>) -> Result<Response, ApiError> {
     check_instance(call)?;
@@ -414,7 +425,7 @@ pub(crate) fn admin_update(call: &Call<'_>) -> Result<Response, ApiError> {
     };
     let id = call.write(|tx| {
         let node = reseller(&*tx, call.param(1))?;
-        let account = reseller_admin(&*tx, &node, username)?;
+        let account = reseller_admin(&*tx, &node, username).map_err(unknown_admin_is_invalid("adminEmail"))?;
         if update == AccountUpdate::default() { Ok(account.id) } else { Ok(tx.update_account(account.id, &update)?.id) }
     })?;
     Ok(Response::json(200, json!({"id": id.get()})))
@@ -438,7 +449,7 @@ pub(crate) fn admin_welcome(call: &Call<'_>) -> Result<Response, ApiError> {
     let email = body.required_string("adminEmail")?;
     call.write(|tx| {
         let node = reseller(&*tx, call.param(1))?;
-        let account = reseller_admin(&*tx, &node, &email)?;
+        let account = reseller_admin(&*tx, &node, &email).map_err(unknown_admin_is_invalid("adminEmail"))?;
         tx.send_welcome(account.id).map(|_| ())
     })?;
     Ok(Response::empty(200))

@@ -179,9 +179,9 @@
 //! | DELETE | `/{uuid}` | 200 `{"uuid"}` (also when missing) | 400 (not empty), 403 |
 //! | PUT | `/{uuid}/suspension_profile` `{"suspensionProfileId": n\|null}` | 200 `{"uuid"}` | 400, 403, 404 |
 //! | POST | `/{uuid}/admins` `{"adminEmail", "firstName"?, "lastName"?, "mobile"?}` | 200 `{"id"}` | 400, 403, 404 |
-//! | PUT | `/{uuid}/admins/{username}` | 200 `{"id"}` | 400, 403, 404 |
+//! | PUT | `/{uuid}/admins/{username}` | 200 `{"id"}` | 400 (also no such admin), 403, 404 (reseller) |
 //! | DELETE | `/{uuid}/admins/{username}` | 204 | 403, 404 |
-//! | POST | `/{uuid}/admins/welcome` `{"adminEmail"}` | 200, no content | 400, 404 |
+//! | POST | `/{uuid}/admins/welcome` `{"adminEmail"}` | 200, no content | 400 (also no such admin), 404 (reseller) |
 //! | GET | `/{uuid}/configurations/voice_routing/{pstn_usages\|voice_routes\|voice_routing_policies}` | 200 page | 400, 404 |
 //! | GET | `/{uuid}/configurations/general?keys&search` | 200 `{"properties"}` | 400, 403, 404 |
 //! | POST, PUT | `/{uuid}/configurations/general` `{"properties": {...}}` | 204 | 400, 403, 404 |
@@ -220,7 +220,9 @@
 //! `adminEmail` creates an account: username and e-mail the address, role `reseller_admin`,
 //! bound to the reseller, no password, a welcome message queued in the outbox
 //! (`GET /v1/outbox`). An admin update needs `adminEmail` equal to the username (the e-mail
-//! cannot change); `force_reset` is optional (003's example leaves it out). A delete removes a
+//! cannot change); `force_reset` is optional (003's example leaves it out). An admin that is
+//! not the reseller's is 400 (`adminEmail`) for a modification or a welcome, as 003 lists 400
+//! and no 404 for them, and 404 for a delete. A delete removes a
 //! reseller without children, together with its admin accounts and markups (003 only requires
 //! it to be empty of tenants); a reseller with children is 400 `STILL_IN_USE`; a missing one,
 //! or a node of another kind, is 200. `suspensionProfileId: n` suspends with profile `n`,
