@@ -269,7 +269,8 @@
 //! core's permissions decide who may write (a `tenant_user` reads, a `tenant_admin` writes).
 //! `id` in settings is the tenant's node UUID; the settings answer has exactly 004's fields
 //! (the update's `avatar_file_id` is left out; an avatar set by id alone reads at
-//! `avatar_file_url` `/api/blobs/{id}`); holiday ids are strings (as 004 shows every id)
+//! `avatar_file_url` `/api/blobs/{id}`, and a limit the tenant does not have, `max_*` or the
+//! status's `licensed_users`, reads 0, "no limit", keeping 004's integer type); holiday ids are strings (as 004 shows every id)
 //! holding the core's holiday numbers. A field of the wrong type is 400 naming it
 //! (`details.field`, e.g. `office_hours.monday.enabled`). `balance` is a
 //! recharge of that amount (at most five decimals). `filter` takes OData-style conditions

@@ -55,6 +55,28 @@ fn typed<T: DeserializeOwned>(call: &Call<'_>) -> Result<T, Error> {
     })
 }
 
+/// The settings' limits: 004 types them as integers and has no way to say "no limit".
+const LIMIT_FIELDS: [&str; 6] = [
+    "max_extensions",
+    "max_concurrent_calls",
+    "max_ring_groups",
+    "max_virtual_receptionists",
+    "max_call_queues",
+    "max_conference_rooms",
+];
+
+/// A limit the tenant does not have (the core's `null`) reads 0, "no limit", so that every
+/// field keeps 004's type (an integer).
+fn unlimited_as_zero(map: &mut serde_json::Map<String, Value>, fields: &[&str]) {
+    for f in fields {
+        if let Some(v) = map.get_mut(*f)
+            && v.is_null()
+        {
+            *v = json!(0);
+        }
+    }
+}
+
 /// `GET /api/tenant`: the settings document, with exactly 004's fields. `avatar_file_id` is
 /// what an update takes but not a field 004's answer has: it is left out, and an avatar set
 /// by id with no URL of its own reads at `/api/blobs/{id}` (the form of 004's example URL).
@@ -62,6 +84,7 @@ pub(crate) fn get(call: &Call<'_>) -> Result<Response, ApiError> {
     let settings = read_tenant(call, |tx, t| tx.tenant_settings(t))?;
     let mut out = to_json(&settings)?;
     if let Some(map) = out.as_object_mut() {
+        unlimited_as_zero(map, &LIMIT_FIELDS);
         let id = map.remove("avatar_file_id");
         let id = id.as_ref().and_then(Value::as_str).unwrap_or_default();
         let no_url = map.get("avatar_file_url").and_then(Value::as_str).is_none_or(str::is_empty);
@@ -81,7 +104,11 @@ pub(crate) fn update(call: &Call<'_>) -> Result<Response, ApiError> {
 /// `GET /api/tenant/status`.
 pub(crate) fn status(call: &Call<'_>) -> Result<Response, ApiError> {
     let status = read_tenant(call, |tx, t| tx.tenant_status(t))?;
-    Ok(Response::json(200, to_json(&status)?))
+    let mut out = to_json(&status)?;
+    if let Some(map) = out.as_object_mut() {
+        unlimited_as_zero(map, &["licensed_users"]);
+    }
+    Ok(Response::json(200, out))
 }
 
 /// `GET /api/tenant/password_policy`: the tenant's policy, or the nearest one set on a node

@@ -363,6 +363,34 @@ fn another_tenants_holidays_are_out_of_reach() {
 }
 
 #[test]
+fn limits_the_tenant_does_not_have_read_0_keeping_004s_integer_type() {
+    let h = harness();
+    let (with_limit, _, _) = setup(&h);
+    let dealer = h.login("pbx-dealer", "pw");
+    let tenant = h.expect(201, "POST", "/api/tenants", &dealer, Some(json!({"name": "bare"})))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let admin = h.account("admin@bare.example", &tenant, "tenant_admin");
+    let got = h.expect(200, "GET", "/api/tenant", &admin, None);
+    for f in [
+        "max_extensions",
+        "max_concurrent_calls",
+        "max_ring_groups",
+        "max_virtual_receptionists",
+        "max_call_queues",
+        "max_conference_rooms",
+    ] {
+        assert_eq!(got[f], 0, "{f}");
+    }
+    let status = h.expect(200, "GET", "/api/tenant/status", &admin, None);
+    assert_eq!(status["licensed_users"], 0);
+    // A limit it has reads as set.
+    assert_eq!(h.expect(200, "GET", "/api/tenant", &with_limit, None)["max_extensions"], 1000);
+    assert_eq!(h.expect(200, "GET", "/api/tenant/status", &with_limit, None)["licensed_users"], 1000);
+}
+
+#[test]
 fn password_policy_defaults_to_004s_and_follows_a_policy_set_above() {
     let h = harness();
     let (admin, _, tenant) = setup(&h);
