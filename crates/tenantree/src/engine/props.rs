@@ -168,14 +168,11 @@ pub(crate) fn upsert(
     let head = chain.node()?.clone();
     who.require_suffix(ctx.schema, &chain, head.rec.kind, &suffix(ns, "create"), Rule::WRITE)?;
     let encoded = validate_all(props)?;
-    let existing = load(w, head.seq, ns)?;
-    too_many(existing.len() + props.keys().filter(|k| !existing.contains_key(*k)).count())?;
-    for (k, text) in &encoded {
-        w.put_blob(Blob::Props, &prop_key(head.seq, ns, k), text.as_bytes())?;
-    }
-    let changes = serde_json::json!({"namespace": ns, "properties": props});
-    feed::emit(w, ctx, who, Event::on("props.upsert", "props", ns, Some(&chain), Some(changes))?)?;
-    Ok(masked(load(w, head.seq, ns)?, clear_secrets(ctx.schema, who, &chain, ns)?))
+    let mut merged = load(w, head.seq, ns)?;
+    merged.extend(props.iter().map(|(k, v)| (k.clone(), v.clone())));
+    too_many(merged.len())?;
+    store_all(w, ctx, who, &chain, ns, props, &encoded, "props.upsert")?;
+    Ok(masked(merged, clear_secrets(ctx.schema, who, &chain, ns)?))
 }
 
 /// Replaces the whole namespace (003's PUT). O(depth + keys).
@@ -194,12 +191,30 @@ pub(crate) fn replace(
     let encoded = validate_all(props)?;
     too_many(props.len())?;
     w.remove_range(Blob::Props, KeyRange::prefix(&ns_prefix(head.seq, ns)))?;
-    for (k, text) in &encoded {
-        w.put_blob(Blob::Props, &prop_key(head.seq, ns, k), text.as_bytes())?;
+    store_all(w, ctx, who, &chain, ns, props, &encoded, "props.replace")?;
+    Ok(masked(props.clone(), clear_secrets(ctx.schema, who, &chain, ns)?))
+}
+
+/// Writes validated properties of a namespace and records the change. The namespace as it now
+/// stands is known to the caller (stored values decode to what was given), so nothing is read
+/// back.
+#[allow(clippy::too_many_arguments)]
+fn store_all(
+    w: &mut WriteView<'_>,
+    ctx: &Ctx<'_>,
+    who: &Principal,
+    chain: &Chain,
+    ns: &str,
+    props: &Properties,
+    encoded: &[(String, String)],
+    op: &'static str,
+) -> Result<()> {
+    let seq = chain.node()?.seq;
+    for (k, text) in encoded {
+        w.put_blob(Blob::Props, &prop_key(seq, ns, k), text.as_bytes())?;
     }
     let changes = serde_json::json!({"namespace": ns, "properties": props});
-    feed::emit(w, ctx, who, Event::on("props.replace", "props", ns, Some(&chain), Some(changes))?)?;
-    Ok(masked(load(w, head.seq, ns)?, clear_secrets(ctx.schema, who, &chain, ns)?))
+    feed::emit(w, ctx, who, Event::on(op, "props", ns, Some(chain), Some(changes))?)
 }
 
 /// Removes keys (003's DELETE); how many existed.

@@ -112,56 +112,34 @@ pub(crate) fn load(v: &impl View, seq: u64) -> Result<SettingsRecord> {
     }
 }
 
-fn match_type(code: u8) -> Result<ContactMatchType> {
-    Ok(match code {
-        0 => ContactMatchType::Disable,
-        1 => ContactMatchType::MatchExactly,
-        2 => ContactMatchType::MatchLength,
-        other => return Err(Error::corrupted(format!("unknown contact match type {other}"))),
-    })
+/// The stored one-byte codes of the settings' enums, each table read both ways so the two
+/// directions cannot drift apart; an unknown stored code is damage (`CORRUPTED`).
+macro_rules! codes {
+    ($decode:ident, $encode:ident, $ty:ident, $what:literal, { $($code:literal => $variant:ident),+ $(,)? }) => {
+        fn $decode(code: u8) -> Result<$ty> {
+            match code {
+                $($code => Ok($ty::$variant),)+
+                other => Err(Error::corrupted(format!(concat!("unknown ", $what, " {}"), other))),
+            }
+        }
+
+        fn $encode(value: $ty) -> u8 {
+            match value {
+                $($ty::$variant => $code,)+
+            }
+        }
+    };
 }
 
-fn match_code(t: ContactMatchType) -> u8 {
-    match t {
-        ContactMatchType::Disable => 0,
-        ContactMatchType::MatchExactly => 1,
-        ContactMatchType::MatchLength => 2,
-    }
-}
-
-fn append_type(code: u8) -> Result<ContactAppendType> {
-    Ok(match code {
-        0 => ContactAppendType::Disable,
-        1 => ContactAppendType::Append,
-        2 => ContactAppendType::Prepend,
-        other => return Err(Error::corrupted(format!("unknown contact append type {other}"))),
-    })
-}
-
-fn append_code(t: ContactAppendType) -> u8 {
-    match t {
-        ContactAppendType::Disable => 0,
-        ContactAppendType::Append => 1,
-        ContactAppendType::Prepend => 2,
-    }
-}
-
-fn auth_of(code: u8) -> Result<HookAuth> {
-    Ok(match code {
-        0 => HookAuth::Disable,
-        1 => HookAuth::Basic,
-        2 => HookAuth::Token,
-        other => return Err(Error::corrupted(format!("unknown hook authentication {other}"))),
-    })
-}
-
-fn auth_code(a: HookAuth) -> u8 {
-    match a {
-        HookAuth::Disable => 0,
-        HookAuth::Basic => 1,
-        HookAuth::Token => 2,
-    }
-}
+codes!(match_type, match_code, ContactMatchType, "contact match type", {
+    0 => Disable, 1 => MatchExactly, 2 => MatchLength,
+});
+codes!(append_type, append_code, ContactAppendType, "contact append type", {
+    0 => Disable, 1 => Append, 2 => Prepend,
+});
+codes!(auth_of, auth_code, HookAuth, "hook authentication", {
+    0 => Disable, 1 => Basic, 2 => Token,
+});
 
 /// A secret as read: the mask when set, unless revealed.
 fn secret(s: &str, reveal: bool) -> String {
