@@ -232,3 +232,32 @@ fn limits_on_create_must_name_resources_and_nest() {
     store.create_node(&sys(), NewNode::new("reseller", "r").parent(d.id).limit("tenants", 10)).unwrap();
     assert_clean(&store);
 }
+
+#[test]
+fn a_minted_id_never_takes_one_a_caller_chose_ahead_of_it() {
+    // Two stores with the same clock and entropy mint the same ids. In the second, a caller first
+    // takes the id the next mint will produce; the mint must notice and move on, in a later
+    // transaction and in the same one.
+    let (probe, _) = store_with(Preset::Channel);
+    let first = create(&probe, "platform", "p1", None).id;
+    let second = create(&probe, "platform", "p2", None).id;
+
+    let (store, _) = store_with(Preset::Channel);
+    store.create_node(&sys(), NewNode::new("platform", "chosen").id(first)).unwrap();
+    let minted = create(&store, "platform", "minted", None);
+    assert_ne!(minted.id, first);
+    assert!(minted.id > first, "the mint moved past the taken id");
+
+    let (store, _) = store_with(Preset::Channel);
+    let ids = store
+        .write(&sys(), |tx| {
+            let a = tx.create_node(&NewNode::new("platform", "chosen").id(second))?.id;
+            let b = tx.create_node(&NewNode::new("platform", "m1"))?.id;
+            let c = tx.create_node(&NewNode::new("platform", "m2"))?.id;
+            Ok([a, b, c])
+        })
+        .unwrap();
+    assert_eq!(ids[0], second);
+    assert!(ids[1] != second && ids[2] != second && ids[1] != ids[2], "{ids:?}");
+    assert_clean(&store);
+}

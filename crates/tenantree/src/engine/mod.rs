@@ -20,6 +20,7 @@ pub(crate) mod snapshot;
 pub(crate) mod tenant;
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use crate::env::{Clock, Entropy};
 use crate::error::{Error, Result};
@@ -50,11 +51,13 @@ impl Ctx<'_> {
     }
 }
 
-/// A loaded node.
+/// A loaded node. The record is shared: a chain of ancestors is built from the write
+/// transaction's node cache without copying records, and every child of a page shares its
+/// parent's links.
 #[derive(Debug, Clone)]
 pub(crate) struct Loaded {
     pub(crate) seq: u64,
-    pub(crate) rec: NodeRecord,
+    pub(crate) rec: Rc<NodeRecord>,
 }
 
 impl Loaded {
@@ -145,7 +148,7 @@ pub(crate) fn load_chain(v: &impl View, seq: u64) -> Result<Chain> {
             return Err(Error::corrupted(format!("the ancestors of node #{seq} form a loop")));
         }
         let rec = v
-            .node(next)?
+            .node_rc(next)?
             .ok_or_else(|| Error::corrupted(format!("node #{next}, an ancestor of #{seq}, is missing")))?;
         let parent = rec.parent;
         links.push(Loaded { seq: next, rec });

@@ -1,6 +1,7 @@
 //! Creating, changing, moving and deleting nodes.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use crate::engine::access::{Action, Principal};
 use crate::engine::feed::{self, Event};
@@ -10,7 +11,7 @@ use crate::error::{Blocker, Error, LimitRule, Result};
 use crate::ids::NodeId;
 use crate::model::{NewNode, Node, NodeUpdate, Profile, Status};
 use crate::schema::{BillingScope, CHILDREN_KEY, KindDef, RollupKey, Schema, Uniqueness};
-use crate::store::{Index, KeyRange, Lookup, NodeRecord, ProfileRec, View, WriteView, keys};
+use crate::store::{Flow, Index, KeyRange, Lookup, NodeRecord, ProfileRec, View, WriteView, keys};
 use crate::validate::{self, NodeName, limits};
 
 /// Validates a profile and converts it to its stored form.
@@ -74,19 +75,23 @@ pub(crate) fn check_name_free(
     };
     match &def.unique {
         Uniqueness::Siblings => {
-            let range = KeyRange::prefix(&keys::by_name_prefix(parent, folded));
-            for key in v.keys(Index::ByName, range, false)? {
-                let key = key?;
+            let mut holder = None;
+            v.prefix_keys(Index::ByName, &keys::by_name_prefix(parent, folded), &mut |key| {
                 let (_, _, child) =
-                    keys::split_by_name(&key).ok_or_else(|| Error::corrupted("malformed by_name key"))?;
+                    keys::split_by_name(key).ok_or_else(|| Error::corrupted("malformed by_name key"))?;
                 if Some(child) == exclude {
-                    continue;
+                    return Ok(Flow::Continue(()));
                 }
                 let rec =
-                    v.node(child)?.ok_or_else(|| Error::corrupted(format!("by_name names missing node #{child}")))?;
+                    v.node_rc(child)?.ok_or_else(|| Error::corrupted(format!("by_name names missing node #{child}")))?;
                 if rec.kind == kind {
-                    return Err(taken(child)?);
+                    holder = Some(child);
+                    return Ok(Flow::Break(()));
                 }
+                Ok(Flow::Continue(()))
+            })?;
+            if let Some(child) = holder {
+                return Err(taken(child)?);
             }
         }
         Uniqueness::Store { group } => {
@@ -235,9 +240,11 @@ pub(crate) fn create_with(
             }
             id
         }
+        // A minted id is above every stored one unless a caller chose ids in the future or
+        // the clock went back; only then is it probed.
         None => loop {
             let id = mint_id(ctx)?;
-            if try_resolve(w, id)?.is_none() {
+            if w.above_every_id(id.to_bytes())? || try_resolve(w, id)?.is_none() {
                 break id;
             }
         },
@@ -287,7 +294,7 @@ pub(crate) fn create_with(
     for &(key, value) in &limits {
         quota::limit_added(w, parent_seq, &real_ancestors, key, value)?;
     }
-    let mut links = vec![Loaded { seq, rec }];
+    let mut links = vec![Loaded { seq, rec: Rc::new(rec) }];
     if let Some(chain) = parent {
         links.extend(chain.links);
     }
@@ -323,7 +330,7 @@ pub(crate) fn update(
     let schema = ctx.schema;
     let seq = resolve(w, id)?;
     let chain = load_chain(w, seq)?;
-    let old = chain.node()?.rec.clone();
+    let old = NodeRecord::clone(&chain.node()?.rec);
     who.require(schema, &chain, old.kind, Action::Update)?;
     check_version(&old, id, upd.expected_version)?;
     let def = schema.kind_at(old.kind)?;
@@ -400,7 +407,7 @@ pub(crate) fn update(
     }
     let mut links = chain.links;
     if let Some(head) = links.first_mut() {
-        head.rec = rec;
+        head.rec = Rc::new(rec);
     }
     let chain = Chain { links };
     let mut changes = serde_json::to_value(upd).unwrap_or_default();
@@ -429,10 +436,11 @@ pub(crate) fn set_status(
     if let Some(head) = chain.links.first_mut()
         && Status::from(head.rec.status) != status
     {
-        head.rec.status = status.into();
-        head.rec.version += 1;
-        head.rec.updated = ctx.now().as_micros();
-        w.put_node(seq, &head.rec)?;
+        let rec = Rc::make_mut(&mut head.rec);
+        rec.status = status.into();
+        rec.version += 1;
+        rec.updated = ctx.now().as_micros();
+        w.put_node(seq, rec)?;
         let changes = serde_json::json!({"status": status});
         feed::emit(w, ctx, who, Event::node("node.status", &chain, Some(changes))?)?;
     }
@@ -453,7 +461,7 @@ pub(crate) fn move_node(
     let schema = ctx.schema;
     let seq = resolve(w, id)?;
     let chain = load_chain(w, seq)?;
-    let rec = chain.node()?.rec.clone();
+    let rec = NodeRecord::clone(&chain.node()?.rec);
     who.require(schema, &chain, rec.kind, Action::Move)?;
     check_version(&rec, id, expected_version)?;
     let def = schema.kind_at(rec.kind)?;
@@ -599,7 +607,7 @@ pub(crate) fn move_node(
     moved.version += 1;
     moved.updated = ctx.now().as_micros();
     w.put_node(seq, &moved)?;
-    let mut links = vec![Loaded { seq, rec: moved }];
+    let mut links = vec![Loaded { seq, rec: Rc::new(moved) }];
     if let Some(t) = target {
         links.extend(t.links);
     }
@@ -659,7 +667,7 @@ pub(crate) fn delete(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, id: 
     if !who.sees(&chain) {
         return Ok(false);
     }
-    let rec = chain.node()?.rec.clone();
+    let rec = NodeRecord::clone(&chain.node()?.rec);
     who.require(schema, &chain, rec.kind, Action::Delete)?;
     let blocking = blockers(w, ctx, seq, &rec)?;
     if !blocking.is_empty() {

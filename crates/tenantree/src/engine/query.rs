@@ -1,5 +1,6 @@
 //! Reads: single nodes, ancestors, children, descendants and counts.
 
+use std::rc::Rc;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 
@@ -299,9 +300,9 @@ pub(crate) fn children(
     let mut items = Vec::with_capacity(picked.len());
     for (_, seq, rec) in picked {
         match chain.links.first_mut() {
-            Some(head) => *head = Loaded { seq, rec },
+            Some(head) => *head = Loaded { seq, rec: Rc::new(rec) },
             None => {
-                chain.links.push(Loaded { seq, rec });
+                chain.links.push(Loaded { seq, rec: Rc::new(rec) });
                 chain.links.append(&mut parent_links);
             }
         }
@@ -389,7 +390,7 @@ pub(crate) fn descendants(
         None => (q.offset, q.offset),
     };
     let total = v.cell(root_seq, kind.into())?.below + u64::from(include_root);
-    let mut cache: HashMap<u64, NodeRecord> = HashMap::new();
+    let mut cache: HashMap<u64, Rc<NodeRecord>> = HashMap::new();
     if let Some(c) = &root_chain {
         for l in &c.links {
             cache.insert(l.seq, l.rec.clone());
@@ -416,11 +417,11 @@ pub(crate) fn descendants(
         let mut links = Vec::with_capacity(path.len());
         for &seq in path.iter().rev() {
             let rec = match cache.get(&seq) {
-                Some(r) => r.clone(),
+                Some(r) => Rc::clone(r),
                 None => {
-                    let r = v.node(seq)?.ok_or_else(|| Error::corrupted(format!("paths names missing node #{seq}")))?;
+                    let r = v.node_rc(seq)?.ok_or_else(|| Error::corrupted(format!("paths names missing node #{seq}")))?;
                     if cache.len() < 4096 {
-                        cache.insert(seq, r.clone());
+                        cache.insert(seq, Rc::clone(&r));
                     }
                     r
                 }

@@ -19,9 +19,7 @@ use crate::schema::{RollupKey, Schema};
 use crate::store::{Cell, Index, KeyRange, NodeRecord, View, WriteView, keys};
 
 fn bump(w: &mut WriteView<'_>, seq: u64, key: RollupKey, f: impl FnOnce(&mut Cell) -> Result<()>) -> Result<()> {
-    let mut cell = w.cell(seq, key)?;
-    f(&mut cell)?;
-    w.set_cell(seq, key, cell)
+    w.update_cell(seq, key, f)
 }
 
 /// Adds `n` to the `below` roll-up of every node in `seqs`.
@@ -400,7 +398,7 @@ pub(crate) fn set_limits(
     }
 
     // Apply.
-    let mut rec = head.rec.clone();
+    let mut rec = NodeRecord::clone(&head.rec);
     for &(key, value) in &parsed {
         let old = rec.limit(key);
         if old == value {
@@ -420,7 +418,7 @@ pub(crate) fn set_limits(
         cell.max_limit_below = bound;
         w.set_cell(seq, key, cell)?;
     }
-    let changed = rec != head.rec;
+    let changed = rec != *head.rec;
     if changed {
         rec.version += 1;
         rec.updated = ctx.now().as_micros();
@@ -428,7 +426,7 @@ pub(crate) fn set_limits(
     }
     let mut links = chain.links;
     if let Some(first) = links.first_mut() {
-        first.rec = rec;
+        first.rec = std::rc::Rc::new(rec);
     }
     let chain = Chain { links };
     if changed {
@@ -512,8 +510,9 @@ pub(crate) fn allocate_with(
 /// Sets the own allocation of `key` on the head of `chain` and writes its record.
 fn set_own_in_place(w: &mut WriteView<'_>, chain: &mut Chain, seq: u64, key: RollupKey, own: u64) -> Result<()> {
     let head = chain.links.first_mut().ok_or_else(|| Error::corrupted("empty ancestor chain"))?;
-    head.rec.set_own(key, own);
-    w.put_node(seq, &head.rec)
+    let rec = std::rc::Rc::make_mut(&mut head.rec);
+    rec.set_own(key, own);
+    w.put_node(seq, rec)
 }
 
 /// Gives back `amount` of a resource allocated on a node. Allowed while disabled (giving back

@@ -23,6 +23,7 @@ pub(crate) mod records;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
@@ -442,6 +443,14 @@ impl KeyRange {
 /// Reads shared by read and write transactions.
 pub(crate) trait View {
     fn node(&self, seq: u64) -> Result<Option<NodeRecord>>;
+    /// The node's record, shared: a write transaction hands out its cached copy.
+    fn node_rc(&self, seq: u64) -> Result<Option<Rc<NodeRecord>>> {
+        Ok(self.node(seq)?.map(Rc::new))
+    }
+    /// Calls `f` with every key of `index` that starts with `prefix`, in order, until it
+    /// breaks. Unlike [`View::keys`] nothing is boxed or copied: for the probes on the write
+    /// path (is a sibling name taken?), which mostly find nothing.
+    fn prefix_keys(&self, index: Index, prefix: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<Flow>) -> Result<()>;
     fn seq_of(&self, id: [u8; 16]) -> Result<Option<u64>>;
     fn cell(&self, seq: u64, key: RollupKey) -> Result<Cell>;
     /// Every non-zero roll-up of a node, by key.
@@ -490,6 +499,22 @@ fn scan_keys<'a, T: ReadableTable<&'static [u8], ()>>(t: &'a T, range: KeyRange,
     let iter = t.range::<&[u8]>(range.bounds())?;
     let map = |r: RangeItem<'_, &'static [u8], ()>| r.map(|(k, _)| k.value().to_vec()).map_err(Error::from);
     if reverse { Ok(Box::new(iter.rev().map(map))) } else { Ok(Box::new(iter.map(map))) }
+}
+
+fn visit_prefix<T: ReadableTable<&'static [u8], ()>>(
+    t: &T,
+    prefix: &[u8],
+    f: &mut dyn FnMut(&[u8]) -> Result<Flow>,
+) -> Result<()> {
+    let end = keys::prefix_end(prefix);
+    let hi = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+    for r in t.range::<&[u8]>((Bound::Included(prefix), hi))? {
+        let (k, _) = r?;
+        if f(k.value())?.is_break() {
+            break;
+        }
+    }
+    Ok(())
 }
 
 fn scan_blob<T: ReadableTable<&'static [u8], &'static [u8]>>(
@@ -654,6 +679,10 @@ impl View for ReadView {
         scan_keys(self.index(index)?, range, reverse)
     }
 
+    fn prefix_keys(&self, index: Index, prefix: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<Flow>) -> Result<()> {
+        visit_prefix(self.index(index)?, prefix, f)
+    }
+
     fn lookup(&self, table: Lookup, key: &[u8]) -> Result<Option<u64>> {
         get_lookup(self.lookup_table(table)?, key)
     }
@@ -694,15 +723,74 @@ const MAX_CACHED_NODES: usize = 16 * 1024;
 
 #[derive(Debug, Clone, Copy)]
 struct CachedCell {
+    key: RollupKey,
     cell: Cell,
     dirty: bool,
+}
+
+/// Hashes a sequence number for the write caches. Sequence numbers are dense counters chosen by
+/// the store, not by callers, so a multiplicative hash (Fibonacci hashing) spreads them well and
+/// no caller can aim collisions at it; it is several times cheaper than SipHash.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct SeqHasher(u64);
+
+impl std::hash::Hasher for SeqHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+pub(crate) type SeqMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<SeqHasher>>;
+
+/// The roll-up cells a write transaction has touched: per node, its few keys in a short list, so
+/// that a bump is one hash lookup and a node's cells are found together.
+#[derive(Default)]
+struct CellCache {
+    by_node: SeqMap<Vec<CachedCell>>,
+    len: usize,
+    dirty: bool,
+}
+
+impl CellCache {
+    fn get(&self, seq: u64, key: RollupKey) -> Option<Cell> {
+        self.by_node.get(&seq)?.iter().find(|c| c.key == key).map(|c| c.cell)
+    }
+
+    /// Stores a cell; a clean one (a read) only while there is room.
+    fn put(&mut self, seq: u64, key: RollupKey, cell: Cell, dirty: bool) {
+        if !dirty && self.len >= MAX_CACHED_CELLS {
+            return;
+        }
+        let cells = self.by_node.entry(seq).or_default();
+        match cells.iter_mut().find(|c| c.key == key) {
+            Some(slot) => {
+                slot.cell = cell;
+                slot.dirty |= dirty;
+            }
+            None => {
+                cells.push(CachedCell { key, cell, dirty });
+                self.len += 1;
+            }
+        }
+        self.dirty |= dirty;
+    }
 }
 
 type WriteTable<'t, K, V> = std::cell::OnceCell<redb::Table<'t, K, V>>;
 
 /// A write transaction's tables (opened on first use), with two caches that make bulk writes
-/// cheap: node records (read-through, written through) and roll-up cells (written back at
-/// [`WriteView::flush`]). Every read goes through the caches, so a transaction always reads
+/// cheap: node records (read-through; a write drops the entry) and roll-up cells (written back
+/// at [`WriteView::flush`]). Every read goes through the caches, so a transaction always reads
 /// its own writes.
 pub(crate) struct WriteView<'t> {
     txn: &'t redb::WriteTransaction,
@@ -716,8 +804,13 @@ pub(crate) struct WriteView<'t> {
     billing: WriteTable<'t, &'static [u8], u64>,
     rollups: WriteTable<'t, (u64, u16), &'static [u8]>,
     blobs: [WriteTable<'t, &'static [u8], &'static [u8]>; Blob::ALL.len()],
-    node_cache: std::cell::RefCell<HashMap<u64, NodeRecord>>,
-    cell_cache: std::cell::RefCell<BTreeMap<(u64, RollupKey), CachedCell>>,
+    node_cache: std::cell::RefCell<SeqMap<Rc<NodeRecord>>>,
+    cell_cache: std::cell::RefCell<CellCache>,
+    /// The last id resolved to a sequence number: a bulk load resolves the same parent for
+    /// every child.
+    last_resolved: std::cell::Cell<Option<([u8; 16], u64)>>,
+    /// The largest id stored, once read: a freshly minted id above it needs no probe.
+    max_id: std::cell::Cell<Option<u128>>,
     next_seq: Option<u64>,
     seq_dirty: bool,
     /// Named id counters, read once and written back at flush.
@@ -738,8 +831,10 @@ impl<'t> WriteView<'t> {
             billing: WriteTable::new(),
             rollups: WriteTable::new(),
             blobs: std::array::from_fn(|_| WriteTable::new()),
-            node_cache: std::cell::RefCell::new(HashMap::new()),
-            cell_cache: std::cell::RefCell::new(BTreeMap::new()),
+            node_cache: std::cell::RefCell::new(SeqMap::default()),
+            cell_cache: std::cell::RefCell::new(CellCache::default()),
+            last_resolved: std::cell::Cell::new(None),
+            max_id: std::cell::Cell::new(None),
             next_seq: None,
             seq_dirty: false,
             counters: std::collections::BTreeMap::new(),
@@ -842,13 +937,12 @@ impl<'t> WriteView<'t> {
         Ok(value)
     }
 
+    /// Writes a node record. The cached copy is dropped rather than replaced: most records
+    /// written are not read again in the transaction (a new leaf, an updated node), and a
+    /// copy would cost a clone and memory for each.
     pub(crate) fn put_node(&mut self, seq: u64, record: &NodeRecord) -> Result<()> {
         lazy_mut!(self.nodes, NODES)?.insert(seq, encode(record)?.as_slice())?;
-        let mut cache = self.node_cache.borrow_mut();
-        if cache.len() >= MAX_CACHED_NODES {
-            cache.clear();
-        }
-        cache.insert(seq, record.clone());
+        self.node_cache.borrow_mut().remove(&seq);
         Ok(())
     }
 
@@ -859,13 +953,36 @@ impl<'t> WriteView<'t> {
     }
 
     pub(crate) fn put_id(&mut self, id: [u8; 16], seq: u64) -> Result<()> {
-        lazy_mut!(self.ids, IDS)?.insert(u128::from_be_bytes(id), seq)?;
+        let value = u128::from_be_bytes(id);
+        lazy_mut!(self.ids, IDS)?.insert(value, seq)?;
+        if let Some(max) = self.max_id.get() {
+            self.max_id.set(Some(max.max(value)));
+        }
         Ok(())
     }
 
     pub(crate) fn remove_id(&mut self, id: [u8; 16]) -> Result<()> {
         lazy_mut!(self.ids, IDS)?.remove(u128::from_be_bytes(id))?;
+        if self.last_resolved.get().is_some_and(|(last, _)| last == id) {
+            self.last_resolved.set(None);
+        }
         Ok(())
+    }
+
+    /// Whether `id` is above every stored id, so certainly not taken: a freshly minted id (a
+    /// UUIDv7, increasing) almost always is, and is then stored without a probe of `ids`. The
+    /// largest id is read once per transaction and kept up to date by [`WriteView::put_id`];
+    /// a removal can only lower the true maximum, which keeps the answer safe.
+    pub(crate) fn above_every_id(&self, id: [u8; 16]) -> Result<bool> {
+        let max = match self.max_id.get() {
+            Some(max) => max,
+            None => {
+                let max = lazy!(self.ids, IDS)?.last()?.map_or(0, |(k, _)| k.value());
+                self.max_id.set(Some(max));
+                max
+            }
+        };
+        Ok(u128::from_be_bytes(id) > max)
     }
 
     pub(crate) fn insert_key(&mut self, index: Index, key: &[u8]) -> Result<()> {
@@ -914,31 +1031,57 @@ impl<'t> WriteView<'t> {
 
     /// Replaces a roll-up cell (in the cache; written at flush).
     pub(crate) fn set_cell(&mut self, seq: u64, key: RollupKey, cell: Cell) -> Result<()> {
-        let full = {
-            let mut cache = self.cell_cache.borrow_mut();
-            cache.insert((seq, key), CachedCell { cell, dirty: true });
-            cache.len() >= MAX_CACHED_CELLS
-        };
-        if full {
+        let cache = self.cell_cache.get_mut();
+        cache.put(seq, key, cell, true);
+        if cache.len >= MAX_CACHED_CELLS {
             self.flush_cells()?;
         }
         Ok(())
     }
 
-    fn flush_cells(&mut self) -> Result<()> {
-        let cache = std::mem::take(self.cell_cache.get_mut());
-        if !cache.values().any(|c| c.dirty) {
+    /// Changes a roll-up cell in place: one cache lookup when the cell is cached. When `f`
+    /// fails the cell is left as it was.
+    pub(crate) fn update_cell(
+        &mut self,
+        seq: u64,
+        key: RollupKey,
+        f: impl FnOnce(&mut Cell) -> Result<()>,
+    ) -> Result<()> {
+        let cache = self.cell_cache.get_mut();
+        if let Some(slot) = cache.by_node.get_mut(&seq).and_then(|cells| cells.iter_mut().find(|c| c.key == key)) {
+            let mut cell = slot.cell;
+            f(&mut cell)?;
+            slot.cell = cell;
+            slot.dirty = true;
+            cache.dirty = true;
             return Ok(());
         }
+        let mut cell = get_cell(lazy!(self.rollups, ROLLUPS)?, seq, key)?;
+        f(&mut cell)?;
+        self.set_cell(seq, key, cell)
+    }
+
+    fn flush_cells(&mut self) -> Result<()> {
+        let cache = std::mem::take(self.cell_cache.get_mut());
+        if !cache.dirty {
+            return Ok(());
+        }
+        // In key order: redb's inserts are cheaper when neighbours follow each other.
+        let mut dirty: Vec<(u64, CachedCell)> = cache
+            .by_node
+            .into_iter()
+            .flat_map(|(seq, cells)| cells.into_iter().filter(|c| c.dirty).map(move |c| (seq, c)))
+            .collect();
+        dirty.sort_unstable_by_key(|(seq, c)| (*seq, c.key));
         let rollups = lazy_mut!(self.rollups, ROLLUPS)?;
-        for ((seq, key), entry) in cache {
-            if !entry.dirty {
-                continue;
-            }
+        let mut buf = [0u8; 64];
+        for (seq, entry) in dirty {
             if entry.cell.is_zero() {
-                rollups.remove((seq, key))?;
+                rollups.remove((seq, entry.key))?;
             } else {
-                rollups.insert((seq, key), encode(&entry.cell)?.as_slice())?;
+                let bytes = postcard::to_slice(&entry.cell, &mut buf)
+                    .map_err(|e| Error::corrupted(format!("a roll-up cell does not encode: {e}")))?;
+                rollups.insert((seq, entry.key), &*bytes)?;
             }
         }
         Ok(())
@@ -966,48 +1109,63 @@ impl<'t> WriteView<'t> {
 
 impl View for WriteView<'_> {
     fn node(&self, seq: u64) -> Result<Option<NodeRecord>> {
+        Ok(self.node_rc(seq)?.map(|r| NodeRecord::clone(&r)))
+    }
+
+    fn node_rc(&self, seq: u64) -> Result<Option<Rc<NodeRecord>>> {
         if let Some(r) = self.node_cache.borrow().get(&seq) {
-            return Ok(Some(r.clone()));
+            return Ok(Some(Rc::clone(r)));
         }
-        let record = get_node(lazy!(self.nodes, NODES)?, seq)?;
-        if let Some(r) = &record {
-            let mut cache = self.node_cache.borrow_mut();
-            if cache.len() >= MAX_CACHED_NODES {
-                cache.clear();
-            }
-            cache.insert(seq, r.clone());
+        let Some(record) = get_node(lazy!(self.nodes, NODES)?, seq)? else { return Ok(None) };
+        let record = Rc::new(record);
+        let mut cache = self.node_cache.borrow_mut();
+        if cache.len() >= MAX_CACHED_NODES {
+            cache.clear();
         }
-        Ok(record)
+        cache.insert(seq, Rc::clone(&record));
+        Ok(Some(record))
     }
 
     fn seq_of(&self, id: [u8; 16]) -> Result<Option<u64>> {
-        Ok(lazy!(self.ids, IDS)?.get(u128::from_be_bytes(id))?.map(|v| v.value()))
+        if let Some((last, seq)) = self.last_resolved.get()
+            && last == id
+        {
+            return Ok(Some(seq));
+        }
+        let seq = lazy!(self.ids, IDS)?.get(u128::from_be_bytes(id))?.map(|v| v.value());
+        if let Some(seq) = seq {
+            self.last_resolved.set(Some((id, seq)));
+        }
+        Ok(seq)
     }
 
     fn cell(&self, seq: u64, key: RollupKey) -> Result<Cell> {
-        if let Some(c) = self.cell_cache.borrow().get(&(seq, key)) {
-            return Ok(c.cell);
+        if let Some(c) = self.cell_cache.borrow().get(seq, key) {
+            return Ok(c);
         }
         let cell = get_cell(lazy!(self.rollups, ROLLUPS)?, seq, key)?;
-        let mut cache = self.cell_cache.borrow_mut();
-        // A clean entry is only a read cache; dropping it when full loses nothing.
-        if cache.len() < MAX_CACHED_CELLS {
-            cache.insert((seq, key), CachedCell { cell, dirty: false });
-        }
+        // A clean entry is only a read cache; it is not kept when the cache is full.
+        self.cell_cache.borrow_mut().put(seq, key, cell, false);
         Ok(cell)
     }
 
     fn cells(&self, seq: u64) -> Result<Vec<(RollupKey, Cell)>> {
         let mut merged: BTreeMap<RollupKey, Cell> =
             get_cells(lazy!(self.rollups, ROLLUPS)?, seq)?.into_iter().collect();
-        for (&(_, key), entry) in self.cell_cache.borrow().range((seq, 0)..=(seq, u16::MAX)) {
-            merged.insert(key, entry.cell);
+        if let Some(cached) = self.cell_cache.borrow().by_node.get(&seq) {
+            for entry in cached {
+                merged.insert(entry.key, entry.cell);
+            }
         }
         Ok(merged.into_iter().filter(|(_, c)| !c.is_zero()).collect())
     }
 
     fn keys(&self, index: Index, range: KeyRange, reverse: bool) -> Result<Keys<'_>> {
         scan_keys(self.index(index)?, range, reverse)
+    }
+
+    fn prefix_keys(&self, index: Index, prefix: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<Flow>) -> Result<()> {
+        visit_prefix(self.index(index)?, prefix, f)
     }
 
     fn lookup(&self, table: Lookup, key: &[u8]) -> Result<Option<u64>> {
@@ -1019,7 +1177,7 @@ impl View for WriteView<'_> {
     }
 
     fn all_cells(&self) -> Result<Rows<'_, ((u64, RollupKey), Cell)>> {
-        if self.cell_cache.borrow().values().any(|c| c.dirty) {
+        if self.cell_cache.borrow().dirty {
             return Err(Error::corrupted("roll-ups read in bulk before the cache was flushed"));
         }
         iter_cells(lazy!(self.rollups, ROLLUPS)?)
