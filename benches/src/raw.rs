@@ -82,37 +82,19 @@ struct NodeRecord {
     profile: ProfileRec,
     tenant_full_access: bool,
     limits: Vec<(u16, u64)>,
-    own: Vec<(u16, u64)>,
 }
 
 impl NodeRecord {
     fn limit(&self, key: u16) -> Option<u64> {
         self.limits.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
     }
-
-    fn own(&self, key: u16) -> u64 {
-        self.own.iter().find(|(k, _)| *k == key).map_or(0, |(_, v)| *v)
-    }
-
-    fn set_own(&mut self, key: u16, value: u64) {
-        match self.own.binary_search_by_key(&key, |(k, _)| *k) {
-            Ok(i) if value == 0 => {
-                self.own.remove(i);
-            }
-            Ok(i) => {
-                if let Some(slot) = self.own.get_mut(i) {
-                    slot.1 = value;
-                }
-            }
-            Err(_) if value == 0 => {}
-            Err(i) => self.own.insert(i, (key, value)),
-        }
-    }
 }
 
 /// tenantree's roll-up cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 struct Cell {
+    /// The node's own allocation (format 2: allocations live in the cells, not the records).
+    own: u64,
     below: u64,
     max_limit_below: u64,
     child_limits: u64,
@@ -429,7 +411,7 @@ impl Engine for Raw {
         let txn = db.begin_write()?;
         {
             let mut meta = txn.open_table(META)?;
-            meta.insert("format", encode(&("tenantree", 1u32))?.as_slice())?;
+            meta.insert("format", encode(&("tenantree", 2u32))?.as_slice())?;
             meta.insert("schema", serde_json::to_vec(&tenantree::Schema::channel())?.as_slice())?;
             meta.insert("next_seq", 1u64.to_le_bytes().as_slice())?;
             txn.open_table(NODES)?;
@@ -499,7 +481,6 @@ impl Engine for Raw {
                     profile: ProfileRec::default(),
                     tenant_full_access: true,
                     limits: new.limits.clone(),
-                    own: Vec::new(),
                 };
                 t.nodes.insert(seq, encode(&rec)?.as_slice())?;
                 t.ids.insert(id, seq)?;
@@ -550,10 +531,10 @@ impl Engine for Raw {
             let m = &mut self.model;
             for op in ops {
                 let seq = t.ids.get(op.node)?.map(|v| v.value()).ok_or_else(|| missing("node"))?;
-                let mut rec: NodeRecord = decode(t.nodes.get(seq)?.ok_or_else(|| missing("node"))?.value())?;
-                let own = rec.own(op.key).saturating_add_signed(op.delta);
-                rec.set_own(op.key, own);
-                t.nodes.insert(seq, encode(&rec)?.as_slice())?;
+                // The record only for its parent; the allocation is in the tenant's cell.
+                let rec: NodeRecord = decode(t.nodes.get(seq)?.ok_or_else(|| missing("node"))?.value())?;
+                let c = m.cell(&t, seq, op.key)?;
+                c.own = c.own.saturating_add_signed(op.delta);
                 let parent = m.dealer(&t, rec.parent)?;
                 for &a in parent.path.iter().chain([parent.seq, 0].iter()) {
                     let c = m.cell(&t, a, op.key)?;
@@ -655,23 +636,32 @@ impl Engine for Raw {
         let rollups = txn.open_table(ROLLUPS)?;
         let seq = ids.get(node)?.map(|v| v.value()).ok_or_else(|| missing("node"))?;
         let chain = Raw::read_chain(&nodes, seq)?;
-        let below = |s: u64, kind: u8, key: u16| -> Result<u64> {
-            if is_leaf(kind) {
-                return Ok(0); // leaves never have roll-up rows
-            }
+        let cell = |s: u64, key: u16| -> Result<Cell> {
             match rollups.get((s, key))? {
-                Some(v) => Ok(decode::<Cell>(v.value())?.below),
-                None => Ok(0),
+                Some(v) => Ok(decode::<Cell>(v.value())?),
+                None => Ok(Cell::default()),
             }
         };
         let (head_seq, head) = chain.first().ok_or_else(|| missing("node"))?;
+        // Every cell of the head in one range (a leaf has one only for what it allocated).
+        let mut head_cells: Vec<(u16, Cell)> = Vec::new();
+        for entry in rollups.range((*head_seq, 0u16)..=(*head_seq, u16::MAX))? {
+            let (k, v) = entry?;
+            head_cells.push((k.value().1, decode(v.value())?));
+        }
         let mut quotas = Vec::with_capacity(RESOURCES.len());
         for &(name, key) in &RESOURCES {
-            let used = head.own(key) + below(*head_seq, head.kind, key)?;
+            let own_cell = head_cells.iter().find(|(k, _)| *k == key).map(|(_, c)| *c).unwrap_or_default();
+            let used = own_cell.own + own_cell.below;
             let mut available: Option<u64> = None;
             for (s, rec) in &chain {
                 if let Some(limit) = rec.limit(key) {
-                    let usage = if s == head_seq { used } else { rec.own(key) + below(*s, rec.kind, key)? };
+                    let usage = if s == head_seq {
+                        used
+                    } else {
+                        let c = cell(*s, key)?;
+                        c.own + c.below
+                    };
                     let room = limit.saturating_sub(usage);
                     available = Some(available.map_or(room, |a| a.min(room)));
                 }
@@ -680,7 +670,7 @@ impl Engine for Raw {
                 resource: name.to_owned(),
                 limit: head.limit(key),
                 used,
-                allocated: head.own(key),
+                allocated: own_cell.own,
                 available,
             });
         }

@@ -232,7 +232,8 @@ fn check_reports_damage_and_exits_1() {
         {
             let mut t = txn.open_table(redb::TableDefinition::<(u64, u16), &[u8]>::new("rollups")).unwrap();
             let key = t.iter().unwrap().next().unwrap().unwrap().0.value();
-            t.insert(key, [99u8, 0, 0].as_slice()).unwrap();
+            // No allocation, below = 99, no bound, no child limits.
+            t.insert(key, [0u8, 99, 0, 0].as_slice()).unwrap();
         }
         txn.commit().unwrap();
     }

@@ -118,8 +118,8 @@ fn the_check_finds_a_wrong_rollup() {
             let (k, _) = it.next().unwrap().unwrap();
             k.value()
         };
-        // below = 77, no bound, no child limits.
-        t.insert(key, [77u8, 0, 0].as_slice()).unwrap();
+        // No allocation of its own, below = 77, no bound, no child limits.
+        t.insert(key, [0u8, 77, 0, 0].as_slice()).unwrap();
     });
     assert!(findings.iter().any(|f| f.area == "rollup"), "{findings:#?}");
 }

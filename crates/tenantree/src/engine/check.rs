@@ -48,6 +48,22 @@ fn id_of(rec: &NodeRecord) -> String {
 pub(crate) fn check(v: &impl View, schema: &Schema, next_seq: u64) -> Result<CheckReport> {
     let mut r = Report { findings: Vec::new() };
 
+    // Pass 0: the nodes' own allocations, which live in their roll-up cells.
+    let mut owns: HashMap<u64, Vec<(RollupKey, u64)>> = HashMap::new();
+    for entry in v.all_cells()? {
+        let ((seq, key), cell) = entry?;
+        if cell.own == 0 {
+            continue;
+        }
+        if seq == 0 {
+            r.add("rollup", format!("the store's roll-up {key} holds an allocation"));
+        } else if Schema::is_count_key(key) || schema.key_resource(key).is_none() {
+            r.add("rollup", format!("node #{seq} has an allocation of {key}, which is no allocatable resource"));
+        }
+        owns.entry(seq).or_default().push((key, cell.own));
+    }
+    let no_own: Vec<(RollupKey, u64)> = Vec::new();
+
     // Pass 1: every record on its own, and the skeleton of the tree.
     let mut briefs: HashMap<u64, Brief> = HashMap::new();
     let mut limits: HashMap<u64, Vec<(RollupKey, u64)>> = HashMap::new();
@@ -89,17 +105,9 @@ pub(crate) fn check(v: &impl View, schema: &Schema, next_seq: u64) -> Result<Che
         if !rec.limits.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)) {
             r.add("node", format!("node {id} has unsorted or repeated limits"));
         }
-        if !rec.own.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)) || rec.own.iter().any(|(_, v)| *v == 0) {
-            r.add("node", format!("node {id} has malformed allocations"));
-        }
-        for &(key, _) in rec.limits.iter().chain(&rec.own) {
+        for &(key, _) in &rec.limits {
             if schema.key_resource(key).is_none() {
                 r.add("node", format!("node {id} refers to unknown resource key {key}"));
-            }
-        }
-        for &(key, _) in &rec.own {
-            if Schema::is_count_key(key) {
-                r.add("node", format!("node {id} has an allocation of a counted resource"));
             }
         }
         match v.seq_of(rec.id)? {
@@ -193,7 +201,7 @@ pub(crate) fn check(v: &impl View, schema: &Schema, next_seq: u64) -> Result<Che
         let targets: Vec<u64> = above.iter().copied().chain([0]).collect();
         for &t in &targets {
             expected.entry((t, rec.kind.into())).or_default().below += 1;
-            for &(key, amount) in &rec.own {
+            for &(key, amount) in owns.get(&seq).unwrap_or(&no_own) {
                 let c = expected.entry((t, key)).or_default();
                 c.below = c.below.saturating_add(amount);
             }
@@ -324,7 +332,7 @@ pub(crate) fn check(v: &impl View, schema: &Schema, next_seq: u64) -> Result<Che
     // Quota rules.
     for (&seq, node_limits) in &limits {
         let who = node_label(v, seq)?;
-        let own: BTreeMap<RollupKey, u64> = v.node(seq)?.map(|rec| rec.own.into_iter().collect()).unwrap_or_default();
+        let own: BTreeMap<RollupKey, u64> = owns.get(&seq).map(|o| o.iter().copied().collect()).unwrap_or_default();
         for &(key, limit) in node_limits {
             let below = expected.get(&(seq, key)).map_or(0, |c| c.below);
             let used = below.saturating_add(own.get(&key).copied().unwrap_or(0));

@@ -273,7 +273,6 @@ pub(crate) fn create_with(
         profile,
         tenant_full_access: new.tenant_full_access.unwrap_or(true),
         limits: limits.clone(),
-        own: Vec::new(),
     };
     w.put_node(seq, &rec)?;
     w.put_id(rec.id, seq)?;
@@ -620,7 +619,7 @@ pub(crate) fn move_node(
 
 /// What may still hang on a node, besides its children and allocations; checked by delete.
 /// Modules that attach data to nodes report their blockers here.
-pub(crate) fn blockers(w: &WriteView<'_>, ctx: &Ctx<'_>, seq: u64, rec: &NodeRecord) -> Result<Vec<Blocker>> {
+pub(crate) fn blockers(w: &WriteView<'_>, ctx: &Ctx<'_>, seq: u64) -> Result<Vec<Blocker>> {
     let schema = ctx.schema;
     let mut out: Vec<Blocker> = Vec::new();
     if w.cell(seq, CHILDREN_KEY)?.below > 0 {
@@ -645,11 +644,13 @@ pub(crate) fn blockers(w: &WriteView<'_>, ctx: &Ctx<'_>, seq: u64, rec: &NodeRec
     if let Some(b) = crate::engine::accounts::blocker(w, seq)? {
         out.push(b);
     }
-    if !rec.own.is_empty() {
+    let own: Vec<(RollupKey, u64)> =
+        w.cells(seq)?.into_iter().filter(|(_, c)| c.own > 0).map(|(k, c)| (k, c.own)).collect();
+    if !own.is_empty() {
         out.push(Blocker {
             kind: "allocation".to_owned(),
-            count: rec.own.len() as u64,
-            names: rec.own.iter().map(|(k, v)| format!("{}={v}", schema.key_name(*k))).collect(),
+            count: own.len() as u64,
+            names: own.iter().map(|(k, v)| format!("{}={v}", schema.key_name(*k))).collect(),
         });
     }
     Ok(out)
@@ -669,7 +670,7 @@ pub(crate) fn delete(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, id: 
     }
     let rec = NodeRecord::clone(&chain.node()?.rec);
     who.require(schema, &chain, rec.kind, Action::Delete)?;
-    let blocking = blockers(w, ctx, seq, &rec)?;
+    let blocking = blockers(w, ctx, seq)?;
     if !blocking.is_empty() {
         return Err(Error::StillInUse { node: id.to_string(), blockers: blocking });
     }

@@ -96,9 +96,10 @@ pub(crate) fn limit_added(
     raise_max_below(w, ancestors, key, value)
 }
 
-/// A node's usage of a key: own allocation plus the subtree below.
+/// A node's usage of a key: own allocation plus the subtree below, both in one cell.
 pub(crate) fn usage(v: &impl View, link: &Loaded, key: RollupKey) -> Result<u64> {
-    Ok(link.rec.own(key).saturating_add(v.cell(link.seq, key)?.below))
+    let cell = v.cell(link.seq, key)?;
+    Ok(cell.own.saturating_add(cell.below))
 }
 
 /// QUOTA_EXCEEDED unless every limited node in `links` has room for `amount` more of `key`.
@@ -249,16 +250,13 @@ pub(crate) fn subtree_totals(v: &impl View, _schema: &Schema, seq: u64, rec: &No
         if key == crate::schema::CHILDREN_KEY {
             continue;
         }
-        if cell.below > 0 {
-            usage.insert(key, cell.below);
+        let used = cell.below.saturating_add(cell.own);
+        if used > 0 {
+            usage.insert(key, used);
         }
         if cell.max_limit_below > 0 {
             max_limits.insert(key, cell.max_limit_below);
         }
-    }
-    for &(key, amount) in &rec.own {
-        let slot = usage.entry(key).or_insert(0);
-        *slot = slot.saturating_add(amount);
     }
     *usage.entry(rec.kind.into()).or_insert(0) += 1;
     for &(key, limit) in &rec.limits {
@@ -477,16 +475,16 @@ pub(crate) fn allocate_with(
     }
     crate::engine::nodes::check_quantity("amount", amount)?;
     let seq = resolve(w, id)?;
-    let mut chain = load_chain(w, seq)?;
+    let chain = load_chain(w, seq)?;
     let head = chain.node()?;
     who.require(schema, &chain, head.rec.kind, Action::Allocate)?;
     if !restoring {
         chain.require_enabled()?;
     }
     check_room(w, schema, &chain.links, key, amount)?;
-    let own = head
-        .rec
-        .own(key)
+    let own = w
+        .cell(seq, key)?
+        .own
         .checked_add(amount)
         .ok_or_else(|| Error::invalid("amount", "the allocation would overflow"))?;
     for link in chain.links.iter().skip(1) {
@@ -495,9 +493,9 @@ pub(crate) fn allocate_with(
         }
     }
 
-    // Apply. Allocations change usage, not the node's own fields: the version stays. The head
-    // is changed in place in the chain (no copy of its record).
-    set_own_in_place(w, &mut chain, seq, key, own)?;
+    // Apply. Allocations change usage, not the node's own fields: the version stays, and the
+    // record is not rewritten (the allocation lives in the node's cell).
+    set_own(w, seq, key, own)?;
     let ancestors: Vec<u64> = chain.links.iter().skip(1).map(|l| l.seq).chain([0]).collect();
     add_below(w, &ancestors, key, amount)?;
     if !restoring && ctx.feed {
@@ -507,12 +505,12 @@ pub(crate) fn allocate_with(
     quota_of(w, schema, &chain, key)
 }
 
-/// Sets the own allocation of `key` on the head of `chain` and writes its record.
-fn set_own_in_place(w: &mut WriteView<'_>, chain: &mut Chain, seq: u64, key: RollupKey, own: u64) -> Result<()> {
-    let head = chain.links.first_mut().ok_or_else(|| Error::corrupted("empty ancestor chain"))?;
-    let rec = std::rc::Rc::make_mut(&mut head.rec);
-    rec.set_own(key, own);
-    w.put_node(seq, rec)
+/// Sets a node's own allocation of `key`.
+fn set_own(w: &mut WriteView<'_>, seq: u64, key: RollupKey, own: u64) -> Result<()> {
+    w.update_cell(seq, key, |c| {
+        c.own = own;
+        Ok(())
+    })
 }
 
 /// Gives back `amount` of a resource allocated on a node. Allowed while disabled (giving back
@@ -532,17 +530,17 @@ pub(crate) fn release(
     }
     crate::engine::nodes::check_quantity("amount", amount)?;
     let seq = resolve(w, id)?;
-    let mut chain = load_chain(w, seq)?;
+    let chain = load_chain(w, seq)?;
     let head = chain.node()?;
     who.require(schema, &chain, head.rec.kind, Action::Release)?;
-    let own = head.rec.own(key);
+    let own = w.cell(seq, key)?.own;
     let Some(left) = own.checked_sub(amount) else {
         return Err(Error::invalid(
             "amount",
             format!("cannot release {amount} {resource}: only {own} allocated on node {id}"),
         ));
     };
-    set_own_in_place(w, &mut chain, seq, key, left)?;
+    set_own(w, seq, key, left)?;
     let ancestors: Vec<u64> = chain.links.iter().skip(1).map(|l| l.seq).chain([0]).collect();
     sub_below(w, &ancestors, key, amount)?;
     if ctx.feed {
@@ -555,21 +553,17 @@ pub(crate) fn release(
 /// The figures of one key at the head of a chain. O(depth).
 pub(crate) fn quota_of(v: &impl View, schema: &Schema, chain: &Chain, key: RollupKey) -> Result<Quota> {
     let head = chain.node()?;
-    let used = usage(v, head, key)?;
+    let cell = v.cell(head.seq, key)?;
+    let used = cell.own.saturating_add(cell.below);
     let mut available: Option<u64> = None;
     for link in &chain.links {
         if let Some(limit) = link.rec.limit(key) {
-            let room = limit.saturating_sub(usage(v, link, key)?);
+            let link_used = if link.seq == head.seq { used } else { usage(v, link, key)? };
+            let room = limit.saturating_sub(link_used);
             available = Some(available.map_or(room, |a| a.min(room)));
         }
     }
-    Ok(Quota {
-        resource: schema.key_name(key),
-        limit: head.rec.limit(key),
-        used,
-        allocated: head.rec.own(key),
-        available,
-    })
+    Ok(Quota { resource: schema.key_name(key), limit: head.rec.limit(key), used, allocated: cell.own, available })
 }
 
 /// Every resource of the schema at a node. O(depth × resources).

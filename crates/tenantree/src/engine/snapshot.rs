@@ -539,9 +539,11 @@ fn emit_node(
     let id = node_id(rec);
     fw.write(&Record::Node(node_snap(schema, rec, parent)?))?;
     sum.nodes += 1;
-    for (key, amount) in &rec.own {
-        fw.write(&Record::Allocation(AllocationSnap { node: id, resource: schema.key_name(*key), amount: *amount }))?;
-        sum.allocations += 1;
+    for (key, cell) in v.cells(seq)? {
+        if cell.own > 0 {
+            fw.write(&Record::Allocation(AllocationSnap { node: id, resource: schema.key_name(key), amount: cell.own }))?;
+            sum.allocations += 1;
+        }
     }
     let mut rows: Vec<Record> = Vec::new();
     let prefix = keys::parent_prefix(seq);

@@ -19,6 +19,7 @@
 
 pub(crate) mod image;
 pub(crate) mod keys;
+mod migrate;
 pub(crate) mod records;
 
 use std::collections::{BTreeMap, HashMap};
@@ -39,8 +40,11 @@ pub(crate) use records::{
     VoicemailRecord,
 };
 
-/// The layout version of everything this crate stores. Bump on any change to a record or key.
-pub(crate) const FORMAT_VERSION: u32 = 1;
+/// The layout version of everything this crate stores. Bump on any change to a record or key,
+/// and add the upgrade from the previous one to [`migrate`].
+///
+/// 2: a node's own allocations live in its roll-up cells, not in its record.
+pub(crate) const FORMAT_VERSION: u32 = 2;
 const FORMAT_MAGIC: &str = "tenantree";
 
 pub(crate) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
@@ -228,7 +232,7 @@ pub(crate) fn map_open_error(err: redb::DatabaseError) -> Error {
 }
 
 fn supported() -> String {
-    format!("{FORMAT_MAGIC} format {FORMAT_VERSION}")
+    format!("{FORMAT_MAGIC} formats 1 to {FORMAT_VERSION}")
 }
 
 impl Db {
@@ -260,7 +264,7 @@ impl Db {
     fn init(&self, wanted: Option<&Schema>) -> Result<Schema> {
         let txn = self.db.begin_write()?;
         let existing_tables = txn.list_tables()?.count();
-        let stored = {
+        let (stored, version) = {
             let meta = txn.open_table(META)?;
             let format = meta.get("format")?.map(|v| v.value().to_vec());
             match format {
@@ -269,7 +273,7 @@ impl Db {
                         found: "unreadable format marker".to_owned(),
                         supported: supported(),
                     })?;
-                    if magic != FORMAT_MAGIC || version != FORMAT_VERSION {
+                    if magic != FORMAT_MAGIC || version == 0 || version > FORMAT_VERSION {
                         return Err(Error::IncompatibleFormat {
                             found: format!("{magic} format {version}"),
                             supported: supported(),
@@ -279,7 +283,7 @@ impl Db {
                         .get("schema")?
                         .map(|v| v.value().to_vec())
                         .ok_or_else(|| Error::corrupted("the stored schema is missing"))?;
-                    Some(decode_schema(&schema_bytes)?)
+                    (Some(decode_schema(&schema_bytes)?), version)
                 }
                 None if existing_tables > 0 => {
                     return Err(Error::IncompatibleFormat {
@@ -287,9 +291,17 @@ impl Db {
                         supported: supported(),
                     });
                 }
-                None => None,
+                None => (None, FORMAT_VERSION),
             }
         };
+        // Older formats are upgraded in this transaction, one step at a time; a failure
+        // leaves the file as it was.
+        if version < FORMAT_VERSION {
+            for from in version..FORMAT_VERSION {
+                migrate::upgrade(&txn, from)?;
+            }
+            txn.open_table(META)?.insert("format", encode(&(FORMAT_MAGIC, FORMAT_VERSION))?.as_slice())?;
+        }
         let schema = match (stored, wanted) {
             (Some(stored), Some(wanted)) if &stored != wanted => {
                 return Err(Error::SchemaMismatch {

@@ -67,8 +67,8 @@ pub(crate) struct NodeRecord {
     pub(crate) tenant_full_access: bool,
     /// Limits by roll-up key, sorted by key, at most one per key.
     pub(crate) limits: Vec<(RollupKey, u64)>,
-    /// Direct allocations by roll-up key, sorted by key, never zero.
-    pub(crate) own: Vec<(RollupKey, u64)>,
+    // The node's own allocations are not here but in its roll-up cells (`Cell::own`): an
+    // allocation then writes one small cell instead of re-encoding this record (format 2).
 }
 
 impl NodeRecord {
@@ -76,16 +76,8 @@ impl NodeRecord {
         lookup(&self.limits, key)
     }
 
-    pub(crate) fn own(&self, key: RollupKey) -> u64 {
-        lookup(&self.own, key).unwrap_or(0)
-    }
-
     pub(crate) fn set_limit(&mut self, key: RollupKey, value: Option<u64>) {
         set(&mut self.limits, key, value);
-    }
-
-    pub(crate) fn set_own(&mut self, key: RollupKey, value: u64) {
-        set(&mut self.own, key, (value > 0).then_some(value));
     }
 
     pub(crate) fn parent(&self) -> Option<u64> {
@@ -112,10 +104,13 @@ fn set(list: &mut Vec<(RollupKey, u64)>, key: RollupKey, value: Option<u64>) {
     }
 }
 
-/// What a node's subtree adds up to for one roll-up key, kept at interior nodes only (a row of
-/// zeros is not stored).
+/// What a node holds and what its subtree adds up to for one roll-up key: kept at interior
+/// nodes and at nodes with an allocation (a row of zeros is not stored).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub(crate) struct Cell {
+    /// The node's own allocation of a resource; always 0 for the count keys (kinds and
+    /// children), which are only ever counted below.
+    pub(crate) own: u64,
     /// Usage of the strict descendants: for a kind key, how many descendants are of that kind;
     /// for a resource, the sum of their allocations; for the children key, how many children.
     pub(crate) below: u64,
@@ -378,7 +373,6 @@ mod tests {
             profile: ProfileRec::default(),
             tenant_full_access: true,
             limits: vec![],
-            own: vec![],
         };
         r.set_limit(5, Some(10));
         r.set_limit(2, Some(3));
@@ -387,9 +381,6 @@ mod tests {
         r.set_limit(2, None);
         assert_eq!(r.limit(5), Some(11));
         assert_eq!(r.limit(2), None);
-        r.set_own(7, 4);
-        r.set_own(7, 0);
-        assert!(r.own.is_empty());
         let bytes = encode(&r).unwrap();
         assert_eq!(decode::<NodeRecord>(&bytes).unwrap(), r);
         assert!(decode::<NodeRecord>(&bytes[..bytes.len() / 2]).is_err());

@@ -1,0 +1,255 @@
+//! Upgrades of stores written in older layouts, run once, inside the write transaction that
+//! opens the store: a crash during an upgrade leaves the old layout intact.
+//!
+//! Tables are rewritten in chunks of [`CHUNK`] rows, so an upgrade needs memory for one chunk
+//! and the nodes that hold allocations, not for the whole store.
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::schema::RollupKey;
+use crate::store::records::{NodeRecord, ProfileRec, StatusRec};
+use crate::store::{Cell, NODES, ROLLUPS, decode, encode};
+
+const CHUNK: usize = 4096;
+
+/// A node record of format 1: its own allocations lived in the record.
+#[derive(Deserialize)]
+pub(crate) struct NodeRecordV1 {
+    id: [u8; 16],
+    parent: u64,
+    kind: u8,
+    name: String,
+    status: StatusRec,
+    created: i64,
+    updated: i64,
+    version: u64,
+    profile: ProfileRec,
+    tenant_full_access: bool,
+    limits: Vec<(RollupKey, u64)>,
+    own: Vec<(RollupKey, u64)>,
+}
+
+/// A roll-up cell of format 1: no `own`.
+#[derive(Deserialize)]
+pub(crate) struct CellV1 {
+    below: u64,
+    max_limit_below: u64,
+    child_limits: u128,
+}
+
+/// Format 1 → 2: allocations move from the node records into the nodes' roll-up cells.
+pub(crate) fn v1_to_v2(txn: &redb::WriteTransaction) -> Result<()> {
+    use redb::ReadableTable;
+    let mut rollups = txn.open_table(ROLLUPS)?;
+    let mut from: Option<(u64, u16)> = None;
+    loop {
+        let chunk: Vec<((u64, u16), Cell)> = {
+            let range = match from {
+                Some(k) => rollups.range((std::ops::Bound::Excluded(k), std::ops::Bound::Unbounded))?,
+                None => rollups.range::<(u64, u16)>(..)?,
+            };
+            let mut chunk = Vec::with_capacity(CHUNK);
+            for row in range.take(CHUNK) {
+                let (k, v) = row?;
+                let old: CellV1 = decode(v.value())?;
+                let cell =
+                    Cell { own: 0, below: old.below, max_limit_below: old.max_limit_below, child_limits: old.child_limits };
+                chunk.push((k.value(), cell));
+            }
+            chunk
+        };
+        let Some(&(last, _)) = chunk.last() else { break };
+        for (k, cell) in chunk {
+            rollups.insert(k, encode(&cell)?.as_slice())?;
+        }
+        from = Some(last);
+    }
+
+    let mut nodes = txn.open_table(NODES)?;
+    let mut from: Option<u64> = None;
+    loop {
+        let chunk: Vec<(u64, NodeRecordV1)> = {
+            let range = match from {
+                Some(k) => nodes.range((std::ops::Bound::Excluded(k), std::ops::Bound::Unbounded))?,
+                None => nodes.range::<u64>(..)?,
+            };
+            let mut chunk = Vec::with_capacity(CHUNK);
+            for row in range.take(CHUNK) {
+                let (k, v) = row?;
+                chunk.push((k.value(), decode(v.value())?));
+            }
+            chunk
+        };
+        let Some(&(last, _)) = chunk.last() else { break };
+        for (seq, old) in chunk {
+            for (key, amount) in &old.own {
+                let mut cell = match rollups.get((seq, *key))? {
+                    Some(v) => decode::<Cell>(v.value())?,
+                    None => Cell::default(),
+                };
+                cell.own = *amount;
+                rollups.insert((seq, *key), encode(&cell)?.as_slice())?;
+            }
+            let rec = NodeRecord {
+                id: old.id,
+                parent: old.parent,
+                kind: old.kind,
+                name: old.name,
+                status: old.status,
+                created: old.created,
+                updated: old.updated,
+                version: old.version,
+                profile: old.profile,
+                tenant_full_access: old.tenant_full_access,
+                limits: old.limits,
+            };
+            nodes.insert(seq, encode(&rec)?.as_slice())?;
+        }
+        from = Some(last);
+    }
+    Ok(())
+}
+
+/// Upgrades a store from format `from` to `from + 1`.
+pub(crate) fn upgrade(txn: &redb::WriteTransaction, from: u32) -> Result<()> {
+    match from {
+        1 => v1_to_v2(txn),
+        other => Err(Error::corrupted(format!("no upgrade from format {other}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use std::sync::Arc;
+
+    use redb::{ReadableDatabase, ReadableTable};
+    use serde::Serialize;
+
+    use super::*;
+    use crate::store::image::{ImageBackend, SharedBackend, read_all};
+    use crate::store::{FORMAT_VERSION, META};
+    use crate::{Actor, Durability, ManualClock, NewNode, SeededEntropy, Store, Timestamp};
+
+    #[derive(Serialize)]
+    struct NodeV1Out<'a> {
+        id: [u8; 16],
+        parent: u64,
+        kind: u8,
+        name: &'a str,
+        status: StatusRec,
+        created: i64,
+        updated: i64,
+        version: u64,
+        profile: &'a ProfileRec,
+        tenant_full_access: bool,
+        limits: &'a [(RollupKey, u64)],
+        own: Vec<(RollupKey, u64)>,
+    }
+
+    #[derive(Serialize)]
+    struct CellV1Out {
+        below: u64,
+        max_limit_below: u64,
+        child_limits: u128,
+    }
+
+    /// Rewrites a current image in format 1, as the previous release wrote it.
+    fn downgrade(image: Vec<u8>) -> Vec<u8> {
+        let backend: Arc<dyn redb::StorageBackend> = Arc::new(ImageBackend::new(image));
+        let db = redb::Builder::new().create_with_backend(SharedBackend(Arc::clone(&backend))).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let mut rollups = txn.open_table(ROLLUPS).unwrap();
+            let cells: Vec<((u64, u16), Cell)> =
+                rollups.iter().unwrap().map(|r| r.unwrap()).map(|(k, v)| (k.value(), decode(v.value()).unwrap())).collect();
+            let mut nodes = txn.open_table(NODES).unwrap();
+            let recs: Vec<(u64, NodeRecord)> =
+                nodes.iter().unwrap().map(|r| r.unwrap()).map(|(k, v)| (k.value(), decode(v.value()).unwrap())).collect();
+            for (seq, rec) in recs {
+                let own: Vec<(RollupKey, u64)> =
+                    cells.iter().filter(|((s, _), c)| *s == seq && c.own > 0).map(|((_, k), c)| (*k, c.own)).collect();
+                let old = NodeV1Out {
+                    id: rec.id,
+                    parent: rec.parent,
+                    kind: rec.kind,
+                    name: &rec.name,
+                    status: rec.status,
+                    created: rec.created,
+                    updated: rec.updated,
+                    version: rec.version,
+                    profile: &rec.profile,
+                    tenant_full_access: rec.tenant_full_access,
+                    limits: &rec.limits,
+                    own,
+                };
+                nodes.insert(seq, encode(&old).unwrap().as_slice()).unwrap();
+            }
+            for (k, c) in cells {
+                let old = CellV1Out { below: c.below, max_limit_below: c.max_limit_below, child_limits: c.child_limits };
+                if old.below == 0 && old.max_limit_below == 0 && old.child_limits == 0 {
+                    rollups.remove(k).unwrap(); // format 1 kept no cell for an allocation alone
+                } else {
+                    rollups.insert(k, encode(&old).unwrap().as_slice()).unwrap();
+                }
+            }
+            let mut meta = txn.open_table(META).unwrap();
+            meta.insert("format", encode(&("tenantree", 1u32)).unwrap().as_slice()).unwrap();
+        }
+        txn.commit().unwrap();
+        drop(db);
+        read_all(backend.as_ref()).unwrap()
+    }
+
+    fn format_of(image: Vec<u8>) -> u32 {
+        let backend: Arc<dyn redb::StorageBackend> = Arc::new(ImageBackend::new(image));
+        let db = redb::Builder::new().create_with_backend(SharedBackend(backend)).unwrap();
+        let txn = db.begin_read().unwrap();
+        let meta = txn.open_table(META).unwrap();
+        let bytes = meta.get("format").unwrap().unwrap().value().to_vec();
+        decode::<(String, u32)>(&bytes).unwrap().1
+    }
+
+    #[test]
+    fn a_format_1_store_opens_upgraded_with_its_allocations() {
+        let build = || {
+            Store::builder()
+                .clock(ManualClock::new(Timestamp::from_micros(1_700_000_000_000_000)))
+                .entropy(SeededEntropy::new(3))
+                .durability(Durability::Bulk)
+                .in_memory()
+                .unwrap()
+        };
+        let store = build();
+        let sys = Actor::system();
+        let (dealer, tenant, empty) = store
+            .write(&sys, |tx| {
+                let p = tx.create_node(&NewNode::new("platform", "p").limit("extensions", 50))?.id;
+                let d = tx.create_node(&NewNode::new("distributor", "d").parent(p).limit("extensions", 40))?.id;
+                let s = tx.create_node(&NewNode::new("sub_distributor", "s").parent(d))?.id;
+                let r = tx.create_node(&NewNode::new("reseller", "r").parent(s))?.id;
+                let t = tx.create_node(&NewNode::new("tenant", "t").parent(r).limit("extensions", 10))?.id;
+                let e = tx.create_node(&NewNode::new("tenant", "e").parent(r))?.id;
+                tx.allocate(t, "extensions", 7)?;
+                tx.allocate(d, "extensions", 5)?;
+                Ok((d, t, e))
+            })
+            .unwrap();
+        let before: Vec<_> = [dealer, tenant, empty].iter().map(|&id| store.quotas(&sys, id).unwrap()).collect();
+        let old = downgrade(store.export_image().unwrap());
+        assert_eq!(format_of(old.clone()), 1);
+
+        let upgraded = Store::builder().from_image(old).unwrap();
+        let report = upgraded.check().unwrap();
+        assert!(report.is_clean(), "{:?}", report.findings);
+        let after: Vec<_> = [dealer, tenant, empty].iter().map(|&id| upgraded.quotas(&sys, id).unwrap()).collect();
+        assert_eq!(after, before);
+        let q = after[1].iter().find(|q| q.resource == "extensions").unwrap();
+        assert_eq!((q.allocated, q.used), (7, 7));
+        // The upgrade is written: the store now says format 2, and keeps working.
+        upgraded.release(&sys, tenant, "extensions", 7).unwrap();
+        assert_eq!(format_of(upgraded.export_image().unwrap()), FORMAT_VERSION);
+    }
+}
