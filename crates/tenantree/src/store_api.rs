@@ -396,13 +396,13 @@ impl Store {
         let db = self.inner.db.read().map_err(lock_error)?;
         let txn = db.begin_write(self.inner.durability)?;
         let outcome = {
-            let view = WriteView::new(&txn);
+            let view = db.write_view(&txn);
             match Principal::resolve(&view, actor) {
                 Ok(who) => {
                     let mut tx = WriteTx { view, ctx: self.ctx(), who, poisoned: None };
                     let result = f(&mut tx);
                     match (result, tx.poisoned.take()) {
-                        (Ok(value), None) => tx.view.flush().map(|()| value),
+                        (Ok(value), None) => tx.view.finish().map(|publish| (value, publish)),
                         (Ok(_), Some(cause)) => Err(cause),
                         (Err(e), _) => Err(e),
                     }
@@ -411,8 +411,10 @@ impl Store {
             }
         };
         match outcome {
-            Ok(value) => {
+            Ok((value, publish)) => {
                 txn.commit()?;
+                // Only what is committed is handed to the next transaction.
+                db.publish(publish);
                 if self.inner.durability == Durability::Bulk {
                     self.inner.unflushed.store(true, Ordering::SeqCst);
                 }

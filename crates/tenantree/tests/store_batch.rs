@@ -113,3 +113,73 @@ fn reads_in_a_write_transaction_see_its_own_writes() {
         })
         .unwrap();
 }
+
+fn used(tx: &tenantree::WriteTx<'_, '_>, id: NodeId, resource: &str) -> u64 {
+    tx.quotas(id).unwrap().into_iter().find(|q| q.resource == resource).unwrap().used
+}
+
+#[test]
+fn a_discarded_transaction_leaves_nothing_for_the_next_one() {
+    // Write transactions hand the records and roll-ups they saw to the next one once they have
+    // committed. What a discarded transaction read after changing it must not be handed on.
+    let store = store();
+    let c = chain(&store);
+    store.allocate(&sys(), c.tenant.id, "extensions", 2).unwrap();
+    let err = store
+        .write(&sys(), |tx| {
+            tx.allocate(c.tenant.id, "extensions", 5)?;
+            tx.set_status(c.reseller.id, tenantree::Status::Disabled, None)?;
+            // Read back, so that the uncommitted values sit in the transaction's caches.
+            assert_eq!(used(tx, c.tenant.id, "extensions"), 7);
+            assert!(!tx.get_node(c.tenant.id)?.effective_status.is_enabled());
+            Err::<(), _>(Error::InvalidArgument { field: "caller".into(), reason: "changed its mind".into() })
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), "INVALID_ARGUMENT");
+    store
+        .write(&sys(), |tx| {
+            assert_eq!(used(tx, c.tenant.id, "extensions"), 2);
+            assert_eq!(used(tx, c.dist.id, "extensions"), 2);
+            assert!(tx.get_node(c.tenant.id)?.effective_status.is_enabled());
+            tx.allocate(c.tenant.id, "extensions", 1)?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(quota(&store, c.tenant.id, "extensions").used, 3);
+    assert_clean(&store);
+}
+
+#[test]
+fn the_next_transaction_sees_what_a_committed_one_changed_after_reading_it() {
+    let store = store();
+    let c = chain(&store);
+    store
+        .write(&sys(), |tx| {
+            // Read first (cached), then change, then read again.
+            assert_eq!(tx.get_node(c.reseller.id)?.status, tenantree::Status::Enabled);
+            assert_eq!(used(tx, c.reseller.id, "extensions"), 0);
+            tx.set_status(c.reseller.id, tenantree::Status::Disabled, None)?;
+            tx.allocate(c.tenant.id, "extensions", 4).map(|_| ()).unwrap_err();
+            assert_eq!(used(tx, c.reseller.id, "extensions"), 0);
+            Ok(())
+        })
+        .unwrap();
+    store
+        .write(&sys(), |tx| {
+            let err = tx.create_node(&NewNode::new("tenant", "late").parent(c.reseller.id)).unwrap_err();
+            assert_eq!(err.code(), "SERVICE_DISABLED");
+            tx.set_status(c.reseller.id, tenantree::Status::Enabled, None)?;
+            tx.allocate(c.tenant.id, "extensions", 4)?;
+            Ok(())
+        })
+        .unwrap();
+    store
+        .write(&sys(), |tx| {
+            assert_eq!(used(tx, c.reseller.id, "extensions"), 4);
+            assert_eq!(used(tx, c.platform.id, "extensions"), 4);
+            assert!(tx.get_node(c.tenant.id)?.effective_status.is_enabled());
+            Ok(())
+        })
+        .unwrap();
+    assert_clean(&store);
+}

@@ -502,7 +502,7 @@ fn chain_of(v: &impl View, above: &[u64]) -> Result<Chain> {
     let mut links = Vec::with_capacity(above.len());
     for &seq in above.iter().rev() {
         if let Some(rec) = v.node(seq)? {
-            links.push(Loaded { seq, rec: std::rc::Rc::new(rec) });
+            links.push(Loaded { seq, rec: std::sync::Arc::new(rec) });
         }
     }
     Ok(Chain { links })

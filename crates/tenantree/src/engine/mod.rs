@@ -20,7 +20,7 @@ pub(crate) mod snapshot;
 pub(crate) mod tenant;
 
 use std::collections::BTreeMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::env::{Clock, Entropy};
 use crate::error::{Error, Result};
@@ -57,7 +57,7 @@ impl Ctx<'_> {
 #[derive(Debug, Clone)]
 pub(crate) struct Loaded {
     pub(crate) seq: u64,
-    pub(crate) rec: Rc<NodeRecord>,
+    pub(crate) rec: Arc<NodeRecord>,
 }
 
 impl Loaded {

@@ -1,7 +1,7 @@
 //! Creating, changing, moving and deleting nodes.
 
 use std::collections::BTreeMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::engine::access::{Action, Principal};
 use crate::engine::feed::{self, Event};
@@ -293,7 +293,7 @@ pub(crate) fn create_with(
     for &(key, value) in &limits {
         quota::limit_added(w, parent_seq, &real_ancestors, key, value)?;
     }
-    let mut links = vec![Loaded { seq, rec: Rc::new(rec) }];
+    let mut links = vec![Loaded { seq, rec: Arc::new(rec) }];
     if let Some(chain) = parent {
         links.extend(chain.links);
     }
@@ -406,7 +406,7 @@ pub(crate) fn update(
     }
     let mut links = chain.links;
     if let Some(head) = links.first_mut() {
-        head.rec = Rc::new(rec);
+        head.rec = Arc::new(rec);
     }
     let chain = Chain { links };
     let mut changes = serde_json::to_value(upd).unwrap_or_default();
@@ -435,7 +435,7 @@ pub(crate) fn set_status(
     if let Some(head) = chain.links.first_mut()
         && Status::from(head.rec.status) != status
     {
-        let rec = Rc::make_mut(&mut head.rec);
+        let rec = Arc::make_mut(&mut head.rec);
         rec.status = status.into();
         rec.version += 1;
         rec.updated = ctx.now().as_micros();
@@ -606,7 +606,7 @@ pub(crate) fn move_node(
     moved.version += 1;
     moved.updated = ctx.now().as_micros();
     w.put_node(seq, &moved)?;
-    let mut links = vec![Loaded { seq, rec: Rc::new(moved) }];
+    let mut links = vec![Loaded { seq, rec: Arc::new(moved) }];
     if let Some(t) = target {
         links.extend(t.links);
     }

@@ -1,6 +1,6 @@
 //! Reads: single nodes, ancestors, children, descendants and counts.
 
-use std::rc::Rc;
+use std::sync::Arc;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 
@@ -300,9 +300,9 @@ pub(crate) fn children(
     let mut items = Vec::with_capacity(picked.len());
     for (_, seq, rec) in picked {
         match chain.links.first_mut() {
-            Some(head) => *head = Loaded { seq, rec: Rc::new(rec) },
+            Some(head) => *head = Loaded { seq, rec: Arc::new(rec) },
             None => {
-                chain.links.push(Loaded { seq, rec: Rc::new(rec) });
+                chain.links.push(Loaded { seq, rec: Arc::new(rec) });
                 chain.links.append(&mut parent_links);
             }
         }
@@ -390,7 +390,7 @@ pub(crate) fn descendants(
         None => (q.offset, q.offset),
     };
     let total = v.cell(root_seq, kind.into())?.below + u64::from(include_root);
-    let mut cache: HashMap<u64, Rc<NodeRecord>> = HashMap::new();
+    let mut cache: HashMap<u64, Arc<NodeRecord>> = HashMap::new();
     if let Some(c) = &root_chain {
         for l in &c.links {
             cache.insert(l.seq, l.rec.clone());
@@ -417,11 +417,11 @@ pub(crate) fn descendants(
         let mut links = Vec::with_capacity(path.len());
         for &seq in path.iter().rev() {
             let rec = match cache.get(&seq) {
-                Some(r) => Rc::clone(r),
+                Some(r) => Arc::clone(r),
                 None => {
                     let r = v.node_rc(seq)?.ok_or_else(|| Error::corrupted(format!("paths names missing node #{seq}")))?;
                     if cache.len() < 4096 {
-                        cache.insert(seq, Rc::clone(&r));
+                        cache.insert(seq, Arc::clone(&r));
                     }
                     r
                 }

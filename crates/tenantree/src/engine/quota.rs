@@ -424,7 +424,7 @@ pub(crate) fn set_limits(
     }
     let mut links = chain.links;
     if let Some(first) = links.first_mut() {
-        first.rec = std::rc::Rc::new(rec);
+        first.rec = std::sync::Arc::new(rec);
     }
     let chain = Chain { links };
     if changed {
@@ -553,7 +553,12 @@ pub(crate) fn release(
 /// The figures of one key at the head of a chain. O(depth).
 pub(crate) fn quota_of(v: &impl View, schema: &Schema, chain: &Chain, key: RollupKey) -> Result<Quota> {
     let head = chain.node()?;
-    let cell = v.cell(head.seq, key)?;
+    quota_with(v, schema, chain, key, v.cell(head.seq, key)?)
+}
+
+/// As [`quota_of`], with the head's cell already read.
+fn quota_with(v: &impl View, schema: &Schema, chain: &Chain, key: RollupKey, cell: Cell) -> Result<Quota> {
+    let head = chain.node()?;
     let used = cell.own.saturating_add(cell.below);
     let mut available: Option<u64> = None;
     for link in &chain.links {
@@ -566,12 +571,17 @@ pub(crate) fn quota_of(v: &impl View, schema: &Schema, chain: &Chain, key: Rollu
     Ok(Quota { resource: schema.key_name(key), limit: head.rec.limit(key), used, allocated: cell.own, available })
 }
 
-/// Every resource of the schema at a node. O(depth × resources).
+/// Every resource of the schema at a node. O(depth × resources); the node's own cells are
+/// read in one range, an ancestor's only for the keys it limits.
 pub(crate) fn quotas(v: &impl View, schema: &Schema, chain: &Chain) -> Result<Vec<Quota>> {
+    let head_cells = v.cells(chain.node()?.seq)?;
     schema
         .resources
         .iter()
         .filter_map(|r| schema.resource_key(&r.name))
-        .map(|key| quota_of(v, schema, chain, key))
+        .map(|key| {
+            let cell = head_cells.iter().find(|(k, _)| *k == key).map(|(_, c)| *c).unwrap_or_default();
+            quota_with(v, schema, chain, key, cell)
+        })
         .collect()
 }

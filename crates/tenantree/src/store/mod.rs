@@ -24,7 +24,6 @@ pub(crate) mod records;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
-use std::rc::Rc;
 use std::sync::Arc;
 
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
@@ -188,7 +187,33 @@ pub(crate) struct Db {
     db: redb::Database,
     /// Where the database's bytes can be read back for an image.
     source: Source,
+    /// Records and cells as last committed, handed from one write transaction to the next.
+    shared: std::sync::Mutex<Shared>,
 }
+
+/// What one write transaction leaves to the next: node records and roll-up cells exactly as
+/// committed. Write transactions run one at a time, and everything they store goes through
+/// [`WriteView`], which drops an entry here before it writes that node or cell and adds what it
+/// read or wrote only after its commit succeeded ([`Db::publish`]): an entry is therefore always
+/// the committed value. Read transactions do not use it (they may be reading an older snapshot).
+///
+/// A bulk load or a batch of allocations then finds the dealers above its nodes, and their
+/// cells, without reading or decoding them again in every transaction.
+#[derive(Default)]
+pub(crate) struct Shared {
+    nodes: SeqMap<Arc<NodeRecord>>,
+    cells: SeqMap<Vec<(RollupKey, Cell)>>,
+    cell_count: usize,
+}
+
+/// What a write transaction read and wrote, to publish after its commit.
+pub(crate) struct Publish {
+    nodes: Vec<(u64, Arc<NodeRecord>)>,
+    cells: Vec<(u64, Vec<(RollupKey, Cell)>)>,
+}
+
+const MAX_SHARED_NODES: usize = 16 * 1024;
+const MAX_SHARED_CELLS: usize = 64 * 1024;
 
 /// Where an image of the database is read from.
 enum Source {
@@ -256,7 +281,7 @@ impl Db {
             }
             Location::Backend(backend) => on_backend(backend)?,
         };
-        let db = Db { db, source };
+        let db = Db { db, source, shared: std::sync::Mutex::new(Shared::default()) };
         let schema = db.init(schema)?;
         Ok((db, schema))
     }
@@ -351,6 +376,52 @@ impl Db {
             txn.set_durability(redb::Durability::None)?;
         }
         Ok(txn)
+    }
+
+    /// A view of a write transaction, with the shared cache of committed records.
+    pub(crate) fn write_view<'t>(&'t self, txn: &'t redb::WriteTransaction) -> WriteView<'t> {
+        WriteView::new(txn, self.lock_shared())
+    }
+
+    /// A panic during an earlier transaction poisons the lock; the cache may then be half
+    /// updated, so it starts over empty.
+    fn lock_shared(&self) -> std::sync::MutexGuard<'_, Shared> {
+        self.shared.lock().unwrap_or_else(|poisoned| {
+            let mut shared = poisoned.into_inner();
+            *shared = Shared::default();
+            shared
+        })
+    }
+
+    /// Hands what a committed transaction read and wrote to the next one.
+    pub(crate) fn publish(&self, publish: Publish) {
+        let mut shared = self.lock_shared();
+        if shared.nodes.len() + publish.nodes.len() > MAX_SHARED_NODES {
+            shared.nodes.clear();
+        }
+        for (seq, rec) in publish.nodes.into_iter().take(MAX_SHARED_NODES) {
+            shared.nodes.insert(seq, rec);
+        }
+        let incoming: usize = publish.cells.iter().map(|(_, c)| c.len()).sum();
+        if shared.cell_count + incoming > MAX_SHARED_CELLS {
+            shared.cells.clear();
+            shared.cell_count = 0;
+        }
+        for (seq, cells) in publish.cells {
+            if shared.cell_count >= MAX_SHARED_CELLS {
+                break;
+            }
+            let slot = shared.cells.entry(seq).or_default();
+            let before = slot.len();
+            for (key, cell) in cells {
+                match slot.iter_mut().find(|(k, _)| *k == key) {
+                    Some(entry) => entry.1 = cell,
+                    None => slot.push((key, cell)),
+                }
+            }
+            let added = slot.len() - before;
+            shared.cell_count += added;
+        }
     }
 
     /// Makes every earlier commit durable with an empty immediate commit.
@@ -456,8 +527,8 @@ impl KeyRange {
 pub(crate) trait View {
     fn node(&self, seq: u64) -> Result<Option<NodeRecord>>;
     /// The node's record, shared: a write transaction hands out its cached copy.
-    fn node_rc(&self, seq: u64) -> Result<Option<Rc<NodeRecord>>> {
-        Ok(self.node(seq)?.map(Rc::new))
+    fn node_rc(&self, seq: u64) -> Result<Option<Arc<NodeRecord>>> {
+        Ok(self.node(seq)?.map(Arc::new))
     }
     /// Calls `f` with every key of `index` that starts with `prefix`, in order, until it
     /// breaks. Unlike [`View::keys`] nothing is boxed or copied: for the probes on the write
@@ -626,6 +697,11 @@ pub(crate) struct ReadView {
     billing: ReadTable<&'static [u8], u64>,
     rollups: ReadTable<(u64, u16), &'static [u8]>,
     blobs: [ReadTable<&'static [u8], &'static [u8]>; Blob::ALL.len()],
+    /// Records read for chains, shared: a request that loads a node's chain twice (a node and
+    /// then its quotas) decodes it once. Bounded; a snapshot never goes stale.
+    node_cache: std::cell::RefCell<SeqMap<Arc<NodeRecord>>>,
+    /// The last id resolved.
+    last_resolved: std::cell::Cell<Option<([u8; 16], u64)>>,
 }
 
 impl ReadView {
@@ -642,6 +718,8 @@ impl ReadView {
             billing: ReadTable::new(),
             rollups: ReadTable::new(),
             blobs: std::array::from_fn(|_| ReadTable::new()),
+            node_cache: std::cell::RefCell::new(SeqMap::default()),
+            last_resolved: std::cell::Cell::new(None),
         }
     }
 
@@ -675,8 +753,31 @@ impl View for ReadView {
         get_node(lazy!(self.nodes, NODES)?, seq)
     }
 
+    fn node_rc(&self, seq: u64) -> Result<Option<Arc<NodeRecord>>> {
+        if let Some(r) = self.node_cache.borrow().get(&seq) {
+            return Ok(Some(Arc::clone(r)));
+        }
+        let Some(record) = get_node(lazy!(self.nodes, NODES)?, seq)? else { return Ok(None) };
+        let record = Arc::new(record);
+        let mut cache = self.node_cache.borrow_mut();
+        if cache.len() >= MAX_READ_CACHED_NODES {
+            cache.clear();
+        }
+        cache.insert(seq, Arc::clone(&record));
+        Ok(Some(record))
+    }
+
     fn seq_of(&self, id: [u8; 16]) -> Result<Option<u64>> {
-        Ok(lazy!(self.ids, IDS)?.get(u128::from_be_bytes(id))?.map(|v| v.value()))
+        if let Some((last, seq)) = self.last_resolved.get()
+            && last == id
+        {
+            return Ok(Some(seq));
+        }
+        let seq = lazy!(self.ids, IDS)?.get(u128::from_be_bytes(id))?.map(|v| v.value());
+        if let Some(seq) = seq {
+            self.last_resolved.set(Some((id, seq)));
+        }
+        Ok(seq)
     }
 
     fn cell(&self, seq: u64, key: RollupKey) -> Result<Cell> {
@@ -730,8 +831,11 @@ impl View for ReadView {
 
 /// Caches older than this many entries are written out and dropped, so that one large
 /// transaction (an import) does not grow memory with the size of the store.
-const MAX_CACHED_CELLS: usize = 64 * 1024;
+/// (Small in unit tests, so that they reach the write-back of a full cache.)
+const MAX_CACHED_CELLS: usize = if cfg!(test) { 64 } else { 64 * 1024 };
 const MAX_CACHED_NODES: usize = 16 * 1024;
+/// A read transaction keeps fewer: it is often short, and a long scan should not hold records.
+const MAX_READ_CACHED_NODES: usize = 1024;
 
 #[derive(Debug, Clone, Copy)]
 struct CachedCell {
@@ -806,6 +910,8 @@ type WriteTable<'t, K, V> = std::cell::OnceCell<redb::Table<'t, K, V>>;
 /// its own writes.
 pub(crate) struct WriteView<'t> {
     txn: &'t redb::WriteTransaction,
+    /// Held for the whole transaction; write transactions never run side by side.
+    shared: std::sync::MutexGuard<'t, Shared>,
     meta: WriteTable<'t, &'static str, &'static [u8]>,
     nodes: WriteTable<'t, u64, &'static [u8]>,
     ids: WriteTable<'t, u128, u64>,
@@ -816,7 +922,7 @@ pub(crate) struct WriteView<'t> {
     billing: WriteTable<'t, &'static [u8], u64>,
     rollups: WriteTable<'t, (u64, u16), &'static [u8]>,
     blobs: [WriteTable<'t, &'static [u8], &'static [u8]>; Blob::ALL.len()],
-    node_cache: std::cell::RefCell<SeqMap<Rc<NodeRecord>>>,
+    node_cache: std::cell::RefCell<SeqMap<Arc<NodeRecord>>>,
     cell_cache: std::cell::RefCell<CellCache>,
     /// The last id resolved to a sequence number: a bulk load resolves the same parent for
     /// every child.
@@ -830,9 +936,10 @@ pub(crate) struct WriteView<'t> {
 }
 
 impl<'t> WriteView<'t> {
-    pub(crate) fn new(txn: &'t redb::WriteTransaction) -> WriteView<'t> {
+    fn new(txn: &'t redb::WriteTransaction, shared: std::sync::MutexGuard<'t, Shared>) -> WriteView<'t> {
         WriteView {
             txn,
+            shared,
             meta: WriteTable::new(),
             nodes: WriteTable::new(),
             ids: WriteTable::new(),
@@ -953,15 +1060,22 @@ impl<'t> WriteView<'t> {
     /// written are not read again in the transaction (a new leaf, an updated node), and a
     /// copy would cost a clone and memory for each.
     pub(crate) fn put_node(&mut self, seq: u64, record: &NodeRecord) -> Result<()> {
+        self.shared.nodes.remove(&seq);
+        self.node_cache.get_mut().remove(&seq);
         lazy_mut!(self.nodes, NODES)?.insert(seq, encode(record)?.as_slice())?;
-        self.node_cache.borrow_mut().remove(&seq);
         Ok(())
     }
 
     pub(crate) fn remove_node(&mut self, seq: u64) -> Result<()> {
+        self.shared.nodes.remove(&seq);
+        self.node_cache.get_mut().remove(&seq);
         lazy_mut!(self.nodes, NODES)?.remove(seq)?;
-        self.node_cache.borrow_mut().remove(&seq);
         Ok(())
+    }
+
+    /// A cell as last committed, if the shared cache has it.
+    fn shared_cell(&self, seq: u64, key: RollupKey) -> Option<Cell> {
+        self.shared.cells.get(&seq)?.iter().find(|(k, _)| *k == key).map(|(_, c)| *c)
     }
 
     pub(crate) fn put_id(&mut self, id: [u8; 16], seq: u64) -> Result<()> {
@@ -1068,7 +1182,10 @@ impl<'t> WriteView<'t> {
             cache.dirty = true;
             return Ok(());
         }
-        let mut cell = get_cell(lazy!(self.rollups, ROLLUPS)?, seq, key)?;
+        let mut cell = match self.shared_cell(seq, key) {
+            Some(cell) => cell,
+            None => get_cell(lazy!(self.rollups, ROLLUPS)?, seq, key)?,
+        };
         f(&mut cell)?;
         self.set_cell(seq, key, cell)
     }
@@ -1085,6 +1202,14 @@ impl<'t> WriteView<'t> {
             .flat_map(|(seq, cells)| cells.into_iter().filter(|c| c.dirty).map(move |c| (seq, c)))
             .collect();
         dirty.sort_unstable_by_key(|(seq, c)| (*seq, c.key));
+        // The stored cells change now, before the commit: their shared copies go.
+        for (seq, c) in &dirty {
+            if let Some(cells) = self.shared.cells.get_mut(seq) {
+                let before = cells.len();
+                cells.retain(|(k, _)| *k != c.key);
+                self.shared.cell_count -= before - cells.len();
+            }
+        }
         let rollups = lazy_mut!(self.rollups, ROLLUPS)?;
         let mut buf = [0u8; 64];
         for (seq, entry) in dirty {
@@ -1097,6 +1222,21 @@ impl<'t> WriteView<'t> {
             }
         }
         Ok(())
+    }
+
+    /// Writes the caches out and returns what to [`Db::publish`] once the transaction has
+    /// committed. Must run before the commit.
+    pub(crate) fn finish(mut self) -> Result<Publish> {
+        let nodes: Vec<(u64, Arc<NodeRecord>)> = self.node_cache.get_mut().drain().collect();
+        let cells: Vec<(u64, Vec<(RollupKey, Cell)>)> = self
+            .cell_cache
+            .get_mut()
+            .by_node
+            .iter()
+            .map(|(seq, cells)| (*seq, cells.iter().map(|c| (c.key, c.cell)).collect()))
+            .collect();
+        self.flush()?;
+        Ok(Publish { nodes, cells })
     }
 
     /// Writes the caches out. Must run before the transaction commits.
@@ -1124,17 +1264,22 @@ impl View for WriteView<'_> {
         Ok(self.node_rc(seq)?.map(|r| NodeRecord::clone(&r)))
     }
 
-    fn node_rc(&self, seq: u64) -> Result<Option<Rc<NodeRecord>>> {
+    fn node_rc(&self, seq: u64) -> Result<Option<Arc<NodeRecord>>> {
         if let Some(r) = self.node_cache.borrow().get(&seq) {
-            return Ok(Some(Rc::clone(r)));
+            return Ok(Some(Arc::clone(r)));
         }
-        let Some(record) = get_node(lazy!(self.nodes, NODES)?, seq)? else { return Ok(None) };
-        let record = Rc::new(record);
+        let record = match self.shared.nodes.get(&seq) {
+            Some(r) => Arc::clone(r),
+            None => match get_node(lazy!(self.nodes, NODES)?, seq)? {
+                Some(record) => Arc::new(record),
+                None => return Ok(None),
+            },
+        };
         let mut cache = self.node_cache.borrow_mut();
         if cache.len() >= MAX_CACHED_NODES {
             cache.clear();
         }
-        cache.insert(seq, Rc::clone(&record));
+        cache.insert(seq, Arc::clone(&record));
         Ok(Some(record))
     }
 
@@ -1155,7 +1300,10 @@ impl View for WriteView<'_> {
         if let Some(c) = self.cell_cache.borrow().get(seq, key) {
             return Ok(c);
         }
-        let cell = get_cell(lazy!(self.rollups, ROLLUPS)?, seq, key)?;
+        let cell = match self.shared_cell(seq, key) {
+            Some(cell) => cell,
+            None => get_cell(lazy!(self.rollups, ROLLUPS)?, seq, key)?,
+        };
         // A clean entry is only a read cache; it is not kept when the cache is full.
         self.cell_cache.borrow_mut().put(seq, key, cell, false);
         Ok(cell)
@@ -1213,5 +1361,63 @@ impl View for WriteView<'_> {
 
     fn scan(&self, table: Blob, range: KeyRange, reverse: bool, f: Visit<'_>) -> Result<()> {
         scan_blob(self.blob_table(table)?, range, reverse, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    fn below(v: &impl View, seq: u64) -> u64 {
+        v.cell(seq, 1).unwrap().below
+    }
+
+    fn set(w: &mut WriteView<'_>, seq: u64, n: u64) {
+        w.update_cell(seq, 1, |c| {
+            c.below = n;
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn shared_cells_never_hide_a_write_back_or_survive_an_abort() {
+        let (db, _) = Db::open(Location::Memory, 1 << 20, None).unwrap();
+        // Committed: cells 1..=10 at 1, published to the shared cache.
+        let txn = db.begin_write(Durability::Bulk).unwrap();
+        let mut w = db.write_view(&txn);
+        for seq in 1..=10 {
+            set(&mut w, seq, 1);
+        }
+        let publish = w.finish().unwrap();
+        txn.commit().unwrap();
+        db.publish(publish);
+
+        // A transaction changes them, then overflows its cache (written back mid-transaction):
+        // reading them again must give its own values, not the shared committed ones.
+        let txn = db.begin_write(Durability::Bulk).unwrap();
+        let mut w = db.write_view(&txn);
+        for seq in 1..=10 {
+            assert_eq!(below(&w, seq), 1);
+            set(&mut w, seq, 2);
+        }
+        for seq in 100..100 + MAX_CACHED_CELLS as u64 {
+            set(&mut w, seq, 5);
+        }
+        for seq in 1..=10 {
+            assert_eq!(below(&w, seq), 2, "cell {seq} after the write-back");
+        }
+        drop(w);
+        txn.abort().unwrap();
+
+        // Discarded: the next transaction sees the committed values again.
+        let txn = db.begin_write(Durability::Bulk).unwrap();
+        let w = db.write_view(&txn);
+        for seq in 1..=10 {
+            assert_eq!(below(&w, seq), 1);
+        }
+        assert_eq!(below(&w, 100), 0);
     }
 }
