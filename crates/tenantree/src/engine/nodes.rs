@@ -272,7 +272,7 @@ pub(crate) fn create_with(
         version,
         profile,
         tenant_full_access: new.tenant_full_access.unwrap_or(true),
-        limits: limits.clone(),
+        limits,
     };
     w.put_node(seq, &rec)?;
     w.put_id(rec.id, seq)?;
@@ -290,7 +290,7 @@ pub(crate) fn create_with(
     quota::add_below(w, &targets, kind.into(), 1)?;
     quota::add_below(w, &[parent_seq], CHILDREN_KEY, 1)?;
     let real_ancestors: Vec<u64> = targets.iter().copied().filter(|&s| s != 0).collect();
-    for &(key, value) in &limits {
+    for &(key, value) in &rec.limits {
         quota::limit_added(w, parent_seq, &real_ancestors, key, value)?;
     }
     let mut links = vec![Loaded { seq, rec: Arc::new(rec) }];

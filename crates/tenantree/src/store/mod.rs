@@ -1062,7 +1062,12 @@ impl<'t> WriteView<'t> {
     pub(crate) fn put_node(&mut self, seq: u64, record: &NodeRecord) -> Result<()> {
         self.shared.nodes.remove(&seq);
         self.node_cache.get_mut().remove(&seq);
-        lazy_mut!(self.nodes, NODES)?.insert(seq, encode(record)?.as_slice())?;
+        // Most records fit a stack buffer; only a large profile needs the heap.
+        let mut buf = [0u8; 512];
+        match postcard::to_slice(record, &mut buf) {
+            Ok(bytes) => lazy_mut!(self.nodes, NODES)?.insert(seq, &*bytes)?,
+            Err(_) => lazy_mut!(self.nodes, NODES)?.insert(seq, encode(record)?.as_slice())?,
+        };
         Ok(())
     }
 
