@@ -18,7 +18,7 @@ use benches::engine::{Adjust, EXTENSIONS};
 use benches::raw::Raw;
 use benches::spec::{Size, Sizes};
 use benches::sqlite::Sqlite;
-use benches::tt::Tt;
+use benches::tt::{Tt, TtFeed};
 use benches::workloads;
 use benches::{Engine, Error, Mode, Result};
 
@@ -115,9 +115,10 @@ fn main() {
     let dir = Path::new(dir);
     let result = std::fs::create_dir_all(dir).map_err(Error::from).and_then(|()| match engine.as_str() {
         "tenantree" => profile::<Tt>(workload, &s, dir),
+        "tenantree-feed" => profile::<TtFeed>(workload, &s, dir),
         "raw" => profile::<Raw>(workload, &s, dir),
         "sqlite" => profile::<Sqlite>(workload, &s, dir),
-        _ => Err(Error::msg("engine: tenantree, raw or sqlite")),
+        _ => Err(Error::msg("engine: tenantree, tenantree-feed, raw or sqlite")),
     });
     if let Err(e) = result {
         eprintln!("profile: {e}");

@@ -140,19 +140,37 @@ pub(crate) fn emit(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, event:
         }
         None => None,
     };
-    let rec = EventRecord {
+    // The stored form of EventRecord, borrowed: no copies of the op, entity or path, and the
+    // bytes go to a stack buffer unless the changes are large.
+    #[derive(Serialize)]
+    struct EventOut<'a> {
+        time: i64,
+        actor: u64,
+        op: &'a str,
+        entity: &'a str,
+        id: &'a Option<String>,
+        node: Option<[u8; 16]>,
+        path: &'a [u64],
+        old_path: &'a [u64],
+        changes: &'a Option<String>,
+    }
+    let out = EventOut {
         time: ctx.now().as_micros(),
         actor: who.account().map_or(0, |a| a.id),
-        op: event.op.to_owned(),
-        entity: event.entity.to_owned(),
-        id: event.id,
+        op: event.op,
+        entity: event.entity,
+        id: &event.id,
         node: event.node.map(NodeId::to_bytes),
-        path: event.path,
-        old_path: event.old_path,
-        changes,
+        path: &event.path,
+        old_path: &event.old_path,
+        changes: &changes,
     };
     let seq = w.next_counter("next_event")?;
-    w.put_blob(Blob::Events, &seq.to_be_bytes(), &encode(&rec)?)
+    let mut buf = [0u8; 1024];
+    match postcard::to_slice(&out, &mut buf) {
+        Ok(bytes) => w.put_blob(Blob::Events, &seq.to_be_bytes(), bytes),
+        Err(_) => w.put_blob(Blob::Events, &seq.to_be_bytes(), &encode(&out)?),
+    }
 }
 
 fn to_change(seq: u64, rec: EventRecord) -> Result<Change> {
