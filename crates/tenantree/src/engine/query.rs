@@ -415,7 +415,13 @@ pub(crate) fn descendants(
         }
         let (_, path) = keys::split_path(&key).ok_or_else(|| Error::corrupted("malformed paths key"))?;
         let mut links = Vec::with_capacity(path.len());
-        for &seq in path.iter().rev() {
+        for (i, &seq) in path.iter().rev().enumerate() {
+            // The item itself is read once and not kept; its ancestors repeat from item to item.
+            if i == 0 && !cache.contains_key(&seq) {
+                let r = v.node(seq)?.ok_or_else(|| Error::corrupted(format!("paths names missing node #{seq}")))?;
+                links.push(Loaded { seq, rec: Arc::new(r) });
+                continue;
+            }
             let rec = match cache.get(&seq) {
                 Some(r) => Arc::clone(r),
                 None => {
