@@ -6,12 +6,17 @@
 //!   clears it. A value that does not decode is `INVALID_ARGUMENT` naming the failing field.
 //! - Out: records become plain JS objects (maps as objects, `None` as `null`). A number JS
 //!   cannot hold exactly (above 2^53) is refused rather than rounded.
+//! - The busiest calls (nodes, quotas, pages of nodes in and out; the crate `hot`, built for
+//!   speed) take the same data through JSON text in both directions, with no
+//!   serde_path_to_error unless the value fails to decode; ids, names and amounts skip the
+//!   JSON text altogether when they are plain strings or safe integers ([`primitive_arg`]).
 //! - Errors: a JS `Error` with `name = "TenantreeError"`, the core's stable `code`, the core's
 //!   message, and `details`: the error's fields as a plain object.
 
 use js_sys::{JSON, Reflect};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tenantree_wasm_hot as hot;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The `name` of every error this package throws.
@@ -26,21 +31,76 @@ pub(crate) const ERROR_NAME: &str = "TenantreeError";
 /// `INVALID_ARGUMENT` with `field` set to the path of the failing field inside the argument
 /// (`limits.tenants`), or to the argument's name when the argument itself is wrong.
 pub(crate) fn arg<T: DeserializeOwned>(name: &str, value: &JsValue) -> Result<T, JsValue> {
-    let json = if value.is_undefined() {
-        "null".to_owned()
-    } else {
-        JSON::stringify(value)
-            .map_err(|e| invalid(name, &format!("cannot be turned into JSON: {}", js_message(&e))))?
-            .as_string()
-            // Functions and symbols have no JSON form; stringify answers `undefined` for them.
-            .ok_or_else(|| invalid(name, "is not a JSON value (a function or a symbol?)"))?
-    };
-    let mut de = serde_json::Deserializer::from_str(&json);
+    decode_with_path(name, &json_of(name, value)?)
+}
+
+/// [`arg`] for the busiest calls' records, first decoded by one of the crate `hot`'s decoders
+/// (built for speed, and free of serde_path_to_error's bookkeeping). Decoding is
+/// deterministic, so only a value that fails there is decoded again by [`arg`]'s way, for the
+/// path of the failing field.
+pub(crate) fn arg_with<T: DeserializeOwned>(
+    name: &str,
+    value: &JsValue,
+    decode: fn(&str) -> Result<T, serde_json::Error>,
+) -> Result<T, JsValue> {
+    let json = json_of(name, value)?;
+    match decode(&json) {
+        Ok(value) => Ok(value),
+        Err(_) => decode_with_path(name, &json),
+    }
+}
+
+/// [`arg`] for an id, a name or an amount: a string, or an integer a JS number holds exactly,
+/// is decoded from the JSON value `JSON.stringify` would have written for it, without the
+/// round trip through JSON text. Anything else, or a value that does not decode so, goes
+/// [`arg`]'s way, which gives the errors.
+pub(crate) fn primitive_arg<T: DeserializeOwned>(name: &str, value: &JsValue) -> Result<T, JsValue> {
+    if let Some(json) = primitive(value)
+        && let Ok(value) = T::deserialize(json)
+    {
+        return Ok(value);
+    }
+    arg(name, value)
+}
+
+/// The JSON text of an argument; `undefined` is `null`.
+fn json_of(name: &str, value: &JsValue) -> Result<String, JsValue> {
+    if value.is_undefined() {
+        return Ok("null".to_owned());
+    }
+    JSON::stringify(value)
+        .map_err(|e| invalid(name, &format!("cannot be turned into JSON: {}", js_message(&e))))?
+        .as_string()
+        // Functions and symbols have no JSON form; stringify answers `undefined` for them.
+        .ok_or_else(|| invalid(name, "is not a JSON value (a function or a symbol?)"))
+}
+
+/// Decodes an argument's JSON text; a failure names the path of the failing field.
+fn decode_with_path<T: DeserializeOwned>(name: &str, json: &str) -> Result<T, JsValue> {
+    let mut de = serde_json::Deserializer::from_str(json);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." { name.to_owned() } else { path };
         invalid(&field, &without_position(&e.into_inner()))
     })
+}
+
+/// A string, or an integer a JS number holds exactly, as the JSON value `JSON.stringify` would
+/// have written for it, without the round trip through JSON text (ids, names, amounts). Other
+/// values (and values of these that do not decode) take the JSON path, which gives the errors.
+fn primitive(value: &JsValue) -> Option<serde_json::Value> {
+    if let Some(text) = value.as_string() {
+        // A lone surrogate arrives as U+FFFD here, where JSON.stringify keeps it (and serde_json
+        // refuses it): such strings take the JSON path.
+        return (!text.contains('\u{FFFD}')).then_some(serde_json::Value::String(text));
+    }
+    let number = value.as_f64()?;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+    if number.fract() == 0.0 && number.abs() <= hot::MAX_SAFE_INTEGER as f64 {
+        // `-0` is written `0` by JSON.stringify, as here.
+        return Some(if number >= 0.0 { (number as u64).into() } else { (number as i64).into() });
+    }
+    None
 }
 
 /// Encodes a record as a plain JS object.
@@ -54,6 +114,22 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue
     })
 }
 
+/// The JSON text of one of the busiest calls' records, written by one of the crate `hot`'s
+/// encoders (built for speed), as a plain JS object: one string crosses the boundary instead
+/// of a call per field and value, and the engine's `JSON.parse` builds the object. The result
+/// is the same plain data as [`to_js`] gives.
+///
+/// # Errors
+///
+/// `STORAGE` when a number cannot be represented exactly in JS (above 2^53).
+pub(crate) fn json_to_js(json: Result<String, serde_json::Error>) -> Result<JsValue, JsValue> {
+    let storage = |message: String| {
+        error(&tenantree::Error::Storage { message: format!("a result cannot be passed to JavaScript: {message}") })
+    };
+    // The text is valid JSON by construction: parsing it does not throw.
+    JSON::parse(&json.map_err(|e| storage(e.to_string()))?).map_err(|e| storage(js_message(&e)))
+}
+
 /// A core result as a JS result: the record as a plain object, or the error as a JS `Error`.
 ///
 /// # Errors
@@ -62,6 +138,21 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue
 pub(crate) fn ret<T: Serialize>(result: tenantree::Result<T>) -> Result<JsValue, JsValue> {
     match result {
         Ok(value) => to_js(&value),
+        Err(e) => Err(error(&e)),
+    }
+}
+
+/// [`ret`] with the record written by one of the crate `hot`'s encoders.
+///
+/// # Errors
+///
+/// The core's error, converted by [`error`].
+pub(crate) fn hot_ret<T: ?Sized, R: std::borrow::Borrow<T>>(
+    result: tenantree::Result<R>,
+    encode: fn(&T) -> Result<String, serde_json::Error>,
+) -> Result<JsValue, JsValue> {
+    match result {
+        Ok(value) => json_to_js(encode(value.borrow())),
         Err(e) => Err(error(&e)),
     }
 }

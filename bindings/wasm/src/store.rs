@@ -9,10 +9,11 @@ use tenantree::{
 };
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{arg, error, invalid, ret, to_js};
+use crate::convert::{arg, arg_with, error, hot_ret, invalid, primitive_arg, ret, to_js};
 use crate::opfs;
 use crate::options::StoreOptions;
 use crate::tx::{Outcome, bytes_arg, run_read, run_write, snapshot_export};
+use tenantree_wasm_hot as hot;
 
 /// A tenantree store: a tree of channel partners and tenants with quotas that roll up,
 /// cascading status and delete-when-empty, every rule checked inside the write transaction.
@@ -165,7 +166,7 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "StoreOptions")] options: JsValue,
     ) -> Result<Store, JsValue> {
-        let name: String = arg("name", &name)?;
+        let name: String = primitive_arg("name", &name)?;
         let handle = opfs::open_sync_access_handle(&name).await?;
         Store::open_backend(handle, options)
     }
@@ -194,7 +195,7 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "(tx: ReadTx) => any")] callback: &js_sys::Function,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg("actor", &actor)?;
+        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
         let mut thrown = None;
         let result = self.inner.read(&actor, |tx| match run_read(callback, tx) {
             Outcome::Returned(value) => Ok(value),
@@ -221,7 +222,7 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "(tx: WriteTx) => any")] callback: &js_sys::Function,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg("actor", &actor)?;
+        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
         let mut thrown = None;
         let result = self.inner.write(&actor, |tx| match run_write(callback, tx) {
             Outcome::Returned(value) => Ok(value),
@@ -245,7 +246,7 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "Op[]")] ops: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg("actor", &actor)?;
+        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
         let ops: Vec<Op> = arg("ops", &ops)?;
         ret(self.inner.batch(&actor, &ops))
     }
@@ -305,9 +306,9 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg("actor", &actor)?;
-        let id: NodeId = arg("id", &id)?;
-        ret(self.inner.get_node(&actor, id))
+        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let id: NodeId = primitive_arg("id", &id)?;
+        hot_ret(self.inner.get_node(&actor, id), hot::node)
     }
 
     /// The node's ancestors, top-down.
@@ -322,8 +323,8 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg("actor", &actor)?;
-        let id: NodeId = arg("id", &id)?;
+        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let id: NodeId = primitive_arg("id", &id)?;
         ret(self.inner.ancestors(&actor, id))
     }
 
@@ -340,10 +341,10 @@ impl Store {
         #[wasm_bindgen(unchecked_optional_param_type = "ChildQuery")] query: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg("actor", &actor)?;
-        let parent: Option<NodeId> = arg("parent", &parent)?;
-        let query: ChildQuery = arg::<Option<ChildQuery>>("query", &query)?.unwrap_or_default();
-        ret(self.inner.children(&actor, parent, &query))
+        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let parent: Option<NodeId> = primitive_arg("parent", &parent)?;
+        let query: ChildQuery = arg_with("query", &query, hot::child_query)?.unwrap_or_default();
+        hot_ret(self.inner.children(&actor, parent, &query), hot::node_page)
     }
 
     /// Descendants of one kind under a node (`null`: the whole store), in tree order.
@@ -359,10 +360,10 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "DescendantQuery")] query: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg("actor", &actor)?;
-        let root: Option<NodeId> = arg("root", &root)?;
+        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let root: Option<NodeId> = primitive_arg("root", &root)?;
         let query: DescendantQuery = arg("query", &query)?;
-        ret(self.inner.descendants(&actor, root, &query))
+        hot_ret(self.inner.descendants(&actor, root, &query), hot::node_page)
     }
 
     /// How many descendants of each kind a node (`null` or absent: the store) has.
@@ -377,8 +378,8 @@ impl Store {
         #[wasm_bindgen(unchecked_optional_param_type = "NodeId | null")] id: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg("actor", &actor)?;
-        let id: Option<NodeId> = arg("id", &id)?;
+        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let id: Option<NodeId> = primitive_arg("id", &id)?;
         ret(self.inner.kind_counts(&actor, id))
     }
 
@@ -394,9 +395,9 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg("actor", &actor)?;
-        let id: NodeId = arg("id", &id)?;
-        ret(self.inner.quotas(&actor, id))
+        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let id: NodeId = primitive_arg("id", &id)?;
+        hot_ret(self.inner.quotas(&actor, id), hot::quotas)
     }
 
     /// Creates a node.
@@ -412,9 +413,9 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "NewNode")] node: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg("actor", &actor)?;
-        let node: NewNode = arg("node", &node)?;
-        ret(self.inner.create_node(&actor, node))
+        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let node: NewNode = arg_with("node", &node, hot::new_node)?;
+        hot_ret(self.inner.create_node(&actor, node), hot::node)
     }
 
     /// Changes a node's name and profile fields: absent fields stay, `null` clears.
@@ -430,10 +431,10 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "NodeUpdate")] update: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg("actor", &actor)?;
-        let id: NodeId = arg("id", &id)?;
+        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let id: NodeId = primitive_arg("id", &id)?;
         let update: NodeUpdate = arg("update", &update)?;
-        ret(self.inner.update_node(&actor, id, &update))
+        hot_ret(self.inner.update_node(&actor, id, &update), hot::node)
     }
 
     /// Enables, disables or suspends a node; the effect cascades to its subtree.
@@ -449,10 +450,10 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "Status")] status: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg("actor", &actor)?;
-        let id: NodeId = arg("id", &id)?;
+        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let id: NodeId = primitive_arg("id", &id)?;
         let status: Status = arg("status", &status)?;
-        ret(self.inner.set_status(&actor, id, status))
+        hot_ret(self.inner.set_status(&actor, id, status), hot::node)
     }
 
     /// Moves a node with its subtree under a new parent (`null`: the top level).
@@ -469,10 +470,10 @@ impl Store {
         #[wasm_bindgen(js_name = newParent, unchecked_param_type = "NodeId | null")] new_parent: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg("actor", &actor)?;
-        let id: NodeId = arg("id", &id)?;
-        let new_parent: Option<NodeId> = arg("newParent", &new_parent)?;
-        ret(self.inner.move_node(&actor, id, new_parent))
+        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let id: NodeId = primitive_arg("id", &id)?;
+        let new_parent: Option<NodeId> = primitive_arg("newParent", &new_parent)?;
+        hot_ret(self.inner.move_node(&actor, id, new_parent), hot::node)
     }
 
     /// Deletes an empty node; `false` when there was no such node.
@@ -487,8 +488,8 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
     ) -> Result<bool, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg("actor", &actor)?;
-        let id: NodeId = arg("id", &id)?;
+        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let id: NodeId = primitive_arg("id", &id)?;
         self.inner.delete_node(&actor, id).map_err(|e| error(&e))
     }
 
@@ -506,11 +507,11 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "number | null")] limit: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg("actor", &actor)?;
-        let id: NodeId = arg("id", &id)?;
-        let resource: String = arg("resource", &resource)?;
+        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let id: NodeId = primitive_arg("id", &id)?;
+        let resource: String = primitive_arg("resource", &resource)?;
         let limit: Option<u64> = arg("limit", &limit)?;
-        ret(self.inner.set_limit(&actor, id, &resource, limit))
+        hot_ret(self.inner.set_limit(&actor, id, &resource, limit), hot::node)
     }
 
     /// Takes `amount` of a resource on a node, within its own and every ancestor's limit.
@@ -528,11 +529,11 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "number")] amount: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg("actor", &actor)?;
-        let id: NodeId = arg("id", &id)?;
-        let resource: String = arg("resource", &resource)?;
-        let amount: u64 = arg("amount", &amount)?;
-        ret(self.inner.allocate(&actor, id, &resource, amount))
+        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let id: NodeId = primitive_arg("id", &id)?;
+        let resource: String = primitive_arg("resource", &resource)?;
+        let amount: u64 = primitive_arg("amount", &amount)?;
+        hot_ret(self.inner.allocate(&actor, id, &resource, amount), hot::quota)
     }
 
     /// Checks a username and password; the session carries the account's actor.
@@ -547,8 +548,8 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "string")] password: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let username: String = arg("username", &username)?;
-        let password: String = arg("password", &password)?;
+        let username: String = primitive_arg("username", &username)?;
+        let password: String = primitive_arg("password", &password)?;
         ret(self.inner.login(&username, &password))
     }
 
@@ -563,7 +564,7 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let token: String = arg("token", &token)?;
+        let token: String = primitive_arg("token", &token)?;
         ret(self.inner.authenticate(&token))
     }
 
@@ -580,7 +581,7 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "NewAccount")] account: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg("actor", &actor)?;
+        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
         let account: NewAccount = arg("account", &account)?;
         ret(self.inner.create_account(&actor, account))
     }
@@ -597,7 +598,7 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "AccountId")] id: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg("actor", &actor)?;
+        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
         let id: AccountId = arg("id", &id)?;
         ret(self.inner.get_account(&actor, id))
     }
@@ -615,7 +616,7 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "NewToken")] token: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg("actor", &actor)?;
+        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
         let account: AccountId = arg("account", &account)?;
         let token: NewToken = arg("token", &token)?;
         ret(self.inner.issue_token(&actor, account, &token))
@@ -635,8 +636,8 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "SnapshotFormat")] format: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg("actor", &actor)?;
-        let root: Option<NodeId> = arg("root", &root)?;
+        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let root: Option<NodeId> = primitive_arg("root", &root)?;
         let format: SnapshotFormat = arg("format", &format)?;
         let mut bytes = Vec::new();
         let summary = self.inner.export_snapshot(&actor, root, format, &mut bytes).map_err(|e| error(&e))?;
@@ -657,7 +658,7 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg("actor", &actor)?;
+        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
         let format: SnapshotFormat = arg("format", &format)?;
         let bytes = bytes_arg("bytes", &bytes)?;
         ret(self.inner.import_snapshot(&actor, format, &mut bytes.as_slice()))
@@ -692,10 +693,10 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "number")] amount: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg("actor", &actor)?;
-        let id: NodeId = arg("id", &id)?;
-        let resource: String = arg("resource", &resource)?;
-        let amount: u64 = arg("amount", &amount)?;
-        ret(self.inner.release(&actor, id, &resource, amount))
+        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let id: NodeId = primitive_arg("id", &id)?;
+        let resource: String = primitive_arg("resource", &resource)?;
+        let amount: u64 = primitive_arg("amount", &amount)?;
+        hot_ret(self.inner.release(&actor, id, &resource, amount), hot::quota)
     }
 }

@@ -20,7 +20,8 @@ use tenantree::{
 };
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{arg, error, invalid, to_js};
+use crate::convert::{arg, arg_with, error, invalid, json_to_js, primitive_arg, to_js};
+use tenantree_wasm_hot as hot;
 
 /// A slot holding a pointer to a transaction on the Rust stack while a JS callback runs; the
 /// JS transaction objects hold one each.
@@ -188,8 +189,8 @@ macro_rules! tx_read_ops {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let id: NodeId = arg("id", &id)?;
-                to_js(&self.with(|tx| tx.get_node(id))?)
+                let id: NodeId = primitive_arg("id", &id)?;
+                json_to_js(hot::node(&self.with(|tx| tx.get_node(id))?))
             }
 
             /// The node's ancestors, top-down.
@@ -198,7 +199,7 @@ macro_rules! tx_read_ops {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let id: NodeId = arg("id", &id)?;
+                let id: NodeId = primitive_arg("id", &id)?;
                 to_js(&self.with(|tx| tx.ancestors(id))?)
             }
 
@@ -209,9 +210,9 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "NodeId | null")] parent: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "ChildQuery")] query: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let parent: Option<NodeId> = arg("parent", &parent)?;
-                let query: ChildQuery = arg::<Option<ChildQuery>>("query", &query)?.unwrap_or_default();
-                to_js(&self.with(|tx| tx.children(parent, &query))?)
+                let parent: Option<NodeId> = primitive_arg("parent", &parent)?;
+                let query: ChildQuery = arg_with("query", &query, hot::child_query)?.unwrap_or_default();
+                json_to_js(hot::node_page(&self.with(|tx| tx.children(parent, &query))?))
             }
 
             /// Descendants of one kind under a node (`null`: the whole store), in tree order.
@@ -221,9 +222,9 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "NodeId | null")] root: JsValue,
                 #[wasm_bindgen(unchecked_param_type = "DescendantQuery")] query: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let root: Option<NodeId> = arg("root", &root)?;
+                let root: Option<NodeId> = primitive_arg("root", &root)?;
                 let query: DescendantQuery = arg("query", &query)?;
-                to_js(&self.with(|tx| tx.descendants(root, &query))?)
+                json_to_js(hot::node_page(&self.with(|tx| tx.descendants(root, &query))?))
             }
 
             /// How many descendants of each kind a node (`null`: the store) has.
@@ -232,7 +233,7 @@ macro_rules! tx_read_ops {
                 &self,
                 #[wasm_bindgen(unchecked_optional_param_type = "NodeId | null")] id: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let id: Option<NodeId> = arg("id", &id)?;
+                let id: Option<NodeId> = primitive_arg("id", &id)?;
                 to_js(&self.with(|tx| tx.kind_counts(id))?)
             }
 
@@ -242,8 +243,8 @@ macro_rules! tx_read_ops {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let id: NodeId = arg("id", &id)?;
-                to_js(&self.with(|tx| tx.quotas(id))?)
+                let id: NodeId = primitive_arg("id", &id)?;
+                json_to_js(hot::quotas(&self.with(|tx| tx.quotas(id))?))
             }
 
             /// One account.
@@ -262,7 +263,7 @@ macro_rules! tx_read_ops {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "string")] username: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let username: String = arg("username", &username)?;
+                let username: String = primitive_arg("username", &username)?;
                 to_js(&self.with(|tx| tx.account_by_username(&username))?)
             }
 
@@ -273,7 +274,7 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "NodeId | null")] node: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "AccountQuery")] query: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let node: Option<NodeId> = arg("node", &node)?;
+                let node: Option<NodeId> = primitive_arg("node", &node)?;
                 let query: AccountQuery = arg::<Option<AccountQuery>>("query", &query)?.unwrap_or_default();
                 to_js(&self.with(|tx| tx.accounts(node, &query))?)
             }
@@ -300,7 +301,7 @@ macro_rules! tx_read_ops {
                 &self,
                 #[wasm_bindgen(unchecked_optional_param_type = "NodeId | null")] node: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let node: Option<NodeId> = arg("node", &node)?;
+                let node: Option<NodeId> = primitive_arg("node", &node)?;
                 to_js(&self.with(|tx| tx.password_policy(node))?)
             }
 
@@ -311,7 +312,7 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "number")] after: JsValue,
                 #[wasm_bindgen(unchecked_param_type = "number")] limit: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let after: u64 = arg("after", &after)?;
+                let after: u64 = primitive_arg("after", &after)?;
                 let limit: u32 = arg("limit", &limit)?;
                 to_js(&self.with(|tx| tx.outbox(after, limit))?)
             }
@@ -324,8 +325,8 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "string")] namespace: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "PropQuery")] query: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let node: NodeId = arg("node", &node)?;
-                let namespace: String = arg("namespace", &namespace)?;
+                let node: NodeId = primitive_arg("node", &node)?;
+                let namespace: String = primitive_arg("namespace", &namespace)?;
                 let query: PropQuery = arg::<Option<PropQuery>>("query", &query)?.unwrap_or_default();
                 to_js(&self.with(|tx| tx.props(node, &namespace, &query))?)
             }
@@ -338,8 +339,8 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "string")] namespace: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "PropQuery")] query: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let node: NodeId = arg("node", &node)?;
-                let namespace: String = arg("namespace", &namespace)?;
+                let node: NodeId = primitive_arg("node", &node)?;
+                let namespace: String = primitive_arg("namespace", &namespace)?;
                 let query: PropQuery = arg::<Option<PropQuery>>("query", &query)?.unwrap_or_default();
                 to_js(&self.with(|tx| tx.effective_props(node, &namespace, &query))?)
             }
@@ -350,7 +351,7 @@ macro_rules! tx_read_ops {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] node: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let node: NodeId = arg("node", &node)?;
+                let node: NodeId = primitive_arg("node", &node)?;
                 to_js(&self.with(|tx| tx.markups(node))?)
             }
 
@@ -361,7 +362,7 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] node: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "Timestamp | null")] at: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let node: NodeId = arg("node", &node)?;
+                let node: NodeId = primitive_arg("node", &node)?;
                 let at: Option<Timestamp> = arg("at", &at)?;
                 to_js(&self.with(|tx| tx.markup_at(node, at))?)
             }
@@ -374,7 +375,7 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "Decimal | number")] base: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "Timestamp | null")] at: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let node: NodeId = arg("node", &node)?;
+                let node: NodeId = primitive_arg("node", &node)?;
                 let base: Decimal = arg("base", &base)?;
                 let at: Option<Timestamp> = arg("at", &at)?;
                 to_js(&self.with(|tx| tx.effective_price(node, base, at))?)
@@ -387,7 +388,7 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "number")] after: JsValue,
                 #[wasm_bindgen(unchecked_param_type = "number")] limit: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let after: u64 = arg("after", &after)?;
+                let after: u64 = primitive_arg("after", &after)?;
                 let limit: u32 = arg("limit", &limit)?;
                 to_js(&self.with(|tx| tx.changes(after, limit))?)
             }
@@ -398,7 +399,7 @@ macro_rules! tx_read_ops {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let tenant: NodeId = arg("tenant", &tenant)?;
+                let tenant: NodeId = primitive_arg("tenant", &tenant)?;
                 to_js(&self.with(|tx| tx.tenant_settings(tenant))?)
             }
 
@@ -408,7 +409,7 @@ macro_rules! tx_read_ops {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let tenant: NodeId = arg("tenant", &tenant)?;
+                let tenant: NodeId = primitive_arg("tenant", &tenant)?;
                 to_js(&self.with(|tx| tx.tenant_settings_with_secrets(tenant))?)
             }
 
@@ -418,7 +419,7 @@ macro_rules! tx_read_ops {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let tenant: NodeId = arg("tenant", &tenant)?;
+                let tenant: NodeId = primitive_arg("tenant", &tenant)?;
                 to_js(&self.with(|tx| tx.tenant_status(tenant))?)
             }
 
@@ -429,7 +430,7 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
                 #[wasm_bindgen(unchecked_param_type = "HolidayId")] id: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let tenant: NodeId = arg("tenant", &tenant)?;
+                let tenant: NodeId = primitive_arg("tenant", &tenant)?;
                 let id: HolidayId = arg("id", &id)?;
                 to_js(&self.with(|tx| tx.holiday(tenant, id))?)
             }
@@ -441,7 +442,7 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "HolidayQuery")] query: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let tenant: NodeId = arg("tenant", &tenant)?;
+                let tenant: NodeId = primitive_arg("tenant", &tenant)?;
                 let query: HolidayQuery = arg::<Option<HolidayQuery>>("query", &query)?.unwrap_or_default();
                 to_js(&self.with(|tx| tx.holidays(tenant, &query))?)
             }
@@ -453,7 +454,7 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "LedgerQuery")] query: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let tenant: NodeId = arg("tenant", &tenant)?;
+                let tenant: NodeId = primitive_arg("tenant", &tenant)?;
                 let query: LedgerQuery = arg::<Option<LedgerQuery>>("query", &query)?.unwrap_or_default();
                 to_js(&self.with(|tx| tx.balance(tenant, &query))?)
             }
@@ -464,7 +465,7 @@ macro_rules! tx_read_ops {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let tenant: NodeId = arg("tenant", &tenant)?;
+                let tenant: NodeId = primitive_arg("tenant", &tenant)?;
                 to_js(&self.with(|tx| tx.custom_headers(tenant))?)
             }
 
@@ -474,7 +475,7 @@ macro_rules! tx_read_ops {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let tenant: NodeId = arg("tenant", &tenant)?;
+                let tenant: NodeId = primitive_arg("tenant", &tenant)?;
                 to_js(&self.with(|tx| tx.voicemail(tenant))?)
             }
         }
@@ -500,7 +501,7 @@ impl ReadTx {
         #[wasm_bindgen(unchecked_param_type = "NodeId | null")] root: JsValue,
         #[wasm_bindgen(unchecked_param_type = "SnapshotFormat")] format: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let root: Option<NodeId> = arg("root", &root)?;
+        let root: Option<NodeId> = primitive_arg("root", &root)?;
         let format: SnapshotFormat = arg("format", &format)?;
         let mut bytes = Vec::new();
         let summary = self.with(|tx| tx.export_snapshot(root, format, &mut bytes))?;
@@ -533,8 +534,8 @@ impl WriteTx {
         &self,
         #[wasm_bindgen(unchecked_param_type = "NewNode")] node: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let node: NewNode = arg("node", &node)?;
-        to_js(&self.with(|tx| tx.create_node(&node))?)
+        let node: NewNode = arg_with("node", &node, hot::new_node)?;
+        json_to_js(hot::node(&self.with(|tx| tx.create_node(&node))?))
     }
 
     /// Changes a node's name and profile fields: absent fields stay, `null` clears.
@@ -544,9 +545,9 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "NodeUpdate")] update: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let id: NodeId = arg("id", &id)?;
+        let id: NodeId = primitive_arg("id", &id)?;
         let update: NodeUpdate = arg("update", &update)?;
-        to_js(&self.with(|tx| tx.update_node(id, &update))?)
+        json_to_js(hot::node(&self.with(|tx| tx.update_node(id, &update))?))
     }
 
     /// Enables, disables or suspends a node.
@@ -558,10 +559,10 @@ impl WriteTx {
         #[wasm_bindgen(js_name = expectedVersion, unchecked_optional_param_type = "number | null")]
         expected_version: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let id: NodeId = arg("id", &id)?;
+        let id: NodeId = primitive_arg("id", &id)?;
         let status: Status = arg("status", &status)?;
         let expected: Option<u64> = arg("expectedVersion", &expected_version)?;
-        to_js(&self.with(|tx| tx.set_status(id, status, expected))?)
+        json_to_js(hot::node(&self.with(|tx| tx.set_status(id, status, expected))?))
     }
 
     /// Moves a node with its subtree under a new parent (`null`: the top level).
@@ -573,10 +574,10 @@ impl WriteTx {
         #[wasm_bindgen(js_name = expectedVersion, unchecked_optional_param_type = "number | null")]
         expected_version: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let id: NodeId = arg("id", &id)?;
-        let new_parent: Option<NodeId> = arg("newParent", &new_parent)?;
+        let id: NodeId = primitive_arg("id", &id)?;
+        let new_parent: Option<NodeId> = primitive_arg("newParent", &new_parent)?;
         let expected: Option<u64> = arg("expectedVersion", &expected_version)?;
-        to_js(&self.with(|tx| tx.move_node(id, new_parent, expected))?)
+        json_to_js(hot::node(&self.with(|tx| tx.move_node(id, new_parent, expected))?))
     }
 
     /// Deletes an empty node; `false` when there was no such node.
@@ -585,7 +586,7 @@ impl WriteTx {
         &self,
         #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let id: NodeId = arg("id", &id)?;
+        let id: NodeId = primitive_arg("id", &id)?;
         to_js(&self.with(|tx| tx.delete_node(id))?)
     }
 
@@ -598,10 +599,10 @@ impl WriteTx {
         #[wasm_bindgen(js_name = expectedVersion, unchecked_optional_param_type = "number | null")]
         expected_version: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let id: NodeId = arg("id", &id)?;
+        let id: NodeId = primitive_arg("id", &id)?;
         let limits: BTreeMap<String, Option<u64>> = arg("limits", &limits)?;
         let expected: Option<u64> = arg("expectedVersion", &expected_version)?;
-        to_js(&self.with(|tx| tx.set_limits(id, &limits, expected))?)
+        json_to_js(hot::node(&self.with(|tx| tx.set_limits(id, &limits, expected))?))
     }
 
     /// Takes `amount` of a resource on a node, within every limit above it.
@@ -612,10 +613,10 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "string")] resource: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number")] amount: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let id: NodeId = arg("id", &id)?;
-        let resource: String = arg("resource", &resource)?;
-        let amount: u64 = arg("amount", &amount)?;
-        to_js(&self.with(|tx| tx.allocate(id, &resource, amount))?)
+        let id: NodeId = primitive_arg("id", &id)?;
+        let resource: String = primitive_arg("resource", &resource)?;
+        let amount: u64 = primitive_arg("amount", &amount)?;
+        json_to_js(hot::quota(&self.with(|tx| tx.allocate(id, &resource, amount))?))
     }
 
     /// Gives back `amount` of a resource allocated on the node.
@@ -626,10 +627,10 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "string")] resource: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number")] amount: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let id: NodeId = arg("id", &id)?;
-        let resource: String = arg("resource", &resource)?;
-        let amount: u64 = arg("amount", &amount)?;
-        to_js(&self.with(|tx| tx.release(id, &resource, amount))?)
+        let id: NodeId = primitive_arg("id", &id)?;
+        let resource: String = primitive_arg("resource", &resource)?;
+        let amount: u64 = primitive_arg("amount", &amount)?;
+        json_to_js(hot::quota(&self.with(|tx| tx.release(id, &resource, amount))?))
     }
 
     /// Creates an account bound to a node (or store-wide), with an optional initial password.
@@ -674,7 +675,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_optional_param_type = "string | null")] current: JsValue,
     ) -> Result<JsValue, JsValue> {
         let id: AccountId = arg("id", &id)?;
-        let password: String = arg("password", &password)?;
+        let password: String = primitive_arg("password", &password)?;
         let current: Option<String> = arg("current", &current)?;
         to_js(&self.with(|tx| tx.set_password(id, &password, current.as_deref()))?)
     }
@@ -711,7 +712,7 @@ impl WriteTx {
     ) -> Result<JsValue, JsValue> {
         let account: AccountId = arg("account", &account)?;
         let token: NewToken = arg("token", &token)?;
-        let secret: String = arg("secret", &secret)?;
+        let secret: String = primitive_arg("secret", &secret)?;
         to_js(&self.with(|tx| tx.register_token(account, &token, &secret))?)
     }
 
@@ -721,7 +722,7 @@ impl WriteTx {
         &self,
         #[wasm_bindgen(unchecked_param_type = "number")] token: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let token: u64 = arg("token", &token)?;
+        let token: u64 = primitive_arg("token", &token)?;
         to_js(&self.with(|tx| tx.revoke_token(token))?)
     }
 
@@ -741,7 +742,7 @@ impl WriteTx {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let name: String = arg("name", &name)?;
+        let name: String = primitive_arg("name", &name)?;
         to_js(&self.with(|tx| tx.delete_role(&name))?)
     }
 
@@ -752,7 +753,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "NodeId | null")] node: JsValue,
         #[wasm_bindgen(unchecked_param_type = "PasswordPolicy | null")] policy: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let node: Option<NodeId> = arg("node", &node)?;
+        let node: Option<NodeId> = primitive_arg("node", &node)?;
         let policy: Option<PasswordPolicy> = arg("policy", &policy)?;
         to_js(&self.with(|tx| tx.set_password_policy(node, policy.as_ref()))?)
     }
@@ -763,7 +764,7 @@ impl WriteTx {
         &self,
         #[wasm_bindgen(js_name = upTo, unchecked_param_type = "number")] up_to: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let up_to: u64 = arg("upTo", &up_to)?;
+        let up_to: u64 = primitive_arg("upTo", &up_to)?;
         to_js(&self.with(|tx| tx.ack_outbox(up_to))?)
     }
 
@@ -775,8 +776,8 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "string")] namespace: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Properties")] properties: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let node: NodeId = arg("node", &node)?;
-        let namespace: String = arg("namespace", &namespace)?;
+        let node: NodeId = primitive_arg("node", &node)?;
+        let namespace: String = primitive_arg("namespace", &namespace)?;
         let properties: Properties = arg("properties", &properties)?;
         to_js(&self.with(|tx| tx.upsert_props(node, &namespace, &properties))?)
     }
@@ -789,8 +790,8 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "string")] namespace: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Properties")] properties: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let node: NodeId = arg("node", &node)?;
-        let namespace: String = arg("namespace", &namespace)?;
+        let node: NodeId = primitive_arg("node", &node)?;
+        let namespace: String = primitive_arg("namespace", &namespace)?;
         let properties: Properties = arg("properties", &properties)?;
         to_js(&self.with(|tx| tx.replace_props(node, &namespace, &properties))?)
     }
@@ -803,8 +804,8 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "string")] namespace: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string[]")] keys: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let node: NodeId = arg("node", &node)?;
-        let namespace: String = arg("namespace", &namespace)?;
+        let node: NodeId = primitive_arg("node", &node)?;
+        let namespace: String = primitive_arg("namespace", &namespace)?;
         let keys: Vec<String> = arg("keys", &keys)?;
         to_js(&self.with(|tx| tx.delete_props(node, &namespace, &keys))?)
     }
@@ -817,7 +818,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "Decimal | number")] percent: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "Timestamp | null")] start: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let node: NodeId = arg("node", &node)?;
+        let node: NodeId = primitive_arg("node", &node)?;
         let percent: Decimal = arg("percent", &percent)?;
         let start: Option<Timestamp> = arg("start", &start)?;
         to_js(&self.with(|tx| tx.add_markup(node, percent, start))?)
@@ -830,7 +831,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] node: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Timestamp")] start: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let node: NodeId = arg("node", &node)?;
+        let node: NodeId = primitive_arg("node", &node)?;
         let start: Timestamp = arg("start", &start)?;
         to_js(&self.with(|tx| tx.remove_markup(node, start))?)
     }
@@ -842,7 +843,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
         #[wasm_bindgen(unchecked_param_type = "TenantSettingsUpdate")] update: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let tenant: NodeId = arg("tenant", &tenant)?;
+        let tenant: NodeId = primitive_arg("tenant", &tenant)?;
         let update: TenantSettingsUpdate = arg("update", &update)?;
         to_js(&self.with(|tx| tx.update_tenant_settings(tenant, &update))?)
     }
@@ -854,7 +855,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
         #[wasm_bindgen(unchecked_param_type = "NewHoliday")] holiday: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let tenant: NodeId = arg("tenant", &tenant)?;
+        let tenant: NodeId = primitive_arg("tenant", &tenant)?;
         let holiday: NewHoliday = arg("holiday", &holiday)?;
         to_js(&self.with(|tx| tx.create_holiday(tenant, &holiday))?)
     }
@@ -867,7 +868,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "HolidayId")] id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "HolidayUpdate")] update: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let tenant: NodeId = arg("tenant", &tenant)?;
+        let tenant: NodeId = primitive_arg("tenant", &tenant)?;
         let id: HolidayId = arg("id", &id)?;
         let update: HolidayUpdate = arg("update", &update)?;
         to_js(&self.with(|tx| tx.update_holiday(tenant, id, &update))?)
@@ -880,7 +881,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
         #[wasm_bindgen(unchecked_param_type = "HolidayId")] id: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let tenant: NodeId = arg("tenant", &tenant)?;
+        let tenant: NodeId = primitive_arg("tenant", &tenant)?;
         let id: HolidayId = arg("id", &id)?;
         to_js(&self.with(|tx| tx.delete_holiday(tenant, id))?)
     }
@@ -892,7 +893,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Decimal | number")] amount: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let tenant: NodeId = arg("tenant", &tenant)?;
+        let tenant: NodeId = primitive_arg("tenant", &tenant)?;
         let amount: Decimal = arg("amount", &amount)?;
         to_js(&self.with(|tx| tx.recharge(tenant, amount))?)
     }
@@ -904,7 +905,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CustomHeadersUpdate")] update: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let tenant: NodeId = arg("tenant", &tenant)?;
+        let tenant: NodeId = primitive_arg("tenant", &tenant)?;
         let update: CustomHeadersUpdate = arg("update", &update)?;
         to_js(&self.with(|tx| tx.set_custom_headers(tenant, &update))?)
     }
@@ -916,7 +917,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
         #[wasm_bindgen(unchecked_param_type = "VoicemailUpdate")] update: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let tenant: NodeId = arg("tenant", &tenant)?;
+        let tenant: NodeId = primitive_arg("tenant", &tenant)?;
         let update: VoicemailUpdate = arg("update", &update)?;
         to_js(&self.with(|tx| tx.update_voicemail(tenant, &update))?)
     }

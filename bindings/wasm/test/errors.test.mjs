@@ -67,3 +67,34 @@ test('error objects are ordinary errors: stack, instanceof, JSON, rethrow', () =
   assert.deepEqual(JSON.parse(JSON.stringify({ code: e.code, details: e.details })), { code: 'NOT_FOUND', details: e.details });
   assert.ok(Object.isExtensible(e.details));
 });
+
+test('ids, names and amounts decode as their JSON would, on the direct path too', () => {
+  const s = store();
+  const c = chain(s);
+  const cases = [
+    [() => s.allocate(sys, c.tenant.id, 'extensions', 1.5), 'amount'],
+    [() => s.allocate(sys, c.tenant.id, 'extensions', -1), 'amount'],
+    [() => s.allocate(sys, c.tenant.id, 'extensions', 2 ** 64), 'amount'],
+    [() => s.allocate(sys, c.tenant.id, 'extensions', NaN), 'amount'],
+    [() => s.allocate(sys, c.tenant.id, 'extensions', '1'), 'amount'],
+    [() => s.allocate(sys, c.tenant.id, 5, 1), 'resource'],
+    // A lone surrogate: JSON.stringify keeps it as an escape, which serde_json refuses.
+    [() => s.allocate(sys, c.tenant.id, '\uD800', 1), 'resource'],
+    [() => s.getNode(sys, new String(c.tenant.id)), null],
+  ];
+  for (const [call, field] of cases) {
+    if (field === null) {
+      assert.equal(call().id, c.tenant.id);
+      continue;
+    }
+    const e = refused(call, 'INVALID_ARGUMENT');
+    assert.equal(e.details.field, field, `${call}: ${e.message}`);
+  }
+  // -0 is written 0 by JSON.stringify: an amount of 0, which the core refuses.
+  assert.match(refused(() => s.allocate(sys, c.tenant.id, 'extensions', -0), 'INVALID_ARGUMENT').message, /at least 1/);
+  // A String object stringifies as its string.
+  assert.equal(s.allocate(sys, c.tenant.id, new String('extensions'), 2).used, 2);
+  assert.equal(s.release(sys, c.tenant.id, 'extensions', 2 ** 0).used, 1);
+  // Integers beyond 2^53 in a record are refused rather than rounded, on the JSON path too.
+  refused(() => s.setLimit(sys, c.dist.id, 'extensions', 2 ** 53), 'INVALID_ARGUMENT');
+});
