@@ -84,15 +84,25 @@ impl<const FEED: bool> Engine for TtWith<FEED> {
     }
 
     fn insert(&mut self, nodes: &[NewRec]) -> Result<Vec<Id>> {
-        let news = nodes.iter().map(new_node).collect::<Result<Vec<_>>>()?;
+        // Each NewNode is built just before its create, as a loader streaming records would:
+        // building all 10,000 first would only measure cache misses on them.
+        let mut failure = None;
         let ids = self.store.write(&self.sys, |tx| {
-            let mut ids = Vec::with_capacity(news.len());
-            for n in &news {
-                ids.push(id_of(tx.create_node(n)?.id));
+            let mut ids = Vec::with_capacity(nodes.len());
+            for rec in nodes {
+                let n = new_node(rec).map_err(|e| {
+                    let reason = e.to_string();
+                    failure = Some(e);
+                    tenantree::Error::InvalidArgument { field: "node".into(), reason }
+                })?;
+                ids.push(id_of(tx.create_node(&n)?.id));
             }
             Ok(ids)
-        })?;
-        Ok(ids)
+        });
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        Ok(ids?)
     }
 
     fn adjust(&mut self, ops: &[Adjust]) -> Result<()> {
