@@ -101,9 +101,9 @@ impl Entropy for OsEntropy {
                 *next = 0;
             }
             let end = *next + buf.len();
-            let taken = bytes.get_mut(*next..end).ok_or_else(|| Error::Storage {
-                message: "the randomness pool is out of step".to_owned(),
-            })?;
+            let taken = bytes
+                .get_mut(*next..end)
+                .ok_or_else(|| Error::Storage { message: "the randomness pool is out of step".to_owned() })?;
             buf.copy_from_slice(taken);
             taken.fill(0);
             *next = end;

@@ -82,8 +82,9 @@ pub(crate) fn check_name_free(
                 if Some(child) == exclude {
                     return Ok(Flow::Continue(()));
                 }
-                let rec =
-                    v.node_rc(child)?.ok_or_else(|| Error::corrupted(format!("by_name names missing node #{child}")))?;
+                let rec = v
+                    .node_rc(child)?
+                    .ok_or_else(|| Error::corrupted(format!("by_name names missing node #{child}")))?;
                 if rec.kind == kind {
                     holder = Some(child);
                     return Ok(Flow::Break(()));

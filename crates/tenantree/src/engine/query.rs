@@ -1,8 +1,8 @@
 //! Reads: single nodes, ancestors, children, descendants and counts.
 
-use std::sync::Arc;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
+use std::sync::Arc;
 
 use crate::engine::access::{Action, Principal};
 use crate::engine::{Chain, Loaded, cursor, load_chain, quota, resolve, to_node};
@@ -425,7 +425,8 @@ pub(crate) fn descendants(
             let rec = match cache.get(&seq) {
                 Some(r) => Arc::clone(r),
                 None => {
-                    let r = v.node_rc(seq)?.ok_or_else(|| Error::corrupted(format!("paths names missing node #{seq}")))?;
+                    let r =
+                        v.node_rc(seq)?.ok_or_else(|| Error::corrupted(format!("paths names missing node #{seq}")))?;
                     if cache.len() < 4096 {
                         cache.insert(seq, Arc::clone(&r));
                     }

@@ -541,7 +541,11 @@ fn emit_node(
     sum.nodes += 1;
     for (key, cell) in v.cells(seq)? {
         if cell.own > 0 {
-            fw.write(&Record::Allocation(AllocationSnap { node: id, resource: schema.key_name(key), amount: cell.own }))?;
+            fw.write(&Record::Allocation(AllocationSnap {
+                node: id,
+                resource: schema.key_name(key),
+                amount: cell.own,
+            }))?;
             sum.allocations += 1;
         }
     }

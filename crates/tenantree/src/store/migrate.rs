@@ -53,8 +53,12 @@ pub(crate) fn v1_to_v2(txn: &redb::WriteTransaction) -> Result<()> {
             for row in range.take(CHUNK) {
                 let (k, v) = row?;
                 let old: CellV1 = decode(v.value())?;
-                let cell =
-                    Cell { own: 0, below: old.below, max_limit_below: old.max_limit_below, child_limits: old.child_limits };
+                let cell = Cell {
+                    own: 0,
+                    below: old.below,
+                    max_limit_below: old.max_limit_below,
+                    child_limits: old.child_limits,
+                };
                 chunk.push((k.value(), cell));
             }
             chunk
@@ -163,11 +167,19 @@ mod tests {
         let txn = db.begin_write().unwrap();
         {
             let mut rollups = txn.open_table(ROLLUPS).unwrap();
-            let cells: Vec<((u64, u16), Cell)> =
-                rollups.iter().unwrap().map(|r| r.unwrap()).map(|(k, v)| (k.value(), decode(v.value()).unwrap())).collect();
+            let cells: Vec<((u64, u16), Cell)> = rollups
+                .iter()
+                .unwrap()
+                .map(|r| r.unwrap())
+                .map(|(k, v)| (k.value(), decode(v.value()).unwrap()))
+                .collect();
             let mut nodes = txn.open_table(NODES).unwrap();
-            let recs: Vec<(u64, NodeRecord)> =
-                nodes.iter().unwrap().map(|r| r.unwrap()).map(|(k, v)| (k.value(), decode(v.value()).unwrap())).collect();
+            let recs: Vec<(u64, NodeRecord)> = nodes
+                .iter()
+                .unwrap()
+                .map(|r| r.unwrap())
+                .map(|(k, v)| (k.value(), decode(v.value()).unwrap()))
+                .collect();
             for (seq, rec) in recs {
                 let own: Vec<(RollupKey, u64)> =
                     cells.iter().filter(|((s, _), c)| *s == seq && c.own > 0).map(|((_, k), c)| (*k, c.own)).collect();
@@ -188,7 +200,8 @@ mod tests {
                 nodes.insert(seq, encode(&old).unwrap().as_slice()).unwrap();
             }
             for (k, c) in cells {
-                let old = CellV1Out { below: c.below, max_limit_below: c.max_limit_below, child_limits: c.child_limits };
+                let old =
+                    CellV1Out { below: c.below, max_limit_below: c.max_limit_below, child_limits: c.child_limits };
                 if old.below == 0 && old.max_limit_below == 0 && old.child_limits == 0 {
                     rollups.remove(k).unwrap(); // format 1 kept no cell for an allocation alone
                 } else {
