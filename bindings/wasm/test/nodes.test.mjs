@@ -110,3 +110,32 @@ test('time comes from Date.now() and randomness from crypto.getRandomValues', (t
   const later = s.createNode(sys, { kind: 'platform', name: 'later' });
   assert.ok(Math.abs(later.created / 1000 - Date.now()) < 60_000, 'the real clock again');
 });
+
+test('createNodes creates in order and returns the ids', () => {
+  const s = store();
+  const [root] = s.write(sys, (tx) => tx.createNodes([{ kind: 'platform', name: 'acme' }]));
+  const ids = s.write(sys, (tx) => tx.createNodes([
+    { kind: 'distributor', name: 'north', parent: root },
+    { kind: 'distributor', name: 'south', parent: root, displayName: 'South' },
+  ]));
+  assert.equal(ids.length, 2);
+  assert.deepEqual(ids.map((id) => s.getNode(sys, id).name), ['north', 'south']);
+  assert.equal(s.getNode(sys, ids[1]).displayName, 'South');
+  assert.equal(s.getNode(sys, ids[0]).parent, root);
+  assert.deepEqual(s.write(sys, (tx) => tx.createNodes([])), []);
+});
+
+test('createNodes throws the first refusal, and a bad element names its index', () => {
+  const s = store();
+  const c = chain(s);
+  s.setLimit(sys, c.reseller.id, 'tenants', 2);
+  const quota = refused(() => s.write(sys, (tx) => tx.createNodes([
+    { kind: 'tenant', name: 'a', parent: c.reseller.id },
+    { kind: 'tenant', name: 'b', parent: c.reseller.id },
+  ])), 'QUOTA_EXCEEDED');
+  assert.equal(quota.details.limit, 2);
+  assert.equal(s.children(sys, c.reseller.id).total, 1, 'the transaction was discarded');
+  const bad = refused(() => s.write(sys, (tx) => tx.createNodes([{ kind: 'tenant', name: 'a', parent: c.reseller.id }, { kind: 'tenant', name: 5 }])), 'INVALID_ARGUMENT');
+  assert.equal(bad.details.field, '[1].name');
+  refused(() => s.write(sys, (tx) => tx.createNodes('nope')), 'INVALID_ARGUMENT');
+});

@@ -84,6 +84,15 @@ pub fn new_node(json: &str) -> Result<NewNode, serde_json::Error> {
     from_json(json)
 }
 
+/// [`from_json`] for a list of new nodes.
+///
+/// # Errors
+///
+/// As [`from_json`].
+pub fn new_nodes(json: &str) -> Result<Vec<NewNode>, serde_json::Error> {
+    from_json(json)
+}
+
 /// [`from_json`] for an actor.
 ///
 /// # Errors
