@@ -398,6 +398,10 @@ pub(crate) fn set_password(
 /// Puts back an account from a snapshot, with its id, times and password hash, after the same
 /// checks as a creation (username, uniqueness, role, fields, a well-formed hash).
 pub(crate) fn restore(w: &mut WriteView<'_>, id: AccountId, rec: AccountRecord) -> Result<()> {
+    // The id counter must be able to move past every restored id.
+    if id.get() == u64::MAX {
+        return Err(Error::invalid("id", format!("{id} is not an account id this store can follow")));
+    }
     check_username(&rec.username)?;
     if load_account(w, id.get())?.is_some() {
         return Err(Error::AlreadyExists {

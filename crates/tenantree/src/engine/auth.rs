@@ -229,6 +229,10 @@ pub(crate) fn restore(
     if load_account(w, account.get())?.is_none() {
         return Err(Error::not_found("account", account));
     }
+    // The id counter must be able to move past every restored id.
+    if id == 0 || id == u64::MAX {
+        return Err(Error::invalid("id", format!("{id} is not a token id this store can follow")));
+    }
     let chars = new.name.chars().count();
     if chars == 0 || chars > 64 || new.name.chars().any(char::is_control) {
         return Err(Error::invalid("name", "a token name is 1 to 64 printable characters"));

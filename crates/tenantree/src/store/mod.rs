@@ -1017,7 +1017,7 @@ impl<'t> WriteView<'t> {
                 self.counter_value("next_seq")?.ok_or_else(|| Error::corrupted("the sequence counter is missing"))?
             }
         };
-        self.next_seq = Some(seq + 1);
+        self.next_seq = Some(seq.checked_add(1).ok_or_else(|| Error::corrupted("the sequence counter is exhausted"))?);
         self.seq_dirty = true;
         Ok(seq)
     }
@@ -1052,7 +1052,8 @@ impl<'t> WriteView<'t> {
             Some(v) => *v,
             None => self.counter_value(name)?.unwrap_or(1),
         };
-        self.counters.insert(name, value + 1);
+        let next = value.checked_add(1).ok_or_else(|| Error::corrupted(format!("the counter {name} is exhausted")))?;
+        self.counters.insert(name, next);
         Ok(value)
     }
 

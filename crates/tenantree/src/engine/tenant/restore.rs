@@ -88,7 +88,8 @@ pub(crate) fn restore(w: &mut WriteView<'_>, ctx: &Ctx<'_>, node: NodeId, row: T
             w.put_blob(Blob::TenantSettings, &key, &encode(&rec)?)?;
         }
         TenantRow::Holiday(id, rec) => {
-            if id == 0 || w.blob(Blob::Holidays, &row_key(seq, id))?.is_some() {
+            // The id counter must be able to move past every restored id.
+            if id == 0 || id == u64::MAX || w.blob(Blob::Holidays, &row_key(seq, id))?.is_some() {
                 return Err(bad(format!("holiday {id} of node {node} is not a new id")));
             }
             if untrusted(holidays::validate(&holidays::spec_of(&rec)))? != rec {
@@ -114,6 +115,10 @@ pub(crate) fn restore(w: &mut WriteView<'_>, ctx: &Ctx<'_>, node: NodeId, row: T
             })?;
             if id == 0 || id <= last {
                 return Err(bad(format!("ledger entry {id} of node {node} does not follow entry {last}")));
+            }
+            // The id counter must be able to move past every restored id.
+            if id == u64::MAX {
+                return Err(bad(format!("ledger entry {id} of node {node} has an id the store cannot follow")));
             }
             let old: BalanceRecord = match w.blob(Blob::Balances, &key)? {
                 Some(bytes) => decode(&bytes)?,
