@@ -3,7 +3,9 @@
 //! tenants between two distributors in one transaction, and moves extensions from one tenant
 //! to another in one transaction), so a reader that saw half of a commit, or a roll-up that
 //! disagrees with its children, breaks an equality. And a second store on an open file gets
-//! ALREADY_OPEN.
+//! ALREADY_OPEN. Writers on several threads, each reading the counts it changes inside its own
+//! write transaction, never see a count another writer's commit has already changed (the write
+//! transactions hand records and roll-ups to each other through a shared cache).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::sync::Arc;
@@ -136,4 +138,57 @@ fn a_second_store_on_an_open_file_gets_already_open() {
     drop((first, clone));
     let again = Store::open(&path).unwrap();
     assert_eq!(again.kind_counts(&Actor::system(), None).unwrap()["platform"], 1);
+}
+
+#[test]
+fn writers_on_several_threads_read_each_others_commits() {
+    const THREADS: u64 = 3;
+    const ROUNDS: u64 = 150;
+    let store = Arc::new(Store::in_memory().unwrap());
+    let sys = Actor::system();
+    let (root, tenant) = store
+        .write(&sys, |tx| {
+            let root = tx.create_node(&NewNode::new("platform", "p"))?.id;
+            let d = tx.create_node(&NewNode::new("distributor", "d").parent(root))?.id;
+            let s = tx.create_node(&NewNode::new("sub_distributor", "s").parent(d))?.id;
+            let r = tx.create_node(&NewNode::new("reseller", "r").parent(s))?.id;
+            let t = tx.create_node(&NewNode::new("tenant", "t").parent(r))?.id;
+            Ok((root, t))
+        })
+        .unwrap();
+    let workers: Vec<_> = (0..THREADS)
+        .map(|_| {
+            let store = Arc::clone(&store);
+            std::thread::spawn(move || {
+                let sys = Actor::system();
+                for _ in 0..ROUNDS {
+                    store
+                        .write(&sys, |tx| {
+                            // Read, then add one, then read again: a stale shared copy of the
+                            // tenant's or the root's cell would make the second read disagree
+                            // with what this transaction saw first.
+                            let before =
+                                tx.quotas(tenant)?.into_iter().find(|q| q.resource == "extensions").map(|q| q.used);
+                            let at_root =
+                                tx.quotas(root)?.into_iter().find(|q| q.resource == "extensions").map(|q| q.used);
+                            assert_eq!(before, at_root, "the root's roll-up is the tenant's allocation");
+                            let after = tx.allocate(tenant, "extensions", 1)?.used;
+                            assert_eq!(Some(after), before.map(|b| b + 1));
+                            Ok(())
+                        })
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    let total = store
+        .write(&sys, |tx| Ok(tx.quotas(tenant)?.into_iter().find(|q| q.resource == "extensions").map(|q| q.used)))
+        .unwrap();
+    assert_eq!(total, Some(THREADS * ROUNDS), "no allocation was lost to a stale copy");
+    let read = store.read(&sys, |tx| Ok(used(tx, root))).unwrap();
+    assert_eq!(read, THREADS * ROUNDS);
+    assert!(store.check().unwrap().is_clean());
 }

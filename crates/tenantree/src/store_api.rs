@@ -412,9 +412,12 @@ impl Store {
         };
         match outcome {
             Ok((value, publish)) => {
+                // The cache's lock is taken before the commit and held until the publication,
+                // so no later writer can publish before this one; only what is committed is
+                // handed on (a failed commit drops it).
+                let pending = db.pending(publish);
                 txn.commit()?;
-                // Only what is committed is handed to the next transaction.
-                db.publish(publish);
+                pending.apply();
                 if self.inner.durability == Durability::Bulk {
                     self.inner.unflushed.store(true, Ordering::SeqCst);
                 }

@@ -212,6 +212,14 @@ pub(crate) struct Publish {
     cells: Vec<(u64, Vec<(RollupKey, Cell)>)>,
 }
 
+/// A [`Publish`] with the shared cache's lock, taken before the commit and held until the
+/// publication: released in between, it would let the next writer commit and publish first,
+/// and these older values would then overwrite its newer ones.
+pub(crate) struct Pending<'d> {
+    publish: Publish,
+    shared: std::sync::MutexGuard<'d, Shared>,
+}
+
 const MAX_SHARED_NODES: usize = 16 * 1024;
 const MAX_SHARED_CELLS: usize = 64 * 1024;
 
@@ -393,9 +401,17 @@ impl Db {
         })
     }
 
+    /// Takes the shared cache's lock for [`Pending::apply`]; call it before the commit, while
+    /// the transaction still excludes every other writer.
+    pub(crate) fn pending(&self, publish: Publish) -> Pending<'_> {
+        Pending { publish, shared: self.lock_shared() }
+    }
+}
+
+impl Pending<'_> {
     /// Hands what a committed transaction read and wrote to the next one.
-    pub(crate) fn publish(&self, publish: Publish) {
-        let mut shared = self.lock_shared();
+    pub(crate) fn apply(self) {
+        let Pending { publish, mut shared } = self;
         if shared.nodes.len() + publish.nodes.len() > MAX_SHARED_NODES {
             shared.nodes.clear();
         }
@@ -423,7 +439,9 @@ impl Db {
             shared.cell_count += added;
         }
     }
+}
 
+impl Db {
     /// Makes every earlier commit durable with an empty immediate commit.
     pub(crate) fn flush(&self) -> Result<()> {
         let txn = self.db.begin_write()?;
@@ -1397,9 +1415,9 @@ mod tests {
         for seq in 1..=10 {
             set(&mut w, seq, 1);
         }
-        let publish = w.finish().unwrap();
+        let pending = db.pending(w.finish().unwrap());
         txn.commit().unwrap();
-        db.publish(publish);
+        pending.apply();
 
         // A transaction changes them, then overflows its cache (written back mid-transaction):
         // reading them again must give its own values, not the shared committed ones.
