@@ -69,6 +69,20 @@ pub(crate) fn check_name_free(
     shown: &str,
     exclude: Option<u64>,
 ) -> Result<()> {
+    check_name_free_at(v, kind, def, &keys::by_name_prefix(parent, folded), folded, shown, exclude)
+}
+
+/// [`check_name_free`] with the `by_name` prefix of the parent and folded name already built
+/// (a create appends the new node to it for its own key).
+fn check_name_free_at(
+    v: &impl View,
+    kind: u8,
+    def: &KindDef,
+    prefix: &[u8],
+    folded: &str,
+    shown: &str,
+    exclude: Option<u64>,
+) -> Result<()> {
     let taken = |existing: u64| -> Result<Error> {
         let id = v.node(existing)?.map(|r| crate::engine::node_id(&r).to_string());
         Ok(Error::AlreadyExists { entity: "node", field: "name", value: shown.to_owned(), existing: id })
@@ -76,7 +90,7 @@ pub(crate) fn check_name_free(
     match &def.unique {
         Uniqueness::Siblings => {
             let mut holder = None;
-            v.prefix_keys(Index::ByName, &keys::by_name_prefix(parent, folded), &mut |key| {
+            v.prefix_keys(Index::ByName, prefix, &mut |key| {
                 let (_, _, child) =
                     keys::split_by_name(key).ok_or_else(|| Error::corrupted("malformed by_name key"))?;
                 if Some(child) == exclude {
@@ -224,7 +238,8 @@ pub(crate) fn create_with(
     let folded = name.folded();
     let profile = validate_profile(&new.profile)?;
     let parent_seq = parent.as_ref().map_or(0, Chain::seq);
-    check_name_free(w, kind, def, parent_seq, &folded, name.as_str(), None)?;
+    let mut name_key = keys::by_name_prefix(parent_seq, &folded);
+    check_name_free_at(w, kind, def, &name_key, &folded, name.as_str(), None)?;
     let scope = billing_scope(schema, parent.as_ref());
     if let Some(b) = &profile.billing_id {
         check_billing_free(w, scope, b, None)?;
@@ -277,7 +292,8 @@ pub(crate) fn create_with(
     };
     w.put_node(seq, &rec)?;
     w.put_id(rec.id, seq)?;
-    w.insert_key(Index::ByName, &keys::by_name(parent_seq, &folded, seq))?;
+    keys::put_var(&mut name_key, seq);
+    w.insert_key(Index::ByName, &name_key)?;
     w.insert_key(Index::ByParent, &keys::by_parent(parent_seq, seq))?;
     let ancestors_path = parent.as_ref().map(Chain::path).unwrap_or_default();
     w.insert_key(Index::Paths, &keys::path_key(kind, &ancestors_path, seq))?;
@@ -290,11 +306,13 @@ pub(crate) fn create_with(
     let targets = parent.as_ref().map(Chain::rollup_targets).unwrap_or_else(|| vec![0]);
     quota::add_below(w, &targets, kind.into(), 1)?;
     quota::add_below(w, &[parent_seq], CHILDREN_KEY, 1)?;
-    let real_ancestors: Vec<u64> = targets.iter().copied().filter(|&s| s != 0).collect();
+    // The targets end with the virtual root 0; the real ancestors are the rest.
+    let real_ancestors = targets.split_last().map_or(&[][..], |(_, rest)| rest);
     for &(key, value) in &rec.limits {
-        quota::limit_added(w, parent_seq, &real_ancestors, key, value)?;
+        quota::limit_added(w, parent_seq, real_ancestors, key, value)?;
     }
-    let mut links = vec![Loaded { seq, rec: Arc::new(rec) }];
+    let mut links = Vec::with_capacity(1 + parent.as_ref().map_or(0, |c| c.links.len()));
+    links.push(Loaded { seq, rec: Arc::new(rec) });
     if let Some(chain) = parent {
         links.extend(chain.links);
     }
