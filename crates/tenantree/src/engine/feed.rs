@@ -14,7 +14,7 @@ use crate::engine::{Chain, Ctx, load_chain};
 use crate::error::{Error, Result};
 use crate::ids::{NodeId, Timestamp};
 use crate::schema::Schema;
-use crate::store::{Blob, EventRecord, Flow, KeyRange, View, WriteView, decode, encode};
+use crate::store::{Blob, EventRecord, Flow, KeyRange, View, WriteView, decode, encode_in};
 
 /// The text every secret value reads as.
 pub const MASK: &str = "********";
@@ -167,10 +167,7 @@ pub(crate) fn emit(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, event:
     };
     let seq = w.next_counter("next_event")?;
     let mut buf = [0u8; 1024];
-    match postcard::to_slice(&out, &mut buf) {
-        Ok(bytes) => w.put_blob(Blob::Events, &seq.to_be_bytes(), bytes),
-        Err(_) => w.put_blob(Blob::Events, &seq.to_be_bytes(), &encode(&out)?),
-    }
+    w.put_blob(Blob::Events, &seq.to_be_bytes(), &encode_in(&out, &mut buf)?)
 }
 
 fn to_change(seq: u64, rec: EventRecord) -> Result<Change> {

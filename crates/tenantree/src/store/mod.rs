@@ -32,7 +32,7 @@ use crate::error::{Error, Result};
 use crate::schema::{RollupKey, Schema};
 pub(crate) use records::{
     AccountRecord, Cell, EventRecord, MessageRecord, NodeRecord, ProfileRec, RoleRecord, StatusRec, TokenRecord,
-    decode, encode,
+    decode, encode, encode_in,
 };
 pub(crate) use records::{
     BalanceRecord, CallerIdRec, DayRec, E164Rec, HeadersRecord, HolidayRecord, HookRec, LedgerRecord, SettingsRecord,
@@ -194,8 +194,8 @@ pub(crate) struct Db {
 /// What one write transaction leaves to the next: node records and roll-up cells exactly as
 /// committed. Write transactions run one at a time, and everything they store goes through
 /// [`WriteView`], which drops an entry here before it writes that node or cell and adds what it
-/// read or wrote only after its commit succeeded ([`Db::publish`]): an entry is therefore always
-/// the committed value. Read transactions do not use it (they may be reading an older snapshot).
+/// read or wrote only after its commit succeeded ([`Pending::apply`]): an entry is therefore
+/// always the committed value. Read transactions do not use it (they may be reading an older snapshot).
 ///
 /// A bulk load or a batch of allocations then finds the dealers above its nodes, and their
 /// cells, without reading or decoding them again in every transaction.
@@ -677,6 +677,45 @@ fn iter_ids<T: ReadableTable<u128, u64>>(t: &T) -> Result<Rows<'_, ([u8; 16], u6
     })))
 }
 
+/// The sequence number of `id` through a one-entry memo: a bulk load resolves the same parent
+/// for every child, a get and then its quotas the same node.
+fn memo_seq(
+    memo: &std::cell::Cell<Option<([u8; 16], u64)>>,
+    id: [u8; 16],
+    load: impl FnOnce() -> Result<Option<u64>>,
+) -> Result<Option<u64>> {
+    if let Some((last, seq)) = memo.get()
+        && last == id
+    {
+        return Ok(Some(seq));
+    }
+    let seq = load()?;
+    if let Some(seq) = seq {
+        memo.set(Some((id, seq)));
+    }
+    Ok(seq)
+}
+
+/// A record from `cache`, or `load`ed and kept there (the cache starts over when it holds
+/// `max` records).
+fn cached_node(
+    cache: &std::cell::RefCell<SeqMap<Arc<NodeRecord>>>,
+    max: usize,
+    seq: u64,
+    load: impl FnOnce() -> Result<Option<Arc<NodeRecord>>>,
+) -> Result<Option<Arc<NodeRecord>>> {
+    if let Some(r) = cache.borrow().get(&seq) {
+        return Ok(Some(Arc::clone(r)));
+    }
+    let Some(record) = load()? else { return Ok(None) };
+    let mut cache = cache.borrow_mut();
+    if cache.len() >= max {
+        cache.clear();
+    }
+    cache.insert(seq, Arc::clone(&record));
+    Ok(Some(record))
+}
+
 /// Opens a table on first use and keeps it for the rest of the transaction: opening costs about
 /// half a microsecond per table, which a one-node read would otherwise pay for every table.
 macro_rules! lazy {
@@ -772,30 +811,13 @@ impl View for ReadView {
     }
 
     fn node_rc(&self, seq: u64) -> Result<Option<Arc<NodeRecord>>> {
-        if let Some(r) = self.node_cache.borrow().get(&seq) {
-            return Ok(Some(Arc::clone(r)));
-        }
-        let Some(record) = get_node(lazy!(self.nodes, NODES)?, seq)? else { return Ok(None) };
-        let record = Arc::new(record);
-        let mut cache = self.node_cache.borrow_mut();
-        if cache.len() >= MAX_READ_CACHED_NODES {
-            cache.clear();
-        }
-        cache.insert(seq, Arc::clone(&record));
-        Ok(Some(record))
+        cached_node(&self.node_cache, MAX_READ_CACHED_NODES, seq, || {
+            Ok(get_node(lazy!(self.nodes, NODES)?, seq)?.map(Arc::new))
+        })
     }
 
     fn seq_of(&self, id: [u8; 16]) -> Result<Option<u64>> {
-        if let Some((last, seq)) = self.last_resolved.get()
-            && last == id
-        {
-            return Ok(Some(seq));
-        }
-        let seq = lazy!(self.ids, IDS)?.get(u128::from_be_bytes(id))?.map(|v| v.value());
-        if let Some(seq) = seq {
-            self.last_resolved.set(Some((id, seq)));
-        }
-        Ok(seq)
+        memo_seq(&self.last_resolved, id, || Ok(lazy!(self.ids, IDS)?.get(u128::from_be_bytes(id))?.map(|v| v.value())))
     }
 
     fn cell(&self, seq: u64, key: RollupKey) -> Result<Cell> {
@@ -1083,10 +1105,7 @@ impl<'t> WriteView<'t> {
         self.node_cache.get_mut().remove(&seq);
         // Most records fit a stack buffer; only a large profile needs the heap.
         let mut buf = [0u8; 512];
-        match postcard::to_slice(record, &mut buf) {
-            Ok(bytes) => lazy_mut!(self.nodes, NODES)?.insert(seq, &*bytes)?,
-            Err(_) => lazy_mut!(self.nodes, NODES)?.insert(seq, encode(record)?.as_slice())?,
-        };
+        lazy_mut!(self.nodes, NODES)?.insert(seq, &*encode_in(record, &mut buf)?)?;
         Ok(())
     }
 
@@ -1097,9 +1116,12 @@ impl<'t> WriteView<'t> {
         Ok(())
     }
 
-    /// A cell as last committed, if the shared cache has it.
-    fn shared_cell(&self, seq: u64, key: RollupKey) -> Option<Cell> {
-        self.shared.cells.get(&seq)?.iter().find(|(k, _)| *k == key).map(|(_, c)| *c)
+    /// A cell not in this transaction's cache: the shared committed copy, or the stored row.
+    fn load_cell(&self, seq: u64, key: RollupKey) -> Result<Cell> {
+        match self.shared.cells.get(&seq).and_then(|cells| cells.iter().find(|(k, _)| *k == key)) {
+            Some((_, cell)) => Ok(*cell),
+            None => get_cell(lazy!(self.rollups, ROLLUPS)?, seq, key),
+        }
     }
 
     pub(crate) fn put_id(&mut self, id: [u8; 16], seq: u64) -> Result<()> {
@@ -1206,10 +1228,7 @@ impl<'t> WriteView<'t> {
             cache.dirty = true;
             return Ok(());
         }
-        let mut cell = match self.shared_cell(seq, key) {
-            Some(cell) => cell,
-            None => get_cell(lazy!(self.rollups, ROLLUPS)?, seq, key)?,
-        };
+        let mut cell = self.load_cell(seq, key)?;
         f(&mut cell)?;
         self.set_cell(seq, key, cell)
     }
@@ -1240,16 +1259,14 @@ impl<'t> WriteView<'t> {
             if entry.cell.is_zero() {
                 rollups.remove((seq, entry.key))?;
             } else {
-                let bytes = postcard::to_slice(&entry.cell, &mut buf)
-                    .map_err(|e| Error::corrupted(format!("a roll-up cell does not encode: {e}")))?;
-                rollups.insert((seq, entry.key), &*bytes)?;
+                rollups.insert((seq, entry.key), &*encode_in(&entry.cell, &mut buf)?)?;
             }
         }
         Ok(())
     }
 
-    /// Writes the caches out and returns what to [`Db::publish`] once the transaction has
-    /// committed. Must run before the commit.
+    /// Writes the caches out and returns what to publish ([`Db::pending`], then
+    /// [`Pending::apply`] once the transaction has committed). Must run before the commit.
     pub(crate) fn finish(mut self) -> Result<Publish> {
         let nodes: Vec<(u64, Arc<NodeRecord>)> = self.node_cache.get_mut().drain().collect();
         let cells: Vec<(u64, Vec<(RollupKey, Cell)>)> = self
@@ -1289,45 +1306,21 @@ impl View for WriteView<'_> {
     }
 
     fn node_rc(&self, seq: u64) -> Result<Option<Arc<NodeRecord>>> {
-        if let Some(r) = self.node_cache.borrow().get(&seq) {
-            return Ok(Some(Arc::clone(r)));
-        }
-        let record = match self.shared.nodes.get(&seq) {
-            Some(r) => Arc::clone(r),
-            None => match get_node(lazy!(self.nodes, NODES)?, seq)? {
-                Some(record) => Arc::new(record),
-                None => return Ok(None),
-            },
-        };
-        let mut cache = self.node_cache.borrow_mut();
-        if cache.len() >= MAX_CACHED_NODES {
-            cache.clear();
-        }
-        cache.insert(seq, Arc::clone(&record));
-        Ok(Some(record))
+        cached_node(&self.node_cache, MAX_CACHED_NODES, seq, || match self.shared.nodes.get(&seq) {
+            Some(r) => Ok(Some(Arc::clone(r))),
+            None => Ok(get_node(lazy!(self.nodes, NODES)?, seq)?.map(Arc::new)),
+        })
     }
 
     fn seq_of(&self, id: [u8; 16]) -> Result<Option<u64>> {
-        if let Some((last, seq)) = self.last_resolved.get()
-            && last == id
-        {
-            return Ok(Some(seq));
-        }
-        let seq = lazy!(self.ids, IDS)?.get(u128::from_be_bytes(id))?.map(|v| v.value());
-        if let Some(seq) = seq {
-            self.last_resolved.set(Some((id, seq)));
-        }
-        Ok(seq)
+        memo_seq(&self.last_resolved, id, || Ok(lazy!(self.ids, IDS)?.get(u128::from_be_bytes(id))?.map(|v| v.value())))
     }
 
     fn cell(&self, seq: u64, key: RollupKey) -> Result<Cell> {
         if let Some(c) = self.cell_cache.borrow().get(seq, key) {
             return Ok(c);
         }
-        let cell = match self.shared_cell(seq, key) {
-            Some(cell) => cell,
-            None => get_cell(lazy!(self.rollups, ROLLUPS)?, seq, key)?,
-        };
+        let cell = self.load_cell(seq, key)?;
         // A clean entry is only a read cache; it is not kept when the cache is full.
         self.cell_cache.borrow_mut().put(seq, key, cell, false);
         Ok(cell)

@@ -351,6 +351,17 @@ pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     Ok(postcard::to_allocvec(value)?)
 }
 
+/// Encodes into `buf` when the bytes fit (no heap allocation on the write paths, where
+/// records and cells are small), on the heap otherwise.
+pub(crate) fn encode_in<'b, T: Serialize>(value: &T, buf: &'b mut [u8]) -> Result<std::borrow::Cow<'b, [u8]>> {
+    // postcard writes into the slice or fails when it is too small; the heap is the fallback.
+    let fits = postcard::to_slice(value, buf).map(|bytes| bytes.len()).ok();
+    match fits {
+        Some(len) => Ok(std::borrow::Cow::Borrowed(buf.get(..len).unwrap_or_default())),
+        None => Ok(std::borrow::Cow::Owned(encode(value)?)),
+    }
+}
+
 pub(crate) fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T> {
     Ok(postcard::from_bytes(bytes)?)
 }
@@ -384,5 +395,18 @@ mod tests {
         let bytes = encode(&r).unwrap();
         assert_eq!(decode::<NodeRecord>(&bytes).unwrap(), r);
         assert!(decode::<NodeRecord>(&bytes[..bytes.len() / 2]).is_err());
+    }
+
+    #[test]
+    fn encode_in_uses_the_buffer_when_the_bytes_fit_and_the_heap_otherwise() {
+        let cell = Cell { own: 3, below: 300, max_limit_below: 7, child_limits: 1 << 70 };
+        let mut big = [0u8; 64];
+        let fits = encode_in(&cell, &mut big).unwrap();
+        assert!(matches!(fits, std::borrow::Cow::Borrowed(_)));
+        assert_eq!(&*fits, encode(&cell).unwrap().as_slice());
+        let mut small = [0u8; 2];
+        let spilled = encode_in(&cell, &mut small).unwrap();
+        assert!(matches!(spilled, std::borrow::Cow::Owned(_)));
+        assert_eq!(decode::<Cell>(&spilled).unwrap(), cell);
     }
 }
