@@ -16,7 +16,9 @@
 use js_sys::{JSON, Reflect};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tenantree::{Actor, NodeId};
 use tenantree_wasm_hot as hot;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The `name` of every error this package throws.
@@ -61,6 +63,29 @@ pub(crate) fn primitive_arg<T: DeserializeOwned>(name: &str, value: &JsValue) ->
         return Ok(value);
     }
     arg(name, value)
+}
+
+/// [`primitive_arg`] for a node id. A UUID in its hyphenated text form is read by `hot.js`
+/// straight into its 16 bytes, without the string crossing into wasm; anything else (and the
+/// nil UUID) goes [`primitive_arg`]'s way, which gives the errors.
+pub(crate) fn id_arg(name: &str, value: &JsValue) -> Result<NodeId, JsValue> {
+    let mut bytes = [0u8; 16];
+    if id_bytes(value, &mut bytes)
+        && let Ok(id) = NodeId::from_bytes(bytes)
+    {
+        return Ok(id);
+    }
+    primitive_arg(name, value)
+}
+
+/// The argument `actor`: the system actor as a plain object is recognised by `hot.js` without
+/// a round trip through JSON text (serde reads only its `type`); anything else is decoded by
+/// [`arg_with`].
+pub(crate) fn actor_arg(value: &JsValue) -> Result<Actor, JsValue> {
+    if is_system_actor(value) {
+        return Ok(Actor::system());
+    }
+    arg_with("actor", value, hot::actor)
 }
 
 /// The JSON text of an argument; `undefined` is `null`.
@@ -114,20 +139,30 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue
     })
 }
 
-/// The JSON text of one of the busiest calls' records, written by one of the crate `hot`'s
-/// encoders (built for speed), as a plain JS object: one string crosses the boundary instead
-/// of a call per field and value, and the engine's `JSON.parse` builds the object. The result
-/// is the same plain data as [`to_js`] gives.
+/// One of the busiest calls' records, put on the wire by the crate `hot` (built for speed), as
+/// the plain JS object `hot.js` builds from it: the same plain data as [`to_js`] gives,
+/// without a call across the boundary per field and without JSON text.
 ///
 /// # Errors
 ///
 /// `STORAGE` when a number cannot be represented exactly in JS (above 2^53).
-pub(crate) fn json_to_js(json: Result<String, serde_json::Error>) -> Result<JsValue, JsValue> {
-    let storage = |message: String| {
-        error(&tenantree::Error::Storage { message: format!("a result cannot be passed to JavaScript: {message}") })
-    };
-    // The text is valid JSON by construction: parsing it does not throw.
-    JSON::parse(&json.map_err(|e| storage(e.to_string()))?).map_err(|e| storage(js_message(&e)))
+pub(crate) fn wire_to_js(wire: Result<hot::Wire, hot::Unrepresentable>) -> Result<JsValue, JsValue> {
+    let wire = wire.map_err(|e| {
+        error(&tenantree::Error::Storage { message: format!("a result cannot be passed to JavaScript: {e}") })
+    })?;
+    Ok(from_wire(wire.shape as u32, &wire.nums, &wire.text))
+}
+
+#[wasm_bindgen(module = "/src/hot.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = fromWire)]
+    fn from_wire(shape: u32, nums: &[f64], text: &str) -> JsValue;
+
+    #[wasm_bindgen(js_name = idBytes)]
+    fn id_bytes(value: &JsValue, out: &mut [u8]) -> bool;
+
+    #[wasm_bindgen(js_name = isSystemActor)]
+    fn is_system_actor(actor: &JsValue) -> bool;
 }
 
 /// A core result as a JS result: the record as a plain object, or the error as a JS `Error`.
@@ -149,10 +184,10 @@ pub(crate) fn ret<T: Serialize>(result: tenantree::Result<T>) -> Result<JsValue,
 /// The core's error, converted by [`error`].
 pub(crate) fn hot_ret<T: ?Sized, R: std::borrow::Borrow<T>>(
     result: tenantree::Result<R>,
-    encode: fn(&T) -> Result<String, serde_json::Error>,
+    encode: fn(&T) -> Result<hot::Wire, hot::Unrepresentable>,
 ) -> Result<JsValue, JsValue> {
     match result {
-        Ok(value) => json_to_js(encode(value.borrow())),
+        Ok(value) => wire_to_js(encode(value.borrow())),
         Err(e) => Err(error(&e)),
     }
 }

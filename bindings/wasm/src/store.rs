@@ -9,7 +9,7 @@ use tenantree::{
 };
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{arg, arg_with, error, hot_ret, invalid, primitive_arg, ret, to_js};
+use crate::convert::{actor_arg, arg, arg_with, error, hot_ret, id_arg, invalid, primitive_arg, ret, to_js};
 use crate::opfs;
 use crate::options::StoreOptions;
 use crate::tx::{Outcome, bytes_arg, run_read, run_write, snapshot_export};
@@ -195,7 +195,7 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "(tx: ReadTx) => any")] callback: &js_sys::Function,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let actor: Actor = actor_arg(&actor)?;
         let mut thrown = None;
         let result = self.inner.read(&actor, |tx| match run_read(callback, tx) {
             Outcome::Returned(value) => Ok(value),
@@ -222,7 +222,7 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "(tx: WriteTx) => any")] callback: &js_sys::Function,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let actor: Actor = actor_arg(&actor)?;
         let mut thrown = None;
         let result = self.inner.write(&actor, |tx| match run_write(callback, tx) {
             Outcome::Returned(value) => Ok(value),
@@ -246,7 +246,7 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "Op[]")] ops: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let actor: Actor = actor_arg(&actor)?;
         let ops: Vec<Op> = arg("ops", &ops)?;
         ret(self.inner.batch(&actor, &ops))
     }
@@ -306,9 +306,9 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
-        let id: NodeId = primitive_arg("id", &id)?;
-        hot_ret(self.inner.get_node(&actor, id), hot::node)
+        let actor: Actor = actor_arg(&actor)?;
+        let id: NodeId = id_arg("id", &id)?;
+        hot_ret(self.inner.get_node(&actor, id), hot::Wire::node)
     }
 
     /// The node's ancestors, top-down.
@@ -323,8 +323,8 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
-        let id: NodeId = primitive_arg("id", &id)?;
+        let actor: Actor = actor_arg(&actor)?;
+        let id: NodeId = id_arg("id", &id)?;
         ret(self.inner.ancestors(&actor, id))
     }
 
@@ -341,10 +341,10 @@ impl Store {
         #[wasm_bindgen(unchecked_optional_param_type = "ChildQuery")] query: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let actor: Actor = actor_arg(&actor)?;
         let parent: Option<NodeId> = primitive_arg("parent", &parent)?;
         let query: ChildQuery = arg_with("query", &query, hot::child_query)?.unwrap_or_default();
-        hot_ret(self.inner.children(&actor, parent, &query), hot::node_page)
+        hot_ret(self.inner.children(&actor, parent, &query), hot::Wire::node_page)
     }
 
     /// Descendants of one kind under a node (`null`: the whole store), in tree order.
@@ -360,10 +360,10 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "DescendantQuery")] query: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let actor: Actor = actor_arg(&actor)?;
         let root: Option<NodeId> = primitive_arg("root", &root)?;
         let query: DescendantQuery = arg("query", &query)?;
-        hot_ret(self.inner.descendants(&actor, root, &query), hot::node_page)
+        hot_ret(self.inner.descendants(&actor, root, &query), hot::Wire::node_page)
     }
 
     /// How many descendants of each kind a node (`null` or absent: the store) has.
@@ -378,7 +378,7 @@ impl Store {
         #[wasm_bindgen(unchecked_optional_param_type = "NodeId | null")] id: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let actor: Actor = actor_arg(&actor)?;
         let id: Option<NodeId> = primitive_arg("id", &id)?;
         ret(self.inner.kind_counts(&actor, id))
     }
@@ -395,9 +395,9 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
-        let id: NodeId = primitive_arg("id", &id)?;
-        hot_ret(self.inner.quotas(&actor, id), hot::quotas)
+        let actor: Actor = actor_arg(&actor)?;
+        let id: NodeId = id_arg("id", &id)?;
+        hot_ret(self.inner.quotas(&actor, id), hot::Wire::quotas)
     }
 
     /// Creates a node.
@@ -413,9 +413,9 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "NewNode")] node: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let actor: Actor = actor_arg(&actor)?;
         let node: NewNode = arg_with("node", &node, hot::new_node)?;
-        hot_ret(self.inner.create_node(&actor, node), hot::node)
+        hot_ret(self.inner.create_node(&actor, node), hot::Wire::node)
     }
 
     /// Changes a node's name and profile fields: absent fields stay, `null` clears.
@@ -431,10 +431,10 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "NodeUpdate")] update: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
-        let id: NodeId = primitive_arg("id", &id)?;
+        let actor: Actor = actor_arg(&actor)?;
+        let id: NodeId = id_arg("id", &id)?;
         let update: NodeUpdate = arg("update", &update)?;
-        hot_ret(self.inner.update_node(&actor, id, &update), hot::node)
+        hot_ret(self.inner.update_node(&actor, id, &update), hot::Wire::node)
     }
 
     /// Enables, disables or suspends a node; the effect cascades to its subtree.
@@ -450,10 +450,10 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "Status")] status: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
-        let id: NodeId = primitive_arg("id", &id)?;
+        let actor: Actor = actor_arg(&actor)?;
+        let id: NodeId = id_arg("id", &id)?;
         let status: Status = arg("status", &status)?;
-        hot_ret(self.inner.set_status(&actor, id, status), hot::node)
+        hot_ret(self.inner.set_status(&actor, id, status), hot::Wire::node)
     }
 
     /// Moves a node with its subtree under a new parent (`null`: the top level).
@@ -470,10 +470,10 @@ impl Store {
         #[wasm_bindgen(js_name = newParent, unchecked_param_type = "NodeId | null")] new_parent: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
-        let id: NodeId = primitive_arg("id", &id)?;
+        let actor: Actor = actor_arg(&actor)?;
+        let id: NodeId = id_arg("id", &id)?;
         let new_parent: Option<NodeId> = primitive_arg("newParent", &new_parent)?;
-        hot_ret(self.inner.move_node(&actor, id, new_parent), hot::node)
+        hot_ret(self.inner.move_node(&actor, id, new_parent), hot::Wire::node)
     }
 
     /// Deletes an empty node; `false` when there was no such node.
@@ -488,8 +488,8 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
     ) -> Result<bool, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
-        let id: NodeId = primitive_arg("id", &id)?;
+        let actor: Actor = actor_arg(&actor)?;
+        let id: NodeId = id_arg("id", &id)?;
         self.inner.delete_node(&actor, id).map_err(|e| error(&e))
     }
 
@@ -507,11 +507,11 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "number | null")] limit: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
-        let id: NodeId = primitive_arg("id", &id)?;
+        let actor: Actor = actor_arg(&actor)?;
+        let id: NodeId = id_arg("id", &id)?;
         let resource: String = primitive_arg("resource", &resource)?;
         let limit: Option<u64> = arg("limit", &limit)?;
-        hot_ret(self.inner.set_limit(&actor, id, &resource, limit), hot::node)
+        hot_ret(self.inner.set_limit(&actor, id, &resource, limit), hot::Wire::node)
     }
 
     /// Takes `amount` of a resource on a node, within its own and every ancestor's limit.
@@ -529,11 +529,11 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "number")] amount: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
-        let id: NodeId = primitive_arg("id", &id)?;
+        let actor: Actor = actor_arg(&actor)?;
+        let id: NodeId = id_arg("id", &id)?;
         let resource: String = primitive_arg("resource", &resource)?;
         let amount: u64 = primitive_arg("amount", &amount)?;
-        hot_ret(self.inner.allocate(&actor, id, &resource, amount), hot::quota)
+        hot_ret(self.inner.allocate(&actor, id, &resource, amount), hot::Wire::quota)
     }
 
     /// Checks a username and password; the session carries the account's actor.
@@ -581,7 +581,7 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "NewAccount")] account: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let actor: Actor = actor_arg(&actor)?;
         let account: NewAccount = arg("account", &account)?;
         ret(self.inner.create_account(&actor, account))
     }
@@ -598,7 +598,7 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "AccountId")] id: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let actor: Actor = actor_arg(&actor)?;
         let id: AccountId = arg("id", &id)?;
         ret(self.inner.get_account(&actor, id))
     }
@@ -616,7 +616,7 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "NewToken")] token: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let actor: Actor = actor_arg(&actor)?;
         let account: AccountId = arg("account", &account)?;
         let token: NewToken = arg("token", &token)?;
         ret(self.inner.issue_token(&actor, account, &token))
@@ -636,7 +636,7 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "SnapshotFormat")] format: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let actor: Actor = actor_arg(&actor)?;
         let root: Option<NodeId> = primitive_arg("root", &root)?;
         let format: SnapshotFormat = arg("format", &format)?;
         let mut bytes = Vec::new();
@@ -658,7 +658,7 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
+        let actor: Actor = actor_arg(&actor)?;
         let format: SnapshotFormat = arg("format", &format)?;
         let bytes = bytes_arg("bytes", &bytes)?;
         ret(self.inner.import_snapshot(&actor, format, &mut bytes.as_slice()))
@@ -693,10 +693,10 @@ impl Store {
         #[wasm_bindgen(unchecked_param_type = "number")] amount: JsValue,
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
-        let actor: Actor = arg_with("actor", &actor, hot::actor)?;
-        let id: NodeId = primitive_arg("id", &id)?;
+        let actor: Actor = actor_arg(&actor)?;
+        let id: NodeId = id_arg("id", &id)?;
         let resource: String = primitive_arg("resource", &resource)?;
         let amount: u64 = primitive_arg("amount", &amount)?;
-        hot_ret(self.inner.release(&actor, id, &resource, amount), hot::quota)
+        hot_ret(self.inner.release(&actor, id, &resource, amount), hot::Wire::quota)
     }
 }

@@ -20,7 +20,7 @@ use tenantree::{
 };
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{arg, arg_with, error, invalid, json_to_js, primitive_arg, to_js};
+use crate::convert::{arg, arg_with, error, id_arg, invalid, primitive_arg, to_js, wire_to_js};
 use tenantree_wasm_hot as hot;
 
 /// A slot holding a pointer to a transaction on the Rust stack while a JS callback runs; the
@@ -189,8 +189,8 @@ macro_rules! tx_read_ops {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let id: NodeId = primitive_arg("id", &id)?;
-                json_to_js(hot::node(&self.with(|tx| tx.get_node(id))?))
+                let id: NodeId = id_arg("id", &id)?;
+                wire_to_js(hot::Wire::node(&self.with(|tx| tx.get_node(id))?))
             }
 
             /// The node's ancestors, top-down.
@@ -199,7 +199,7 @@ macro_rules! tx_read_ops {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let id: NodeId = primitive_arg("id", &id)?;
+                let id: NodeId = id_arg("id", &id)?;
                 to_js(&self.with(|tx| tx.ancestors(id))?)
             }
 
@@ -212,7 +212,7 @@ macro_rules! tx_read_ops {
             ) -> Result<JsValue, JsValue> {
                 let parent: Option<NodeId> = primitive_arg("parent", &parent)?;
                 let query: ChildQuery = arg_with("query", &query, hot::child_query)?.unwrap_or_default();
-                json_to_js(hot::node_page(&self.with(|tx| tx.children(parent, &query))?))
+                wire_to_js(hot::Wire::node_page(&self.with(|tx| tx.children(parent, &query))?))
             }
 
             /// Descendants of one kind under a node (`null`: the whole store), in tree order.
@@ -224,7 +224,7 @@ macro_rules! tx_read_ops {
             ) -> Result<JsValue, JsValue> {
                 let root: Option<NodeId> = primitive_arg("root", &root)?;
                 let query: DescendantQuery = arg("query", &query)?;
-                json_to_js(hot::node_page(&self.with(|tx| tx.descendants(root, &query))?))
+                wire_to_js(hot::Wire::node_page(&self.with(|tx| tx.descendants(root, &query))?))
             }
 
             /// How many descendants of each kind a node (`null`: the store) has.
@@ -243,8 +243,8 @@ macro_rules! tx_read_ops {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let id: NodeId = primitive_arg("id", &id)?;
-                json_to_js(hot::quotas(&self.with(|tx| tx.quotas(id))?))
+                let id: NodeId = id_arg("id", &id)?;
+                wire_to_js(hot::Wire::quotas(&self.with(|tx| tx.quotas(id))?))
             }
 
             /// One account.
@@ -325,7 +325,7 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "string")] namespace: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "PropQuery")] query: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let node: NodeId = primitive_arg("node", &node)?;
+                let node: NodeId = id_arg("node", &node)?;
                 let namespace: String = primitive_arg("namespace", &namespace)?;
                 let query: PropQuery = arg::<Option<PropQuery>>("query", &query)?.unwrap_or_default();
                 to_js(&self.with(|tx| tx.props(node, &namespace, &query))?)
@@ -339,7 +339,7 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "string")] namespace: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "PropQuery")] query: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let node: NodeId = primitive_arg("node", &node)?;
+                let node: NodeId = id_arg("node", &node)?;
                 let namespace: String = primitive_arg("namespace", &namespace)?;
                 let query: PropQuery = arg::<Option<PropQuery>>("query", &query)?.unwrap_or_default();
                 to_js(&self.with(|tx| tx.effective_props(node, &namespace, &query))?)
@@ -351,7 +351,7 @@ macro_rules! tx_read_ops {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] node: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let node: NodeId = primitive_arg("node", &node)?;
+                let node: NodeId = id_arg("node", &node)?;
                 to_js(&self.with(|tx| tx.markups(node))?)
             }
 
@@ -362,7 +362,7 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] node: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "Timestamp | null")] at: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let node: NodeId = primitive_arg("node", &node)?;
+                let node: NodeId = id_arg("node", &node)?;
                 let at: Option<Timestamp> = arg("at", &at)?;
                 to_js(&self.with(|tx| tx.markup_at(node, at))?)
             }
@@ -375,7 +375,7 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "Decimal | number")] base: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "Timestamp | null")] at: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let node: NodeId = primitive_arg("node", &node)?;
+                let node: NodeId = id_arg("node", &node)?;
                 let base: Decimal = arg("base", &base)?;
                 let at: Option<Timestamp> = arg("at", &at)?;
                 to_js(&self.with(|tx| tx.effective_price(node, base, at))?)
@@ -399,7 +399,7 @@ macro_rules! tx_read_ops {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let tenant: NodeId = primitive_arg("tenant", &tenant)?;
+                let tenant: NodeId = id_arg("tenant", &tenant)?;
                 to_js(&self.with(|tx| tx.tenant_settings(tenant))?)
             }
 
@@ -409,7 +409,7 @@ macro_rules! tx_read_ops {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let tenant: NodeId = primitive_arg("tenant", &tenant)?;
+                let tenant: NodeId = id_arg("tenant", &tenant)?;
                 to_js(&self.with(|tx| tx.tenant_settings_with_secrets(tenant))?)
             }
 
@@ -419,7 +419,7 @@ macro_rules! tx_read_ops {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let tenant: NodeId = primitive_arg("tenant", &tenant)?;
+                let tenant: NodeId = id_arg("tenant", &tenant)?;
                 to_js(&self.with(|tx| tx.tenant_status(tenant))?)
             }
 
@@ -430,7 +430,7 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
                 #[wasm_bindgen(unchecked_param_type = "HolidayId")] id: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let tenant: NodeId = primitive_arg("tenant", &tenant)?;
+                let tenant: NodeId = id_arg("tenant", &tenant)?;
                 let id: HolidayId = arg("id", &id)?;
                 to_js(&self.with(|tx| tx.holiday(tenant, id))?)
             }
@@ -442,7 +442,7 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "HolidayQuery")] query: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let tenant: NodeId = primitive_arg("tenant", &tenant)?;
+                let tenant: NodeId = id_arg("tenant", &tenant)?;
                 let query: HolidayQuery = arg::<Option<HolidayQuery>>("query", &query)?.unwrap_or_default();
                 to_js(&self.with(|tx| tx.holidays(tenant, &query))?)
             }
@@ -454,7 +454,7 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "LedgerQuery")] query: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let tenant: NodeId = primitive_arg("tenant", &tenant)?;
+                let tenant: NodeId = id_arg("tenant", &tenant)?;
                 let query: LedgerQuery = arg::<Option<LedgerQuery>>("query", &query)?.unwrap_or_default();
                 to_js(&self.with(|tx| tx.balance(tenant, &query))?)
             }
@@ -465,7 +465,7 @@ macro_rules! tx_read_ops {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let tenant: NodeId = primitive_arg("tenant", &tenant)?;
+                let tenant: NodeId = id_arg("tenant", &tenant)?;
                 to_js(&self.with(|tx| tx.custom_headers(tenant))?)
             }
 
@@ -475,7 +475,7 @@ macro_rules! tx_read_ops {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let tenant: NodeId = primitive_arg("tenant", &tenant)?;
+                let tenant: NodeId = id_arg("tenant", &tenant)?;
                 to_js(&self.with(|tx| tx.voicemail(tenant))?)
             }
         }
@@ -535,7 +535,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "NewNode")] node: JsValue,
     ) -> Result<JsValue, JsValue> {
         let node: NewNode = arg_with("node", &node, hot::new_node)?;
-        json_to_js(hot::node(&self.with(|tx| tx.create_node(&node))?))
+        wire_to_js(hot::Wire::node(&self.with(|tx| tx.create_node(&node))?))
     }
 
     /// Creates nodes in order, as `createNode` would one by one, and returns their ids: for
@@ -569,9 +569,9 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "NodeUpdate")] update: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let id: NodeId = primitive_arg("id", &id)?;
+        let id: NodeId = id_arg("id", &id)?;
         let update: NodeUpdate = arg("update", &update)?;
-        json_to_js(hot::node(&self.with(|tx| tx.update_node(id, &update))?))
+        wire_to_js(hot::Wire::node(&self.with(|tx| tx.update_node(id, &update))?))
     }
 
     /// Enables, disables or suspends a node.
@@ -583,10 +583,10 @@ impl WriteTx {
         #[wasm_bindgen(js_name = expectedVersion, unchecked_optional_param_type = "number | null")]
         expected_version: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let id: NodeId = primitive_arg("id", &id)?;
+        let id: NodeId = id_arg("id", &id)?;
         let status: Status = arg("status", &status)?;
         let expected: Option<u64> = arg("expectedVersion", &expected_version)?;
-        json_to_js(hot::node(&self.with(|tx| tx.set_status(id, status, expected))?))
+        wire_to_js(hot::Wire::node(&self.with(|tx| tx.set_status(id, status, expected))?))
     }
 
     /// Moves a node with its subtree under a new parent (`null`: the top level).
@@ -598,10 +598,10 @@ impl WriteTx {
         #[wasm_bindgen(js_name = expectedVersion, unchecked_optional_param_type = "number | null")]
         expected_version: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let id: NodeId = primitive_arg("id", &id)?;
+        let id: NodeId = id_arg("id", &id)?;
         let new_parent: Option<NodeId> = primitive_arg("newParent", &new_parent)?;
         let expected: Option<u64> = arg("expectedVersion", &expected_version)?;
-        json_to_js(hot::node(&self.with(|tx| tx.move_node(id, new_parent, expected))?))
+        wire_to_js(hot::Wire::node(&self.with(|tx| tx.move_node(id, new_parent, expected))?))
     }
 
     /// Deletes an empty node; `false` when there was no such node.
@@ -610,7 +610,7 @@ impl WriteTx {
         &self,
         #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let id: NodeId = primitive_arg("id", &id)?;
+        let id: NodeId = id_arg("id", &id)?;
         to_js(&self.with(|tx| tx.delete_node(id))?)
     }
 
@@ -623,10 +623,10 @@ impl WriteTx {
         #[wasm_bindgen(js_name = expectedVersion, unchecked_optional_param_type = "number | null")]
         expected_version: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let id: NodeId = primitive_arg("id", &id)?;
+        let id: NodeId = id_arg("id", &id)?;
         let limits: BTreeMap<String, Option<u64>> = arg("limits", &limits)?;
         let expected: Option<u64> = arg("expectedVersion", &expected_version)?;
-        json_to_js(hot::node(&self.with(|tx| tx.set_limits(id, &limits, expected))?))
+        wire_to_js(hot::Wire::node(&self.with(|tx| tx.set_limits(id, &limits, expected))?))
     }
 
     /// Takes `amount` of a resource on a node, within every limit above it.
@@ -637,10 +637,10 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "string")] resource: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number")] amount: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let id: NodeId = primitive_arg("id", &id)?;
+        let id: NodeId = id_arg("id", &id)?;
         let resource: String = primitive_arg("resource", &resource)?;
         let amount: u64 = primitive_arg("amount", &amount)?;
-        json_to_js(hot::quota(&self.with(|tx| tx.allocate(id, &resource, amount))?))
+        wire_to_js(hot::Wire::quota(&self.with(|tx| tx.allocate(id, &resource, amount))?))
     }
 
     /// Gives back `amount` of a resource allocated on the node.
@@ -651,10 +651,10 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "string")] resource: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number")] amount: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let id: NodeId = primitive_arg("id", &id)?;
+        let id: NodeId = id_arg("id", &id)?;
         let resource: String = primitive_arg("resource", &resource)?;
         let amount: u64 = primitive_arg("amount", &amount)?;
-        json_to_js(hot::quota(&self.with(|tx| tx.release(id, &resource, amount))?))
+        wire_to_js(hot::Wire::quota(&self.with(|tx| tx.release(id, &resource, amount))?))
     }
 
     /// Creates an account bound to a node (or store-wide), with an optional initial password.
@@ -800,7 +800,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "string")] namespace: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Properties")] properties: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let node: NodeId = primitive_arg("node", &node)?;
+        let node: NodeId = id_arg("node", &node)?;
         let namespace: String = primitive_arg("namespace", &namespace)?;
         let properties: Properties = arg("properties", &properties)?;
         to_js(&self.with(|tx| tx.upsert_props(node, &namespace, &properties))?)
@@ -814,7 +814,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "string")] namespace: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Properties")] properties: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let node: NodeId = primitive_arg("node", &node)?;
+        let node: NodeId = id_arg("node", &node)?;
         let namespace: String = primitive_arg("namespace", &namespace)?;
         let properties: Properties = arg("properties", &properties)?;
         to_js(&self.with(|tx| tx.replace_props(node, &namespace, &properties))?)
@@ -828,7 +828,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "string")] namespace: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string[]")] keys: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let node: NodeId = primitive_arg("node", &node)?;
+        let node: NodeId = id_arg("node", &node)?;
         let namespace: String = primitive_arg("namespace", &namespace)?;
         let keys: Vec<String> = arg("keys", &keys)?;
         to_js(&self.with(|tx| tx.delete_props(node, &namespace, &keys))?)
@@ -842,7 +842,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "Decimal | number")] percent: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "Timestamp | null")] start: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let node: NodeId = primitive_arg("node", &node)?;
+        let node: NodeId = id_arg("node", &node)?;
         let percent: Decimal = arg("percent", &percent)?;
         let start: Option<Timestamp> = arg("start", &start)?;
         to_js(&self.with(|tx| tx.add_markup(node, percent, start))?)
@@ -855,7 +855,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] node: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Timestamp")] start: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let node: NodeId = primitive_arg("node", &node)?;
+        let node: NodeId = id_arg("node", &node)?;
         let start: Timestamp = arg("start", &start)?;
         to_js(&self.with(|tx| tx.remove_markup(node, start))?)
     }
@@ -867,7 +867,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
         #[wasm_bindgen(unchecked_param_type = "TenantSettingsUpdate")] update: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let tenant: NodeId = primitive_arg("tenant", &tenant)?;
+        let tenant: NodeId = id_arg("tenant", &tenant)?;
         let update: TenantSettingsUpdate = arg("update", &update)?;
         to_js(&self.with(|tx| tx.update_tenant_settings(tenant, &update))?)
     }
@@ -879,7 +879,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
         #[wasm_bindgen(unchecked_param_type = "NewHoliday")] holiday: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let tenant: NodeId = primitive_arg("tenant", &tenant)?;
+        let tenant: NodeId = id_arg("tenant", &tenant)?;
         let holiday: NewHoliday = arg("holiday", &holiday)?;
         to_js(&self.with(|tx| tx.create_holiday(tenant, &holiday))?)
     }
@@ -892,7 +892,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "HolidayId")] id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "HolidayUpdate")] update: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let tenant: NodeId = primitive_arg("tenant", &tenant)?;
+        let tenant: NodeId = id_arg("tenant", &tenant)?;
         let id: HolidayId = arg("id", &id)?;
         let update: HolidayUpdate = arg("update", &update)?;
         to_js(&self.with(|tx| tx.update_holiday(tenant, id, &update))?)
@@ -905,7 +905,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
         #[wasm_bindgen(unchecked_param_type = "HolidayId")] id: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let tenant: NodeId = primitive_arg("tenant", &tenant)?;
+        let tenant: NodeId = id_arg("tenant", &tenant)?;
         let id: HolidayId = arg("id", &id)?;
         to_js(&self.with(|tx| tx.delete_holiday(tenant, id))?)
     }
@@ -917,7 +917,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Decimal | number")] amount: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let tenant: NodeId = primitive_arg("tenant", &tenant)?;
+        let tenant: NodeId = id_arg("tenant", &tenant)?;
         let amount: Decimal = arg("amount", &amount)?;
         to_js(&self.with(|tx| tx.recharge(tenant, amount))?)
     }
@@ -929,7 +929,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CustomHeadersUpdate")] update: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let tenant: NodeId = primitive_arg("tenant", &tenant)?;
+        let tenant: NodeId = id_arg("tenant", &tenant)?;
         let update: CustomHeadersUpdate = arg("update", &update)?;
         to_js(&self.with(|tx| tx.set_custom_headers(tenant, &update))?)
     }
@@ -941,7 +941,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "NodeId")] tenant: JsValue,
         #[wasm_bindgen(unchecked_param_type = "VoicemailUpdate")] update: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let tenant: NodeId = primitive_arg("tenant", &tenant)?;
+        let tenant: NodeId = id_arg("tenant", &tenant)?;
         let update: VoicemailUpdate = arg("update", &update)?;
         to_js(&self.with(|tx| tx.update_voicemail(tenant, &update))?)
     }

@@ -1,6 +1,6 @@
 //! The hot paths of the wasm binding (`bindings/wasm`): the records that its busiest calls
-//! take and return (`createNode`, `getNode`, `quotas`, `allocate`/`release`, `children`), to
-//! and from JSON.
+//! take and return (`createNode`, `getNode`, `quotas`, `allocate`/`release`, `children`): in
+//! from JSON, out on the [`Wire`] (numbers and one text, for the binding's `wire.js`).
 //!
 //! Generic code is compiled in the crate that instantiates it, with that crate's `opt-level`.
 //! The package is built for size (`opt-level = "z"`, root `Cargo.toml`, profile
@@ -11,7 +11,10 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::ser::{CompactFormatter, Formatter};
-use tenantree::{Actor, ChildQuery, NewNode, Node, Page, Quota};
+use tenantree::{Actor, ChildQuery, NewNode};
+
+mod wire;
+pub use wire::{Shape, Unrepresentable, Wire};
 
 /// The largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
@@ -37,42 +40,6 @@ fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error
 /// serde_json's error when the text does not decode as `T`.
 fn from_json<T: DeserializeOwned>(json: &str) -> Result<T, serde_json::Error> {
     T::deserialize(&mut serde_json::Deserializer::from_str(json))
-}
-
-/// [`to_json`] for a node.
-///
-/// # Errors
-///
-/// As [`to_json`].
-pub fn node(value: &Node) -> Result<String, serde_json::Error> {
-    to_json(value)
-}
-
-/// [`to_json`] for a page of nodes.
-///
-/// # Errors
-///
-/// As [`to_json`].
-pub fn node_page(value: &Page<Node>) -> Result<String, serde_json::Error> {
-    to_json(value)
-}
-
-/// [`to_json`] for a quota.
-///
-/// # Errors
-///
-/// As [`to_json`].
-pub fn quota(value: &Quota) -> Result<String, serde_json::Error> {
-    to_json(value)
-}
-
-/// [`to_json`] for a list of quotas.
-///
-/// # Errors
-///
-/// As [`to_json`].
-pub fn quotas(value: &[Quota]) -> Result<String, serde_json::Error> {
-    to_json(value)
 }
 
 /// [`from_json`] for a new node.

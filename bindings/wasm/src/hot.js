@@ -1,0 +1,161 @@
+// The JavaScript half of the binding's hot paths (src/convert.rs): the busiest arguments read
+// without a round trip through JSON text, and the busiest records built as plain objects.
+//
+// Records come on the wire of the crate tenantree-wasm-hot (bindings/wasm/hot/src/wire.rs,
+// whose docs give the slots): `nums` is a Float64Array view of
+// the numbers in wasm memory, `text` every string of the record in one, decoded once; each
+// string is sliced out of it by its start and end in UTF-16 code units. The objects are the
+// same plain data, keys in the same order, as JSON.parse of the records' serde JSON.
+
+const STATES = ['enabled', 'disabled', 'suspended'];
+const PROFILE = ['displayName', 'email', 'website', 'phone', 'address', 'description', 'externalName', 'billingId'];
+
+class Reader {
+  constructor(nums, text) {
+    this.f = nums;
+    this.t = text;
+    this.i = 0;
+  }
+
+  num() {
+    return this.f[this.i++];
+  }
+
+  // NaN is null (numbers are never NaN otherwise).
+  optNum() {
+    const v = this.f[this.i++];
+    return v !== v ? null : v;
+  }
+
+  str() {
+    const a = this.f[this.i++];
+    return this.t.slice(a, this.f[this.i++]);
+  }
+
+  // -1 is null.
+  optStr() {
+    const a = this.f[this.i++];
+    return a < 0 ? null : this.t.slice(a, this.f[this.i++]);
+  }
+
+  status() {
+    const state = this.f[this.i++];
+    if (state === 2) return { state: 'suspended', profile: this.f[this.i++] };
+    return { state: STATES[state] };
+  }
+
+  node() {
+    const node = {
+      id: this.str(),
+      kind: this.str(),
+      parent: this.optStr(),
+      name: this.str(),
+      status: this.status(),
+      effectiveStatus: { status: this.status(), source: this.optStr() },
+    };
+    // The profile's fields are present only when set (serde's skip_serializing_if).
+    for (let k = 0; k < PROFILE.length; k++) {
+      const v = this.optStr();
+      if (v !== null) node[PROFILE[k]] = v;
+    }
+    const extra = this.optStr();
+    if (extra !== null) node.extra = JSON.parse(extra);
+    node.tenantFullAccess = this.f[this.i++] === 1;
+    const limits = {};
+    for (let n = this.f[this.i++]; n > 0; n--) {
+      const resource = this.str();
+      const value = this.f[this.i++];
+      // As JSON.parse does: an own property even for `__proto__`, which `=` would not set.
+      if (resource === '__proto__') {
+        Object.defineProperty(limits, resource, { value, enumerable: true, writable: true, configurable: true });
+      } else {
+        limits[resource] = value;
+      }
+    }
+    node.limits = limits;
+    node.depth = this.f[this.i++];
+    node.created = this.f[this.i++];
+    node.updated = this.f[this.i++];
+    node.version = this.f[this.i++];
+    return node;
+  }
+
+  quota() {
+    return {
+      resource: this.str(),
+      limit: this.optNum(),
+      used: this.num(),
+      allocated: this.num(),
+      available: this.optNum(),
+    };
+  }
+}
+
+/** The record of shape `shape` (0 node, 1 page of nodes, 2 quota, 3 quotas) on the wire. */
+export function fromWire(shape, nums, text) {
+  const r = new Reader(nums, text);
+  switch (shape) {
+    case 0:
+      return r.node();
+    case 1: {
+      const items = [];
+      for (let n = r.num(); n > 0; n--) items.push(r.node());
+      return { items, total: r.num(), limit: r.num(), page: r.num(), pages: r.num(), next: r.optStr() };
+    }
+    case 2:
+      return r.quota();
+    case 3: {
+      const quotas = [];
+      for (let n = r.num(); n > 0; n--) quotas.push(r.quota());
+      return quotas;
+    }
+    default:
+      throw new Error(`tenantree: unknown wire shape ${shape}`);
+  }
+}
+
+// The value of each ASCII hex digit, -1 for every other ASCII character.
+const HEX = new Int8Array(128).fill(-1);
+for (let c = 0; c < 10; c++) HEX[48 + c] = c;
+for (let c = 0; c < 6; c++) {
+  HEX[65 + c] = 10 + c;
+  HEX[97 + c] = 10 + c;
+}
+// Where each of a UUID's 16 bytes starts in its hyphenated text.
+const BYTE_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+
+function hex(s, at) {
+  const c = s.charCodeAt(at);
+  return c < 128 ? HEX[c] : -1;
+}
+
+/**
+ * Writes the 16 bytes of `value` into `out` when it is a UUID in its hyphenated text form
+ * (hex digits of either case), as the core parses it; false for anything else, which then
+ * takes the general way and its errors.
+ */
+export function idBytes(value, out) {
+  if (typeof value !== 'string' || value.length !== 36) return false;
+  if (value.charCodeAt(8) !== 45 || value.charCodeAt(13) !== 45 || value.charCodeAt(18) !== 45 || value.charCodeAt(23) !== 45) {
+    return false;
+  }
+  for (let k = 0; k < 16; k++) {
+    const at = BYTE_AT[k];
+    const hi = hex(value, at);
+    const lo = hex(value, at + 1);
+    if ((hi | lo) < 0) return false;
+    out[k] = (hi << 4) | lo;
+  }
+  return true;
+}
+
+/**
+ * Whether `actor` is the system actor as a plain object (`{ type: 'system' }`): serde reads
+ * only `type` of it, as here. Anything else (other actors, arrays, objects with a prototype
+ * or a `toJSON`) takes the general way through JSON.
+ */
+export function isSystemActor(actor) {
+  if (typeof actor !== 'object' || actor === null) return false;
+  const proto = Object.getPrototypeOf(actor);
+  return (proto === Object.prototype || proto === null) && !('toJSON' in actor) && actor.type === 'system';
+}

@@ -1,0 +1,118 @@
+// The busiest records (nodes, pages of nodes, quotas) are built in JavaScript from numbers and
+// one text (src/hot.js, the wire of bindings/wasm/hot); every other record goes through the
+// generic conversion (serde-wasm-bindgen). Both must give the same plain data, keys in the
+// same order, for every shape a record can take.
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { refused, store, sys } from './helpers.mjs';
+
+const same = (wire, generic, what) => {
+  assert.deepStrictEqual(wire, generic, what);
+  assert.equal(JSON.stringify(wire), JSON.stringify(generic), `${what}: keys in the same order`);
+};
+
+test('nodes from the wire equal the generic conversion, for every field and status', () => {
+  const s = store();
+  // batch answers through the generic conversion; getNode, children and ancestors' neighbours
+  // through the wire.
+  const [platform] = s.batch(sys, [{
+    op: 'createNode',
+    kind: 'platform',
+    name: "acme_co.'s-1",
+    displayName: 'ACME 😀',
+    email: 'ops@acme.example',
+    website: 'https://acme.example',
+    phone: '+1 555 0100',
+    address: 'Main St 1\nSpringfield',
+    description: 'line\twith "quotes" and \\ and \u2028',
+    externalName: 'ext-ü',
+    billingId: 'B-1',
+    extra: { a: [1, 2.5, { b: null, c: true }], 'ü': 'x', big: 9007199254740991, neg: -3 },
+    limits: { tenants: 100, extensions: 9007199254740991, disk_bytes: 0 },
+  }]);
+  const [dist, suspended, plain] = s.batch(sys, [
+    { op: 'createNode', kind: 'distributor', name: 'north', parent: platform.id },
+    { op: 'createNode', kind: 'distributor', name: 'south', parent: platform.id, status: { state: 'suspended', profile: 7 } },
+    { op: 'createNode', kind: 'distributor', name: 'east', parent: platform.id, tenantFullAccess: false },
+  ]);
+  const [sub] = s.batch(sys, [{ op: 'createNode', kind: 'sub_distributor', name: 'sub', parent: dist.id }]);
+  const [reseller] = s.batch(sys, [{ op: 'createNode', kind: 'reseller', name: 'shop', parent: sub.id }]);
+  s.batch(sys, [{ op: 'createNode', kind: 'tenant', name: 'bakery', parent: reseller.id, limits: { extensions: 5 } }]);
+  const tenantId = s.children(sys, reseller.id).items[0].id;
+  // Disabled above: the nodes below inherit it (read back through the generic conversion).
+  const [disabled] = s.batch(sys, [{ op: 'setStatus', id: dist.id, status: { state: 'disabled' } }]);
+  const [tenant] = s.batch(sys, [{ op: 'setLimits', id: tenantId, limits: { extensions: 6 } }]);
+  const [, , subNow, resellerNow] = s.ancestors(sys, tenantId);
+  assert.equal(tenant.effectiveStatus.source, dist.id, 'the tenant inherits the distributor\'s status');
+  assert.equal(subNow.effectiveStatus.status.state, 'disabled');
+  assert.equal(suspended.status.profile, 7);
+  assert.equal(platform.parent, null);
+
+  for (const generic of [platform, disabled, suspended, plain, subNow, resellerNow, tenant]) {
+    same(s.getNode(sys, generic.id), generic, `store.getNode ${generic.name}`);
+    same(s.read(sys, (tx) => tx.getNode(generic.id)), generic, `tx.getNode ${generic.name}`);
+  }
+  const page = s.children(sys, platform.id, { sort: 'name' });
+  same(page.items, [plain, disabled, suspended], 'a page of children');
+  assert.deepStrictEqual(Object.keys(page), ['items', 'total', 'limit', 'page', 'pages', 'next']);
+  const top = s.read(sys, (tx) => tx.children(null));
+  same(top.items, [platform], 'the top level');
+  const tenants = s.descendants(sys, platform.id, { kind: 'tenant' });
+  same(tenants.items, [tenant], 'descendants');
+
+  // Written through the wire, compared with the same change through batch on a twin node.
+  const [twinA, twinB] = s.batch(sys, [
+    { op: 'createNode', kind: 'distributor', name: 'twin-a', parent: platform.id },
+    { op: 'createNode', kind: 'distributor', name: 'twin-b', parent: platform.id },
+  ]);
+  const viaWire = s.write(sys, (tx) => tx.updateNode(twinA.id, { displayName: 'Twin', extra: { k: [] } }));
+  const [viaBatch] = s.batch(sys, [{ op: 'updateNode', id: twinB.id, displayName: 'Twin', extra: { k: [] } }]);
+  same({ ...viaWire, id: null, name: null, created: null, updated: null }, { ...viaBatch, id: null, name: null, created: null, updated: null }, 'updateNode');
+});
+
+test('quotas from the wire equal the generic conversion, null limits included', () => {
+  const s = store();
+  const [root] = s.batch(sys, [{ op: 'createNode', kind: 'platform', name: 'acme', limits: { extensions: 10 } }]);
+  const [dist] = s.batch(sys, [{ op: 'createNode', kind: 'distributor', name: 'north', parent: root.id }]);
+  const [sub] = s.batch(sys, [{ op: 'createNode', kind: 'sub_distributor', name: 'sub', parent: dist.id }]);
+  s.batch(sys, [{ op: 'allocate', id: sub.id, resource: 'extensions', amount: 2 }]);
+  const [generic] = s.batch(sys, [{ op: 'allocate', id: dist.id, resource: 'extensions', amount: 3 }]);
+  assert.deepEqual([generic.used, generic.allocated], [5, 3], 'used counts what is below, allocated only its own');
+  const [unlimited] = s.batch(sys, [{ op: 'allocate', id: dist.id, resource: 'concurrent_calls', amount: 2 }]);
+  assert.equal(generic.limit, null, 'no limit on the distributor itself');
+  assert.equal(generic.available, 5, 'room left under the platform');
+  assert.equal(unlimited.available, null);
+  const quotas = s.quotas(sys, dist.id);
+  same(quotas.find((q) => q.resource === 'extensions'), generic, 'quotas: extensions');
+  same(quotas.find((q) => q.resource === 'concurrent_calls'), unlimited, 'quotas: concurrent_calls');
+  same(s.read(sys, (tx) => tx.quotas(dist.id)), quotas, 'tx.quotas');
+  const released = s.write(sys, (tx) => tx.release(dist.id, 'extensions', 1));
+  const [again] = s.batch(sys, [{ op: 'allocate', id: dist.id, resource: 'extensions', amount: 1 }]);
+  same(s.write(sys, (tx) => tx.release(dist.id, 'extensions', 1)), released, 'tx.release');
+  same(s.allocate(sys, dist.id, 'extensions', 1), again, 'store.allocate');
+});
+
+test('ids in any case and the system actor take the fast way; everything else the general one', () => {
+  const s = store();
+  const root = s.createNode(sys, { kind: 'platform', name: 'acme' });
+  assert.equal(s.getNode(sys, root.id.toUpperCase()).id, root.id);
+  assert.equal(s.getNode(sys, new String(root.id)).id, root.id, 'a String object stringifies as its string');
+  assert.equal(s.getNode({ type: 'system', note: 'ignored, as serde ignores it' }, root.id).id, root.id);
+  assert.equal(s.getNode(Object.assign(Object.create(null), { type: 'system' }), root.id).id, root.id);
+  for (const bad of [root.id.replace(/-/g, '_'), `${root.id.slice(0, 35)}g`, `${root.id.slice(0, 35)}é`, root.id.slice(1), 7]) {
+    assert.equal(refused(() => s.getNode(sys, bad), 'INVALID_ARGUMENT').details.field, 'id', String(bad));
+  }
+  refused(() => s.getNode(sys, '00000000-0000-0000-0000-000000000000'), 'INVALID_ARGUMENT');
+  // An unknown id in canonical form reaches the core.
+  refused(() => s.getNode(sys, '01900000-0000-7000-8000-00000000abcd'), 'NOT_FOUND');
+  // Not the system actor: an array, an object whose toJSON says otherwise, a class instance.
+  refused(() => s.getNode(Object.assign([], { type: 'system' }), root.id), 'INVALID_ARGUMENT');
+  refused(() => s.getNode({ type: 'system', toJSON: () => ({ type: 'nobody' }) }, root.id), 'INVALID_ARGUMENT');
+  class Wrapped {
+    constructor() {
+      this.type = 'system';
+    }
+  }
+  // A class instance goes the general way, where JSON gives the same answer.
+  assert.equal(s.getNode(new Wrapped(), root.id).id, root.id);
+});
