@@ -551,7 +551,7 @@ impl WriteTx {
         let ids = self.with(|tx| {
             let mut ids = Vec::with_capacity(nodes.len());
             for node in &nodes {
-                ids.push(tx.create_node(node)?.id);
+                ids.push(tx.create_node_id(node)?);
             }
             Ok(ids)
         })?;

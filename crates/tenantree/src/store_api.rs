@@ -1135,6 +1135,32 @@ impl WriteTx<'_, '_> {
         self.track(r)
     }
 
+    /// [`create_node`](WriteTx::create_node) answering only the new node's id: for bulk loads,
+    /// which do not read each created node back (it is then not built at all). O(depth).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tenantree::{Actor, NewNode, Store};
+    ///
+    /// let store = Store::in_memory()?;
+    /// let ids = store.write(&Actor::system(), |tx| {
+    ///     let root = tx.create_node_id(&NewNode::new("platform", "acme"))?;
+    ///     let dist = tx.create_node_id(&NewNode::new("distributor", "north").parent(root))?;
+    ///     Ok([root, dist])
+    /// })?;
+    /// assert_eq!(store.get_node(&Actor::system(), ids[1])?.parent, Some(ids[0]));
+    /// # Ok::<(), tenantree::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`create_node`](WriteTx::create_node).
+    pub fn create_node_id(&mut self, new: &NewNode) -> Result<NodeId> {
+        let r = engine::nodes::create_id(&mut self.view, &self.ctx, &self.who, new);
+        self.track(r)
+    }
+
     /// Changes a node's name and profile fields. O(depth).
     ///
     /// # Errors

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use tenantree::{NewNode, NodeId, Preset, Profile, Status};
+use tenantree::{NewNode, NodeId, Preset, Profile, Status, Store};
 
 #[test]
 fn a_created_node_reads_back_with_its_fields() {
@@ -260,4 +260,44 @@ fn a_minted_id_never_takes_one_a_caller_chose_ahead_of_it() {
     assert_eq!(ids[0], second);
     assert!(ids[1] != second && ids[2] != second && ids[1] != ids[2], "{ids:?}");
     assert_clean(&store);
+}
+
+#[test]
+fn create_node_id_stores_what_create_node_stores_and_refuses_alike() {
+    // Two twin stores on one manual clock each: one creates through create_node, the other
+    // through create_node_id; the nodes read back, the feed and the refusals must be the same.
+    let (a, _) = store_with(Preset::Channel);
+    let (b, _) = store_with(Preset::Channel);
+    let chosen: NodeId = "01900000-0000-7000-8000-0000000000aa".parse().unwrap();
+    let plan = |parent: Option<NodeId>| {
+        let mut root = NewNode::new("platform", "acme").id(chosen).limit("tenants", 5).email("ops@acme.example");
+        root.profile.extra = Some(serde_json::json!({"tier": 2}));
+        vec![root, NewNode::new("distributor", "North").parent(parent.unwrap_or(chosen)).status(Status::Disabled)]
+    };
+    let mut made = Vec::new();
+    for new in plan(None) {
+        let node = a.write(&sys(), |tx| tx.create_node(&new)).unwrap();
+        let id = b.write(&sys(), |tx| tx.create_node_id(&new)).unwrap();
+        assert_eq!(id, node.id, "a chosen id, or the same minted one on the same clock");
+        assert_eq!(b.get_node(&sys(), id).unwrap(), node);
+        made.push(node);
+    }
+    let feed = |s: &Store| {
+        let page = s.read(&sys(), |tx| tx.changes(0, 100)).unwrap();
+        page.changes.into_iter().map(|c| (c.op, c.node, c.changes)).collect::<Vec<_>>()
+    };
+    assert_eq!(feed(&a), feed(&b));
+    assert_eq!(feed(&b).len(), 2, "one event per create");
+
+    // The same refusals, each leaving the store unchanged.
+    let taken = NewNode::new("distributor", "north").parent(chosen);
+    let a_err = refused(&a, "ALREADY_EXISTS", || a.write(&sys(), |tx| tx.create_node(&taken)));
+    let b_err = refused(&b, "ALREADY_EXISTS", || b.write(&sys(), |tx| tx.create_node_id(&taken)));
+    assert_eq!(a_err, b_err);
+    let below_disabled = NewNode::new("sub_distributor", "s").parent(made[1].id);
+    refused(&b, "SERVICE_DISABLED", || b.write(&sys(), |tx| tx.create_node_id(&below_disabled)));
+    refused(&b, "INVALID_ARGUMENT", || b.write(&sys(), |tx| tx.create_node_id(&NewNode::new("planet", "x"))));
+    let full = NewNode::new("distributor", "d").parent(chosen).limit("tenants", 6);
+    refused(&b, "INVALID_LIMIT", || b.write(&sys(), |tx| tx.create_node_id(&full)));
+    assert!(b.check().unwrap().findings.is_empty());
 }

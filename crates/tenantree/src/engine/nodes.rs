@@ -16,6 +16,11 @@ use crate::validate::{self, NodeName, limits};
 
 /// Validates a profile and converts it to its stored form.
 pub(crate) fn validate_profile(p: &Profile) -> Result<ProfileRec> {
+    // Most nodes of a bulk load carry no profile: skip the validators' code altogether
+    // (measured: 2 % of W1's instruction-cache misses were this function on empty profiles).
+    if *p == Profile::default() {
+        return Ok(ProfileRec::default());
+    }
     let opt = |field: &str, v: &Option<String>, check: &dyn Fn(&str, &str) -> Result<()>| -> Result<Option<String>> {
         match v {
             Some(s) if s.is_empty() => Ok(None),
@@ -185,7 +190,24 @@ pub(crate) fn parse_limits(schema: &Schema, limits: &BTreeMap<String, u64>) -> R
 
 /// Creates a node. O(depth) plus the uniqueness probes.
 pub(crate) fn create(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, new: &NewNode) -> Result<Node> {
-    create_with(w, ctx, who, new, None)
+    let created = create_with(w, ctx, who, new, None)?;
+    match created.node {
+        Some(node) => Ok(node),
+        None => to_node(ctx.schema, &created.chain),
+    }
+}
+
+/// [`create`] without building the created node: its id only.
+pub(crate) fn create_id(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, new: &NewNode) -> Result<NodeId> {
+    Ok(create_with(w, ctx, who, new, None)?.id)
+}
+
+/// What [`create_with`] made: the id, the chain from the new node up, and the node as read
+/// when it was built anyway (for the change feed's event).
+pub(crate) struct Created {
+    pub(crate) id: NodeId,
+    pub(crate) chain: Chain,
+    pub(crate) node: Option<Node>,
 }
 
 /// What a restored node keeps from its snapshot.
@@ -205,7 +227,7 @@ pub(crate) fn create_with(
     who: &Principal,
     new: &NewNode,
     restored: Option<Restored>,
-) -> Result<Node> {
+) -> Result<Created> {
     let schema = ctx.schema;
     let (kind, def) = kind_of(schema, &new.kind)?;
     let parent = match new.parent {
@@ -317,9 +339,10 @@ pub(crate) fn create_with(
         links.extend(chain.links);
     }
     let chain = Chain { links };
-    let node = to_node(schema, &chain)?;
-    // The event's changes are built only for a store that keeps a change feed.
+    // The node as read is built only for the change feed's event here; create_node builds it
+    // for its answer when this did not, create_node_id not at all.
     if restored.is_none() && ctx.feed {
+        let node = to_node(schema, &chain)?;
         let mut changes = serde_json::json!({"kind": node.kind, "name": node.name});
         if let (Some(map), Ok(serde_json::Value::Object(profile))) =
             (changes.as_object_mut(), serde_json::to_value(&node.profile))
@@ -333,8 +356,9 @@ pub(crate) fn create_with(
             }
         }
         feed::emit(w, ctx, who, Event::node("node.create", &chain, Some(changes))?)?;
+        return Ok(Created { id, chain, node: Some(node) });
     }
-    Ok(node)
+    Ok(Created { id, chain, node: None })
 }
 
 /// Applies a partial update of name and profile fields. O(depth) plus the uniqueness probes.
