@@ -45,7 +45,8 @@ pub struct Sizes {
     pub tenants: usize,
     /// Nodes per transaction in W1.
     pub batch: usize,
-    /// How many times W1 runs (the median counts).
+    /// How many times W1 runs (the median counts); the ratio command runs the implementations'
+    /// rounds in turn.
     pub w1_runs: usize,
     /// Durable creates in W2 (at most `tenants - 1`: they go under one reseller).
     pub w2_creates: usize,
@@ -99,7 +100,7 @@ impl Sizes {
                 resellers: 10,
                 tenants: 100,
                 batch: 10_000,
-                w1_runs: 1,
+                w1_runs: 3,
                 w2_creates: 40,
                 w3_pairs: 20,
                 w3_batch: 100,
@@ -118,7 +119,7 @@ impl Sizes {
                 resellers: 100,
                 tenants: 100,
                 batch: 10_000,
-                w1_runs: 1,
+                w1_runs: 3,
                 w2_creates: 60,
                 w3_pairs: 50,
                 w3_batch: 100,

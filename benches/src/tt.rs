@@ -95,7 +95,7 @@ impl<const FEED: bool> Engine for TtWith<FEED> {
                     failure = Some(e);
                     tenantree::Error::InvalidArgument { field: "node".into(), reason }
                 })?;
-                ids.push(id_of(tx.create_node(&n)?.id));
+                ids.push(id_of(tx.create_node_id(&n)?));
             }
             Ok(ids)
         });

@@ -48,6 +48,20 @@ pub struct W1Outcome {
     pub cpu: Option<Duration>,
 }
 
+impl W1Outcome {
+    /// Several runs as one: the median times, the highest peak memory, the last file size.
+    #[must_use]
+    pub fn median_of(runs: &[W1Outcome]) -> W1Outcome {
+        let cpus: Vec<Duration> = runs.iter().filter_map(|r| r.cpu).collect();
+        W1Outcome {
+            elapsed: median(runs.iter().map(|r| r.elapsed).collect()),
+            peak_rss_kib: runs.iter().filter_map(|r| r.peak_rss_kib).max(),
+            file_bytes: runs.last().map_or(0, |r| r.file_bytes),
+            cpu: (!cpus.is_empty()).then(|| median(cpus)),
+        }
+    }
+}
+
 /// Creates the dealers: platform, distributors, sub-distributors, resellers, one transaction
 /// per level (resellers in transactions of `batch`).
 pub fn build_dealers<E: Engine>(e: &mut E, s: &Sizes) -> Result<Tree> {
@@ -409,24 +423,21 @@ pub struct EngineRun {
     pub observed: Observed,
 }
 
+/// Where W1 of `E` builds its store in `dir`, and the other workloads find it.
+#[must_use]
+pub fn w1_path<E: Engine>(dir: &Path) -> PathBuf {
+    dir.join(format!("w1-{}.db", E::NAME.replace(' ', "-")))
+}
+
 /// Runs W1 `w1_runs` times with `run_w1` (which may run it in a process of its own), then every
 /// other workload on the result, in an order that keeps W7 and W8 on the store as W1 left it.
 pub fn run_engine<E: Engine>(dir: &Path, s: &Sizes, run_w1: &dyn Fn(&Path) -> Result<W1Outcome>) -> Result<EngineRun> {
-    let path: PathBuf = dir.join(format!("w1-{}.db", E::NAME.replace(' ', "-")));
+    let path = w1_path::<E>(dir);
     let mut runs = Vec::new();
     for _ in 0..s.w1_runs.max(1) {
         runs.push(run_w1(&path)?);
     }
-    let elapsed = median(runs.iter().map(|r| r.elapsed).collect());
-    let w1 = W1Outcome {
-        elapsed,
-        peak_rss_kib: runs.iter().filter_map(|r| r.peak_rss_kib).max(),
-        file_bytes: runs.last().map_or(0, |r| r.file_bytes),
-        cpu: {
-            let cpus: Vec<Duration> = runs.iter().filter_map(|r| r.cpu).collect();
-            (!cpus.is_empty()).then(|| median(cpus))
-        },
-    };
+    let w1 = W1Outcome::median_of(&runs);
 
     let (tree, pool, w4_ids) = {
         let e = E::open(&path, Mode::Durable)?;

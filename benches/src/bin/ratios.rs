@@ -12,9 +12,12 @@
 //! `benches/ratios.sh` builds the package and installs sql.js first.
 //!
 //! W1 runs in a child process of its own (this binary, with `--child-w1`) so that its peak
-//! resident memory is measured alone.
+//! resident memory is measured alone, `w1_runs` times per implementation (3 at the quick and
+//! full sizes), in rounds that take the implementations in turn; each keeps its median.
 #![allow(clippy::print_stdout, clippy::print_stderr, reason = "a command-line tool reports on the terminal")]
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -80,11 +83,41 @@ fn cpu() -> String {
     format!("{model}, {cores} cores")
 }
 
-fn run<E: Engine>(key: &str, dir: &Path, sizes: &Sizes) -> Result<EngineRun> {
+/// Where W1 of the implementation `key` builds its store.
+fn w1_path(key: &str, dir: &Path) -> Result<PathBuf> {
+    Ok(match key {
+        "tenantree" => workloads::w1_path::<Tt>(dir),
+        "tenantree-feed" => workloads::w1_path::<TtFeed>(dir),
+        "raw" => workloads::w1_path::<Raw>(dir),
+        "sqlite" => workloads::w1_path::<Sqlite>(dir),
+        _ => return Err(usage()),
+    })
+}
+
+/// W1 of every implementation in `keys`, `rounds` times, taking the implementations in turn
+/// (tenantree, raw redb, SQLite, tenantree with its feed, then again): on a shared machine
+/// whose speed drifts during a run (a VM's neighbours), the drift then falls on all of them
+/// alike instead of on whichever ran at the time. Measured: back-to-back full runs moved
+/// tenantree/raw redb on W1 between 1.40x and 1.83x with one run each.
+fn w1_rounds(keys: &[&str], size: Size, dir: &Path, rounds: usize) -> Result<BTreeMap<String, Vec<W1Outcome>>> {
+    let mut out: BTreeMap<String, Vec<W1Outcome>> = BTreeMap::new();
+    for round in 1..=rounds.max(1) {
+        for key in keys {
+            eprintln!("W1 of {key}, round {round} of {rounds} ...");
+            let run = w1_child(key, size, &w1_path(key, dir)?)?;
+            out.entry((*key).to_owned()).or_default().push(run);
+        }
+    }
+    Ok(out)
+}
+
+fn run<E: Engine>(dir: &Path, sizes: &Sizes, w1: Vec<W1Outcome>) -> Result<EngineRun> {
     let t0 = Instant::now();
     eprintln!("running {} ...", E::NAME);
-    let size = sizes.size;
-    let r = workloads::run_engine::<E>(dir, sizes, &|path| w1_child(key, size, path))?;
+    // The W1 runs are done: hand them over one by one, as run_engine asks for them.
+    let w1 = RefCell::new(w1.into_iter());
+    let next = |_: &Path| w1.borrow_mut().next().ok_or_else(|| Error::msg(format!("no W1 run left for {}", E::NAME)));
+    let r = workloads::run_engine::<E>(dir, sizes, &next)?;
     eprintln!("  {} done in {:.1} s", E::NAME, t0.elapsed().as_secs_f64());
     Ok(r)
 }
@@ -131,22 +164,23 @@ fn main_inner() -> Result<()> {
     let sizes = Sizes::of(size);
     let load_before = report::load_average().unwrap_or_else(|| "n/a".to_owned());
     let t0 = Instant::now();
+    // tenantree's W1 also runs with its change feed (its default), for the cost of the feed.
+    let mut keys: Vec<&str> = only.iter().map(String::as_str).collect();
+    if keys.contains(&"tenantree") {
+        keys.push("tenantree-feed");
+    }
+    let mut w1 = w1_rounds(&keys, size, &dir, sizes.w1_runs)?;
     let mut runs = Vec::new();
     for key in &only {
+        let own = w1.remove(key.as_str()).unwrap_or_default();
         runs.push(match key.as_str() {
-            "tenantree" => run::<Tt>(key, &dir, &sizes)?,
-            "raw" => run::<Raw>(key, &dir, &sizes)?,
-            "sqlite" => run::<Sqlite>(key, &dir, &sizes)?,
+            "tenantree" => run::<Tt>(&dir, &sizes, own)?,
+            "raw" => run::<Raw>(&dir, &sizes, own)?,
+            "sqlite" => run::<Sqlite>(&dir, &sizes, own)?,
             _ => return Err(usage()),
         });
     }
-    // tenantree's W1 once more with its change feed (its default), for the cost of the feed.
-    let feed = if only.iter().any(|k| k == "tenantree") {
-        eprintln!("running W1 of tenantree with its change feed ...");
-        Some(w1_child("tenantree-feed", size, &dir.join("w1-tenantree-feed.db"))?)
-    } else {
-        None
-    };
+    let feed = w1.remove("tenantree-feed").map(|feed_runs| W1Outcome::median_of(&feed_runs));
     let js_run = if js {
         let t = Instant::now();
         eprintln!("running the JavaScript workloads (benches/js) ...");
