@@ -31,7 +31,7 @@ const BY_PARENT: TableDefinition<&[u8], ()> = TableDefinition::new("by_parent");
 const PATHS: TableDefinition<&[u8], ()> = TableDefinition::new("paths");
 const NAMES: TableDefinition<&[u8], u64> = TableDefinition::new("names");
 const BILLING: TableDefinition<&[u8], u64> = TableDefinition::new("billing");
-const ROLLUPS: TableDefinition<(u64, u16), &[u8]> = TableDefinition::new("rollups");
+const CELLS: TableDefinition<(u64, u16), &[u8; 40]> = TableDefinition::new("cells");
 
 /// The page cache tenantree gives a store in a file.
 const CACHE: usize = 256 * 1024 * 1024;
@@ -91,13 +91,34 @@ impl NodeRecord {
 }
 
 /// tenantree's roll-up cell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 struct Cell {
     /// The node's own allocation (format 2: allocations live in the cells, not the records).
     own: u64,
     below: u64,
     max_limit_below: u64,
     child_limits: u64,
+}
+
+impl Cell {
+    /// Format 3's fixed 40 bytes: own, below and the bound as little-endian u64s, then the
+    /// child limits as a little-endian u128.
+    fn to_bytes(self) -> [u8; 40] {
+        let mut out = [0u8; 40];
+        for (chunk, v) in out.chunks_exact_mut(8).zip([self.own, self.below, self.max_limit_below, self.child_limits]) {
+            chunk.copy_from_slice(&v.to_le_bytes());
+        }
+        out
+    }
+
+    fn from_bytes(b: &[u8; 40]) -> Cell {
+        let word = |i: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(b.get(i * 8..i * 8 + 8).unwrap_or(&[0; 8]));
+            u64::from_le_bytes(w)
+        };
+        Cell { own: word(0), below: word(1), max_limit_below: word(2), child_limits: word(3) }
+    }
 }
 
 // Key encodings, as ARCHITECTURE.md documents them.
@@ -259,7 +280,7 @@ struct Tables<'t> {
     by_parent: redb::Table<'t, &'static [u8], ()>,
     paths: redb::Table<'t, &'static [u8], ()>,
     names: redb::Table<'t, &'static [u8], u64>,
-    rollups: redb::Table<'t, (u64, u16), &'static [u8]>,
+    cells: redb::Table<'t, (u64, u16), &'static [u8; 40]>,
 }
 
 impl<'t> Tables<'t> {
@@ -272,7 +293,7 @@ impl<'t> Tables<'t> {
             by_parent: txn.open_table(BY_PARENT)?,
             paths: txn.open_table(PATHS)?,
             names: txn.open_table(NAMES)?,
-            rollups: txn.open_table(ROLLUPS)?,
+            cells: txn.open_table(CELLS)?,
         })
     }
 }
@@ -283,9 +304,9 @@ impl Model {
         let node = self.cells.entry(seq).or_default();
         if !node.loaded {
             node.loaded = true;
-            for entry in t.rollups.range((seq, 0u16)..=(seq, u16::MAX))? {
+            for entry in t.cells.range((seq, 0u16)..=(seq, u16::MAX))? {
                 let (k, v) = entry?;
-                node.cells.push((k.value().1, decode(v.value())?, false));
+                node.cells.push((k.value().1, Cell::from_bytes(v.value()), false));
             }
         }
         if node.cells.iter().all(|(_, _, dirty)| !dirty) {
@@ -351,9 +372,9 @@ impl Model {
                 }
                 *changed = false;
                 if *cell == Cell::default() {
-                    t.rollups.remove((seq, *key))?;
+                    t.cells.remove((seq, *key))?;
                 } else {
-                    t.rollups.insert((seq, *key), encode(&*cell)?.as_slice())?;
+                    t.cells.insert((seq, *key), &cell.to_bytes())?;
                 }
             }
         }
@@ -411,7 +432,7 @@ impl Engine for Raw {
         let txn = db.begin_write()?;
         {
             let mut meta = txn.open_table(META)?;
-            meta.insert("format", encode(&("tenantree", 2u32))?.as_slice())?;
+            meta.insert("format", encode(&("tenantree", 3u32))?.as_slice())?;
             meta.insert("schema", serde_json::to_vec(&tenantree::Schema::channel())?.as_slice())?;
             meta.insert("next_seq", 1u64.to_le_bytes().as_slice())?;
             txn.open_table(NODES)?;
@@ -421,7 +442,7 @@ impl Engine for Raw {
             txn.open_table(PATHS)?;
             txn.open_table(NAMES)?;
             txn.open_table(BILLING)?;
-            txn.open_table(ROLLUPS)?;
+            txn.open_table(CELLS)?;
         }
         txn.commit()?;
         let mut model = Model { next_seq: 1, ..Model::default() };
@@ -633,21 +654,21 @@ impl Engine for Raw {
         let txn = self.db.begin_read()?;
         let ids = txn.open_table(IDS)?;
         let nodes = txn.open_table(NODES)?;
-        let rollups = txn.open_table(ROLLUPS)?;
+        let cells = txn.open_table(CELLS)?;
         let seq = ids.get(node)?.map(|v| v.value()).ok_or_else(|| missing("node"))?;
         let chain = Raw::read_chain(&nodes, seq)?;
         let cell = |s: u64, key: u16| -> Result<Cell> {
-            match rollups.get((s, key))? {
-                Some(v) => Ok(decode::<Cell>(v.value())?),
+            match cells.get((s, key))? {
+                Some(v) => Ok(Cell::from_bytes(v.value())),
                 None => Ok(Cell::default()),
             }
         };
         let (head_seq, head) = chain.first().ok_or_else(|| missing("node"))?;
         // Every cell of the head in one range (a leaf has one only for what it allocated).
         let mut head_cells: Vec<(u16, Cell)> = Vec::new();
-        for entry in rollups.range((*head_seq, 0u16)..=(*head_seq, u16::MAX))? {
+        for entry in cells.range((*head_seq, 0u16)..=(*head_seq, u16::MAX))? {
             let (k, v) = entry?;
-            head_cells.push((k.value().1, decode(v.value())?));
+            head_cells.push((k.value().1, Cell::from_bytes(v.value())));
         }
         let mut quotas = Vec::with_capacity(RESOURCES.len());
         for &(name, key) in &RESOURCES {
@@ -688,13 +709,13 @@ impl Engine for Raw {
         let txn = self.db.begin_read()?;
         let ids = txn.open_table(IDS)?;
         let nodes = txn.open_table(NODES)?;
-        let rollups = txn.open_table(ROLLUPS)?;
+        let cells = txn.open_table(CELLS)?;
         let by_name = txn.open_table(BY_NAME)?;
         let seq = ids.get(parent)?.map(|v| v.value()).ok_or_else(|| missing("parent"))?;
         let chain = Raw::read_chain(&nodes, seq)?;
         let inherited = effective(chain.iter().map(|(_, r)| r.status.as_str()));
-        let total = match rollups.get((seq, CHILDREN))? {
-            Some(v) => decode::<Cell>(v.value())?.below,
+        let total = match cells.get((seq, CHILDREN))? {
+            Some(v) => Cell::from_bytes(v.value()).below,
             None => 0,
         };
         let prefix = var_key(seq);
@@ -776,9 +797,9 @@ impl Engine for Raw {
         for entry in txn.open_table(NAMES)?.iter()? {
             entry?;
         }
-        for entry in txn.open_table(ROLLUPS)?.iter()? {
+        for entry in txn.open_table(CELLS)?.iter()? {
             let (_, v) = entry?;
-            let _: Cell = decode(v.value())?;
+            let _ = Cell::from_bytes(v.value());
         }
         Ok(CheckView { nodes, problems })
     }

@@ -230,10 +230,12 @@ fn check_reports_damage_and_exits_1() {
         let raw = redb::Database::open(&db.path).unwrap();
         let txn = raw.begin_write().unwrap();
         {
-            let mut t = txn.open_table(redb::TableDefinition::<(u64, u16), &[u8]>::new("rollups")).unwrap();
+            let mut t = txn.open_table(redb::TableDefinition::<(u64, u16), &[u8; 40]>::new("cells")).unwrap();
             let key = t.iter().unwrap().next().unwrap().unwrap().0.value();
-            // No allocation, below = 99, no bound, no child limits.
-            t.insert(key, [0u8, 99, 0, 0].as_slice()).unwrap();
+            // No allocation, below = 99, no bound, no child limits (the fixed 40-byte cell).
+            let mut cell = [0u8; 40];
+            cell[8] = 99;
+            t.insert(key, &cell).unwrap();
         }
         txn.commit().unwrap();
     }

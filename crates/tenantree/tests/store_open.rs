@@ -112,14 +112,17 @@ fn tamper(tamper: impl FnOnce(&redb::WriteTransaction)) -> Vec<tenantree::Findin
 #[test]
 fn the_check_finds_a_wrong_rollup() {
     let findings = tamper(|txn| {
-        let mut t = txn.open_table(redb::TableDefinition::<(u64, u16), &[u8]>::new("rollups")).unwrap();
+        let mut t = txn.open_table(redb::TableDefinition::<(u64, u16), &[u8; 40]>::new("cells")).unwrap();
         let key = {
             let mut it = t.iter().unwrap();
             let (k, _) = it.next().unwrap().unwrap();
             k.value()
         };
-        // No allocation of its own, below = 77, no bound, no child limits.
-        t.insert(key, [0u8, 77, 0, 0].as_slice()).unwrap();
+        // No allocation of its own, below = 77, no bound, no child limits (40 bytes: own,
+        // below and the bound as little-endian u64s, then the child limits as a u128).
+        let mut cell = [0u8; 40];
+        cell[8] = 77;
+        t.insert(key, &cell).unwrap();
     });
     assert!(findings.iter().any(|f| f.area == "rollup"), "{findings:#?}");
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::error::{Error, Result};
 use crate::schema::RollupKey;
 use crate::store::records::{NodeRecord, ProfileRec, StatusRec};
-use crate::store::{Cell, NODES, ROLLUPS, decode, encode};
+use crate::store::{CELLS, Cell, NODES, ROLLUPS_V2, decode, encode};
 
 const CHUNK: usize = 4096;
 
@@ -41,7 +41,7 @@ pub(crate) struct CellV1 {
 /// Format 1 → 2: allocations move from the node records into the nodes' roll-up cells.
 pub(crate) fn v1_to_v2(txn: &redb::WriteTransaction) -> Result<()> {
     use redb::ReadableTable;
-    let mut rollups = txn.open_table(ROLLUPS)?;
+    let mut rollups = txn.open_table(ROLLUPS_V2)?;
     let mut from: Option<(u64, u16)> = None;
     loop {
         let chunk: Vec<((u64, u16), Cell)> = {
@@ -115,10 +115,42 @@ pub(crate) fn v1_to_v2(txn: &redb::WriteTransaction) -> Result<()> {
     Ok(())
 }
 
+/// Format 2 → 3: the roll-up cells move from `rollups` (postcard) to `cells` (fixed width).
+pub(crate) fn v2_to_v3(txn: &redb::WriteTransaction) -> Result<()> {
+    use redb::ReadableTable;
+    {
+        let rollups = txn.open_table(ROLLUPS_V2)?;
+        let mut cells = txn.open_table(CELLS)?;
+        let mut from: Option<(u64, u16)> = None;
+        loop {
+            let chunk: Vec<((u64, u16), Cell)> = {
+                let range = match from {
+                    Some(k) => rollups.range((std::ops::Bound::Excluded(k), std::ops::Bound::Unbounded))?,
+                    None => rollups.range::<(u64, u16)>(..)?,
+                };
+                let mut chunk = Vec::with_capacity(CHUNK);
+                for row in range.take(CHUNK) {
+                    let (k, v) = row?;
+                    chunk.push((k.value(), decode(v.value())?));
+                }
+                chunk
+            };
+            let Some(&(last, _)) = chunk.last() else { break };
+            for (k, cell) in chunk {
+                cells.insert(k, &cell.to_bytes())?;
+            }
+            from = Some(last);
+        }
+    }
+    txn.delete_table(ROLLUPS_V2)?;
+    Ok(())
+}
+
 /// Upgrades a store from format `from` to `from + 1`.
 pub(crate) fn upgrade(txn: &redb::WriteTransaction, from: u32) -> Result<()> {
     match from {
         1 => v1_to_v2(txn),
+        2 => v2_to_v3(txn),
         other => Err(Error::corrupted(format!("no upgrade from format {other}"))),
     }
 }
@@ -129,7 +161,7 @@ mod tests {
 
     use std::sync::Arc;
 
-    use redb::{ReadableDatabase, ReadableTable};
+    use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableHandle};
     use serde::Serialize;
 
     use super::*;
@@ -160,13 +192,42 @@ mod tests {
         child_limits: u128,
     }
 
-    /// Rewrites a current image in format 1, as the previous release wrote it.
+    /// Rewrites a current image in format 2: the cells back in `rollups`, postcard-encoded.
+    fn to_v2(image: Vec<u8>) -> Vec<u8> {
+        let backend: Arc<dyn redb::StorageBackend> = Arc::new(ImageBackend::new(image));
+        let db = redb::Builder::new().create_with_backend(SharedBackend(Arc::clone(&backend))).unwrap();
+        let txn = db.begin_write().unwrap();
+        let rows: Vec<((u64, u16), Cell)> = {
+            let cells = txn.open_table(CELLS).unwrap();
+            cells.iter().unwrap().map(|r| r.unwrap()).map(|(k, v)| (k.value(), Cell::from_bytes(v.value()))).collect()
+        };
+        assert!(!rows.is_empty(), "the store under test has roll-ups");
+        txn.delete_table(CELLS).unwrap();
+        {
+            let mut rollups = txn.open_table(ROLLUPS_V2).unwrap();
+            for (k, cell) in rows {
+                rollups.insert(k, encode(&cell).unwrap().as_slice()).unwrap();
+            }
+            let mut meta = txn.open_table(META).unwrap();
+            meta.insert("format", encode(&("tenantree", 2u32)).unwrap().as_slice()).unwrap();
+        }
+        txn.commit().unwrap();
+        drop(db);
+        read_all(backend.as_ref()).unwrap()
+    }
+
+    /// Rewrites a current image in format 1, as the first release wrote it.
     fn downgrade(image: Vec<u8>) -> Vec<u8> {
+        v2_to_v1(to_v2(image))
+    }
+
+    /// Rewrites a format-2 image in format 1.
+    fn v2_to_v1(image: Vec<u8>) -> Vec<u8> {
         let backend: Arc<dyn redb::StorageBackend> = Arc::new(ImageBackend::new(image));
         let db = redb::Builder::new().create_with_backend(SharedBackend(Arc::clone(&backend))).unwrap();
         let txn = db.begin_write().unwrap();
         {
-            let mut rollups = txn.open_table(ROLLUPS).unwrap();
+            let mut rollups = txn.open_table(ROLLUPS_V2).unwrap();
             let cells: Vec<((u64, u16), Cell)> = rollups
                 .iter()
                 .unwrap()
@@ -261,8 +322,48 @@ mod tests {
         assert_eq!(after, before);
         let q = after[1].iter().find(|q| q.resource == "extensions").unwrap();
         assert_eq!((q.allocated, q.used), (7, 7));
-        // The upgrade is written: the store now says format 2, and keeps working.
+        // The upgrade is written: the store now says the current format, and keeps working.
         upgraded.release(&sys, tenant, "extensions", 7).unwrap();
         assert_eq!(format_of(upgraded.export_image().unwrap()), FORMAT_VERSION);
+    }
+
+    #[test]
+    fn a_format_2_store_opens_with_its_cells_moved_to_the_fixed_width_table() {
+        let store = Store::builder()
+            .clock(ManualClock::new(Timestamp::from_micros(1_700_000_000_000_000)))
+            .entropy(SeededEntropy::new(5))
+            .in_memory()
+            .unwrap();
+        let sys = Actor::system();
+        // More cells than one chunk of the upgrade, so that it resumes after a chunk.
+        let ids = store
+            .write(&sys, |tx| {
+                let p = tx.create_node(&NewNode::new("platform", "p").limit("extensions", 1_000_000))?.id;
+                let mut ids = vec![p];
+                for d in 0..(CHUNK + 10) {
+                    let id = tx.create_node(&NewNode::new("distributor", format!("d{d}")).parent(p))?.id;
+                    tx.allocate(id, "extensions", 1 + d as u64 % 7)?;
+                    ids.push(id);
+                }
+                Ok(ids)
+            })
+            .unwrap();
+        let before: Vec<_> = ids.iter().map(|&id| store.quotas(&sys, id).unwrap()).collect();
+        let old = to_v2(store.export_image().unwrap());
+        assert_eq!(format_of(old.clone()), 2);
+
+        let upgraded = Store::builder().from_image(old).unwrap();
+        assert!(upgraded.check().unwrap().is_clean());
+        let after: Vec<_> = ids.iter().map(|&id| upgraded.quotas(&sys, id).unwrap()).collect();
+        assert_eq!(after, before);
+        let image = upgraded.export_image().unwrap();
+        assert_eq!(format_of(image.clone()), FORMAT_VERSION);
+        let backend: Arc<dyn redb::StorageBackend> = Arc::new(ImageBackend::new(image));
+        let db = redb::Builder::new().create_with_backend(SharedBackend(backend)).unwrap();
+        let txn = db.begin_read().unwrap();
+        let tables: Vec<String> = txn.list_tables().unwrap().map(|t| t.name().to_owned()).collect();
+        assert!(tables.contains(&"cells".to_owned()), "{tables:?}");
+        assert!(!tables.contains(&"rollups".to_owned()), "the old table is gone: {tables:?}");
+        assert!(txn.open_table(CELLS).unwrap().len().unwrap() > CHUNK as u64);
     }
 }

@@ -13,7 +13,7 @@
 //! | `paths` | kind, ancestors…, node | `()` | descendants of a kind: one range scan |
 //! | `names` | group, NUL, folded name | `u64` | store-wide name uniqueness |
 //! | `billing` | scope node, billing id | `u64` | billing-id uniqueness |
-//! | `rollups` | (`u64`, `u16`) | [`Cell`] | per-subtree counts, usage and limit bounds |
+//! | `cells` | (`u64`, `u16`) | [`Cell`], 40 bytes | per-subtree counts, usage and limit bounds |
 //!
 //! Sequence numbers start at 1; 0 stands for "no parent" in keys.
 
@@ -31,7 +31,7 @@ use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 use crate::error::{Error, Result};
 use crate::schema::{RollupKey, Schema};
 pub(crate) use records::{
-    AccountRecord, Cell, EventRecord, MessageRecord, NodeRecord, ProfileRec, RoleRecord, StatusRec, TokenRecord,
+    AccountRecord, CELL_BYTES, Cell, EventRecord, MessageRecord, NodeRecord, ProfileRec, RoleRecord, StatusRec, TokenRecord,
     decode, encode, encode_in,
 };
 pub(crate) use records::{
@@ -43,7 +43,9 @@ pub(crate) use records::{
 /// and add the upgrade from the previous one to [`migrate`].
 ///
 /// 2: a node's own allocations live in its roll-up cells, not in its record.
-pub(crate) const FORMAT_VERSION: u32 = 2;
+/// 3: the roll-up cells are stored at a fixed width in the table `cells` (was `rollups`,
+/// postcard-encoded).
+pub(crate) const FORMAT_VERSION: u32 = 3;
 const FORMAT_MAGIC: &str = "tenantree";
 
 pub(crate) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
@@ -54,7 +56,9 @@ pub(crate) const BY_PARENT: TableDefinition<&[u8], ()> = TableDefinition::new("b
 pub(crate) const PATHS: TableDefinition<&[u8], ()> = TableDefinition::new("paths");
 pub(crate) const NAMES: TableDefinition<&[u8], u64> = TableDefinition::new("names");
 pub(crate) const BILLING: TableDefinition<&[u8], u64> = TableDefinition::new("billing");
-pub(crate) const ROLLUPS: TableDefinition<(u64, u16), &[u8]> = TableDefinition::new("rollups");
+pub(crate) const CELLS: TableDefinition<(u64, u16), &[u8; CELL_BYTES]> = TableDefinition::new("cells");
+/// The roll-up cells of formats 1 and 2, postcard-encoded (read by [`migrate`] only).
+pub(crate) const ROLLUPS_V2: TableDefinition<(u64, u16), &[u8]> = TableDefinition::new("rollups");
 
 /// Tables with byte keys and byte values, for everything that hangs on nodes and accounts.
 /// Their records are encoded by the engine; the store only moves bytes.
@@ -483,7 +487,7 @@ fn create_tables(txn: &redb::WriteTransaction) -> Result<()> {
     txn.open_table(PATHS)?;
     txn.open_table(NAMES)?;
     txn.open_table(BILLING)?;
-    txn.open_table(ROLLUPS)?;
+    txn.open_table(CELLS)?;
     for blob in Blob::ALL {
         txn.open_table(blob.def())?;
     }
@@ -580,18 +584,17 @@ fn get_node<T: ReadableTable<u64, &'static [u8]>>(t: &T, seq: u64) -> Result<Opt
     }
 }
 
-fn get_cell<T: ReadableTable<(u64, u16), &'static [u8]>>(t: &T, seq: u64, key: RollupKey) -> Result<Cell> {
-    match t.get((seq, key))? {
-        Some(v) => decode(v.value()),
-        None => Ok(Cell::default()),
-    }
+type CellValue = &'static [u8; CELL_BYTES];
+
+fn get_cell<T: ReadableTable<(u64, u16), CellValue>>(t: &T, seq: u64, key: RollupKey) -> Result<Cell> {
+    Ok(t.get((seq, key))?.map_or_else(Cell::default, |v| Cell::from_bytes(v.value())))
 }
 
-fn get_cells<T: ReadableTable<(u64, u16), &'static [u8]>>(t: &T, seq: u64) -> Result<Vec<(RollupKey, Cell)>> {
+fn get_cells<T: ReadableTable<(u64, u16), CellValue>>(t: &T, seq: u64) -> Result<Vec<(RollupKey, Cell)>> {
     let mut out = Vec::new();
     for entry in t.range((seq, 0u16)..=(seq, u16::MAX))? {
         let (k, v) = entry?;
-        out.push((k.value().1, decode(v.value())?));
+        out.push((k.value().1, Cell::from_bytes(v.value())));
     }
     Ok(out)
 }
@@ -656,10 +659,10 @@ fn iter_nodes<T: ReadableTable<u64, &'static [u8]>>(t: &T) -> Result<Rows<'_, (u
     })))
 }
 
-fn iter_cells<T: ReadableTable<(u64, u16), &'static [u8]>>(t: &T) -> Result<Rows<'_, ((u64, RollupKey), Cell)>> {
+fn iter_cells<T: ReadableTable<(u64, u16), CellValue>>(t: &T) -> Result<Rows<'_, ((u64, RollupKey), Cell)>> {
     Ok(Box::new(t.iter()?.map(|r| {
         let (k, v) = r?;
-        Ok((k.value(), decode(v.value())?))
+        Ok((k.value(), Cell::from_bytes(v.value())))
     })))
 }
 
@@ -752,7 +755,7 @@ pub(crate) struct ReadView {
     paths: ReadTable<&'static [u8], ()>,
     names: ReadTable<&'static [u8], u64>,
     billing: ReadTable<&'static [u8], u64>,
-    rollups: ReadTable<(u64, u16), &'static [u8]>,
+    cells: ReadTable<(u64, u16), CellValue>,
     blobs: [ReadTable<&'static [u8], &'static [u8]>; Blob::ALL.len()],
     /// Records read for chains, shared: a request that loads a node's chain twice (a node and
     /// then its quotas) decodes it once. Bounded; a snapshot never goes stale.
@@ -773,7 +776,7 @@ impl ReadView {
             paths: ReadTable::new(),
             names: ReadTable::new(),
             billing: ReadTable::new(),
-            rollups: ReadTable::new(),
+            cells: ReadTable::new(),
             blobs: std::array::from_fn(|_| ReadTable::new()),
             node_cache: std::cell::RefCell::new(SeqMap::default()),
             last_resolved: std::cell::Cell::new(None),
@@ -821,11 +824,11 @@ impl View for ReadView {
     }
 
     fn cell(&self, seq: u64, key: RollupKey) -> Result<Cell> {
-        get_cell(lazy!(self.rollups, ROLLUPS)?, seq, key)
+        get_cell(lazy!(self.cells, CELLS)?, seq, key)
     }
 
     fn cells(&self, seq: u64) -> Result<Vec<(RollupKey, Cell)>> {
-        get_cells(lazy!(self.rollups, ROLLUPS)?, seq)
+        get_cells(lazy!(self.cells, CELLS)?, seq)
     }
 
     fn keys(&self, index: Index, range: KeyRange, reverse: bool) -> Result<Keys<'_>> {
@@ -845,7 +848,7 @@ impl View for ReadView {
     }
 
     fn all_cells(&self) -> Result<Rows<'_, ((u64, RollupKey), Cell)>> {
-        iter_cells(lazy!(self.rollups, ROLLUPS)?)
+        iter_cells(lazy!(self.cells, CELLS)?)
     }
 
     fn all_lookups(&self, table: Lookup) -> Result<Rows<'_, (Vec<u8>, u64)>> {
@@ -960,7 +963,7 @@ pub(crate) struct WriteView<'t> {
     paths: WriteTable<'t, &'static [u8], ()>,
     names: WriteTable<'t, &'static [u8], u64>,
     billing: WriteTable<'t, &'static [u8], u64>,
-    rollups: WriteTable<'t, (u64, u16), &'static [u8]>,
+    cells: WriteTable<'t, (u64, u16), CellValue>,
     blobs: [WriteTable<'t, &'static [u8], &'static [u8]>; Blob::ALL.len()],
     node_cache: std::cell::RefCell<SeqMap<Arc<NodeRecord>>>,
     cell_cache: std::cell::RefCell<CellCache>,
@@ -988,7 +991,7 @@ impl<'t> WriteView<'t> {
             paths: WriteTable::new(),
             names: WriteTable::new(),
             billing: WriteTable::new(),
-            rollups: WriteTable::new(),
+            cells: WriteTable::new(),
             blobs: std::array::from_fn(|_| WriteTable::new()),
             node_cache: std::cell::RefCell::new(SeqMap::default()),
             cell_cache: std::cell::RefCell::new(CellCache::default()),
@@ -1120,7 +1123,7 @@ impl<'t> WriteView<'t> {
     fn load_cell(&self, seq: u64, key: RollupKey) -> Result<Cell> {
         match self.shared.cells.get(&seq).and_then(|cells| cells.iter().find(|(k, _)| *k == key)) {
             Some((_, cell)) => Ok(*cell),
-            None => get_cell(lazy!(self.rollups, ROLLUPS)?, seq, key),
+            None => get_cell(lazy!(self.cells, CELLS)?, seq, key),
         }
     }
 
@@ -1253,13 +1256,12 @@ impl<'t> WriteView<'t> {
                 self.shared.cell_count -= before - cells.len();
             }
         }
-        let rollups = lazy_mut!(self.rollups, ROLLUPS)?;
-        let mut buf = [0u8; 64];
+        let table = lazy_mut!(self.cells, CELLS)?;
         for (seq, entry) in dirty {
             if entry.cell.is_zero() {
-                rollups.remove((seq, entry.key))?;
+                table.remove((seq, entry.key))?;
             } else {
-                rollups.insert((seq, entry.key), &*encode_in(&entry.cell, &mut buf)?)?;
+                table.insert((seq, entry.key), &entry.cell.to_bytes())?;
             }
         }
         Ok(())
@@ -1328,7 +1330,7 @@ impl View for WriteView<'_> {
 
     fn cells(&self, seq: u64) -> Result<Vec<(RollupKey, Cell)>> {
         let mut merged: BTreeMap<RollupKey, Cell> =
-            get_cells(lazy!(self.rollups, ROLLUPS)?, seq)?.into_iter().collect();
+            get_cells(lazy!(self.cells, CELLS)?, seq)?.into_iter().collect();
         if let Some(cached) = self.cell_cache.borrow().by_node.get(&seq) {
             for entry in cached {
                 merged.insert(entry.key, entry.cell);
@@ -1357,7 +1359,7 @@ impl View for WriteView<'_> {
         if self.cell_cache.borrow().dirty {
             return Err(Error::corrupted("roll-ups read in bulk before the cache was flushed"));
         }
-        iter_cells(lazy!(self.rollups, ROLLUPS)?)
+        iter_cells(lazy!(self.cells, CELLS)?)
     }
 
     fn all_lookups(&self, table: Lookup) -> Result<Rows<'_, (Vec<u8>, u64)>> {
