@@ -31,8 +31,8 @@ use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 use crate::error::{Error, Result};
 use crate::schema::{RollupKey, Schema};
 pub(crate) use records::{
-    AccountRecord, CELL_BYTES, Cell, EventRecord, MessageRecord, NodeRecord, ProfileRec, RoleRecord, StatusRec, TokenRecord,
-    decode, encode, encode_in,
+    AccountRecord, CELL_BYTES, Cell, EventRecord, MessageRecord, NodeRecord, ProfileRec, RoleRecord, StatusRec,
+    TokenRecord, decode, encode, encode_in,
 };
 pub(crate) use records::{
     BalanceRecord, CallerIdRec, DayRec, E164Rec, HeadersRecord, HolidayRecord, HookRec, LedgerRecord, SettingsRecord,
@@ -1329,8 +1329,7 @@ impl View for WriteView<'_> {
     }
 
     fn cells(&self, seq: u64) -> Result<Vec<(RollupKey, Cell)>> {
-        let mut merged: BTreeMap<RollupKey, Cell> =
-            get_cells(lazy!(self.cells, CELLS)?, seq)?.into_iter().collect();
+        let mut merged: BTreeMap<RollupKey, Cell> = get_cells(lazy!(self.cells, CELLS)?, seq)?.into_iter().collect();
         if let Some(cached) = self.cell_cache.borrow().by_node.get(&seq) {
             for entry in cached {
                 merged.insert(entry.key, entry.cell);
