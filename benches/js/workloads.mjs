@@ -25,7 +25,8 @@ export const packageDir = process.env.TENANTREE_PACKAGE ?? path.resolve(here, '.
 // Sizes (as benches/src/spec.rs; W1 is at most 100,000 tenants in JavaScript, as the issue asks).
 
 // `rounds`: how many times each implementation runs, in turn, after a warm-up run at the
-// WARM size (not counted); each workload keeps the median of its rounds.
+// WARM size (not counted); each workload keeps the fastest of its rounds (interference from a
+// shared machine only ever adds time).
 const TINY = {
   size: 'tiny', distributors: 2, subs: 2, resellers: 2, tenants: 5, batch: 16,
   w3Pairs: 2, w3Batch: 4, w4Gets: 10, w5Children: 120, w5Page: 50, w5Walks: 1, rounds: 1,
@@ -580,7 +581,7 @@ export function runEngine(make, s, log = () => {}) {
 }
 
 /**
- * Several rounds of one implementation as one result: each time the median of its rounds; the
+ * Several rounds of one implementation as one result: each time the fastest of its rounds; the
  * answers of the first round (every round gives the same, checked).
  */
 function mergeRounds(rounds) {
@@ -589,12 +590,12 @@ function mergeRounds(rounds) {
   const stable = rounds.every((r) => JSON.stringify(r.observed) === seen);
   const stats = {};
   for (const k of Object.keys(first.stats)) {
-    stats[k] = { ns: median(rounds.map((r) => r.stats[k].ns)), samples: rounds.reduce((a, r) => a + r.stats[k].samples, 0) };
+    stats[k] = { ns: Math.min(...rounds.map((r) => r.stats[k].ns)), samples: rounds.reduce((a, r) => a + r.stats[k].samples, 0) };
   }
   return {
     tenants: first.tenants,
     rounds: rounds.length,
-    w1: { ns: median(rounds.map((r) => r.w1.ns)), cpuNs: median(rounds.map((r) => r.w1.cpuNs)) },
+    w1: { ns: Math.min(...rounds.map((r) => r.w1.ns)), cpuNs: Math.min(...rounds.map((r) => r.w1.cpuNs)) },
     stats,
     observed: stable ? first.observed : { unstable: rounds.map((r) => r.observed) },
   };

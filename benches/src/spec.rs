@@ -45,7 +45,7 @@ pub struct Sizes {
     pub tenants: usize,
     /// Nodes per transaction in W1.
     pub batch: usize,
-    /// How many times W1 runs (the median counts); the ratio command runs the implementations'
+    /// How many times W1 runs (the fastest counts); the ratio command runs the implementations'
     /// rounds in turn.
     pub w1_runs: usize,
     /// Durable creates in W2 (at most `tenants - 1`: they go under one reseller).
