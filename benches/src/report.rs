@@ -81,7 +81,7 @@ pub fn table(runs: &[EngineRun], feed: Option<&W1Outcome>) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "| workload | what (time per unit, median) | tenantree | raw redb | SQLite | tenantree/raw redb | SQLite/tenantree | target |"
+        "| workload | what (time per unit: the median of a run; W1 the fastest of its runs) | tenantree | raw redb | SQLite | tenantree/raw redb | SQLite/tenantree | target |"
     );
     let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---|");
     let show = |v: Option<f64>| v.map_or("n/a".to_owned(), |s| fmt_duration(Duration::from_secs_f64(s)));
@@ -178,7 +178,7 @@ pub fn js_table(runs: &[EngineRun], js: &std::result::Result<JsRun, String>) -> 
     );
     let _ = writeln!(
         out,
-        "| workload | what (time per unit, median) | tenantree native | tenantree-wasm | sql.js | WASM/native | sql.js/tenantree-wasm | target |"
+        "| workload | what (time per unit: the median of a run, the fastest of the rounds) | tenantree native | tenantree-wasm | sql.js | WASM/native | sql.js/tenantree-wasm | target |"
     );
     let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---|");
     let show = |v: Option<f64>| v.map_or("n/a".to_owned(), |s| fmt_duration(Duration::from_secs_f64(s)));
