@@ -38,33 +38,35 @@ pub(crate) struct CellV1 {
     child_limits: u128,
 }
 
+/// The next rows of the postcard `rollups` of formats 1 and 2 after the key `from` (from the
+/// start for `None`), at most [`CHUNK`], decoded as `T`, with the last key; `None` past the end.
+/// The table's borrow ends with the call, so the caller may write to it between chunks.
+#[allow(clippy::type_complexity)]
+fn rollups_chunk<T: serde::de::DeserializeOwned>(
+    rollups: &impl redb::ReadableTable<(u64, u16), &'static [u8]>,
+    from: Option<(u64, u16)>,
+) -> Result<Option<(Vec<((u64, u16), T)>, (u64, u16))>> {
+    let range = match from {
+        Some(k) => rollups.range((std::ops::Bound::Excluded(k), std::ops::Bound::Unbounded))?,
+        None => rollups.range::<(u64, u16)>(..)?,
+    };
+    let mut chunk = Vec::with_capacity(CHUNK);
+    for row in range.take(CHUNK) {
+        let (k, v) = row?;
+        chunk.push((k.value(), decode(v.value())?));
+    }
+    Ok(chunk.last().map(|&(last, _)| last).map(|last| (chunk, last)))
+}
+
 /// Format 1 → 2: allocations move from the node records into the nodes' roll-up cells.
 pub(crate) fn v1_to_v2(txn: &redb::WriteTransaction) -> Result<()> {
     use redb::ReadableTable;
     let mut rollups = txn.open_table(ROLLUPS_V2)?;
     let mut from: Option<(u64, u16)> = None;
-    loop {
-        let chunk: Vec<((u64, u16), Cell)> = {
-            let range = match from {
-                Some(k) => rollups.range((std::ops::Bound::Excluded(k), std::ops::Bound::Unbounded))?,
-                None => rollups.range::<(u64, u16)>(..)?,
-            };
-            let mut chunk = Vec::with_capacity(CHUNK);
-            for row in range.take(CHUNK) {
-                let (k, v) = row?;
-                let old: CellV1 = decode(v.value())?;
-                let cell = Cell {
-                    own: 0,
-                    below: old.below,
-                    max_limit_below: old.max_limit_below,
-                    child_limits: old.child_limits,
-                };
-                chunk.push((k.value(), cell));
-            }
-            chunk
-        };
-        let Some(&(last, _)) = chunk.last() else { break };
-        for (k, cell) in chunk {
+    while let Some((chunk, last)) = rollups_chunk::<CellV1>(&rollups, from)? {
+        for (k, old) in chunk {
+            let cell =
+                Cell { own: 0, below: old.below, max_limit_below: old.max_limit_below, child_limits: old.child_limits };
             rollups.insert(k, encode(&cell)?.as_slice())?;
         }
         from = Some(last);
@@ -117,25 +119,11 @@ pub(crate) fn v1_to_v2(txn: &redb::WriteTransaction) -> Result<()> {
 
 /// Format 2 → 3: the roll-up cells move from `rollups` (postcard) to `cells` (fixed width).
 pub(crate) fn v2_to_v3(txn: &redb::WriteTransaction) -> Result<()> {
-    use redb::ReadableTable;
     {
         let rollups = txn.open_table(ROLLUPS_V2)?;
         let mut cells = txn.open_table(CELLS)?;
         let mut from: Option<(u64, u16)> = None;
-        loop {
-            let chunk: Vec<((u64, u16), Cell)> = {
-                let range = match from {
-                    Some(k) => rollups.range((std::ops::Bound::Excluded(k), std::ops::Bound::Unbounded))?,
-                    None => rollups.range::<(u64, u16)>(..)?,
-                };
-                let mut chunk = Vec::with_capacity(CHUNK);
-                for row in range.take(CHUNK) {
-                    let (k, v) = row?;
-                    chunk.push((k.value(), decode(v.value())?));
-                }
-                chunk
-            };
-            let Some(&(last, _)) = chunk.last() else { break };
+        while let Some((chunk, last)) = rollups_chunk::<Cell>(&rollups, from)? {
             for (k, cell) in chunk {
                 cells.insert(k, &cell.to_bytes())?;
             }
@@ -192,28 +180,37 @@ mod tests {
         child_limits: u128,
     }
 
-    /// Rewrites a current image in format 2: the cells back in `rollups`, postcard-encoded.
-    fn to_v2(image: Vec<u8>) -> Vec<u8> {
+    /// Applies `edit` to an image in one write transaction that also marks it as `format`.
+    fn edit_image(image: Vec<u8>, format: u32, edit: impl FnOnce(&redb::WriteTransaction)) -> Vec<u8> {
         let backend: Arc<dyn redb::StorageBackend> = Arc::new(ImageBackend::new(image));
         let db = redb::Builder::new().create_with_backend(SharedBackend(Arc::clone(&backend))).unwrap();
         let txn = db.begin_write().unwrap();
-        let rows: Vec<((u64, u16), Cell)> = {
-            let cells = txn.open_table(CELLS).unwrap();
-            cells.iter().unwrap().map(|r| r.unwrap()).map(|(k, v)| (k.value(), Cell::from_bytes(v.value()))).collect()
-        };
-        assert!(!rows.is_empty(), "the store under test has roll-ups");
-        txn.delete_table(CELLS).unwrap();
-        {
+        edit(&txn);
+        txn.open_table(META).unwrap().insert("format", encode(&("tenantree", format)).unwrap().as_slice()).unwrap();
+        txn.commit().unwrap();
+        drop(db);
+        read_all(backend.as_ref()).unwrap()
+    }
+
+    /// Rewrites a current image in format 2: the cells back in `rollups`, postcard-encoded.
+    fn to_v2(image: Vec<u8>) -> Vec<u8> {
+        edit_image(image, 2, |txn| {
+            let rows: Vec<((u64, u16), Cell)> = {
+                let cells = txn.open_table(CELLS).unwrap();
+                cells
+                    .iter()
+                    .unwrap()
+                    .map(|r| r.unwrap())
+                    .map(|(k, v)| (k.value(), Cell::from_bytes(v.value())))
+                    .collect()
+            };
+            assert!(!rows.is_empty(), "the store under test has roll-ups");
+            txn.delete_table(CELLS).unwrap();
             let mut rollups = txn.open_table(ROLLUPS_V2).unwrap();
             for (k, cell) in rows {
                 rollups.insert(k, encode(&cell).unwrap().as_slice()).unwrap();
             }
-            let mut meta = txn.open_table(META).unwrap();
-            meta.insert("format", encode(&("tenantree", 2u32)).unwrap().as_slice()).unwrap();
-        }
-        txn.commit().unwrap();
-        drop(db);
-        read_all(backend.as_ref()).unwrap()
+        })
     }
 
     /// Rewrites a current image in format 1, as the first release wrote it.
@@ -223,10 +220,7 @@ mod tests {
 
     /// Rewrites a format-2 image in format 1.
     fn v2_to_v1(image: Vec<u8>) -> Vec<u8> {
-        let backend: Arc<dyn redb::StorageBackend> = Arc::new(ImageBackend::new(image));
-        let db = redb::Builder::new().create_with_backend(SharedBackend(Arc::clone(&backend))).unwrap();
-        let txn = db.begin_write().unwrap();
-        {
+        edit_image(image, 1, |txn| {
             let mut rollups = txn.open_table(ROLLUPS_V2).unwrap();
             let cells: Vec<((u64, u16), Cell)> = rollups
                 .iter()
@@ -269,12 +263,7 @@ mod tests {
                     rollups.insert(k, encode(&old).unwrap().as_slice()).unwrap();
                 }
             }
-            let mut meta = txn.open_table(META).unwrap();
-            meta.insert("format", encode(&("tenantree", 1u32)).unwrap().as_slice()).unwrap();
-        }
-        txn.commit().unwrap();
-        drop(db);
-        read_all(backend.as_ref()).unwrap()
+        })
     }
 
     fn format_of(image: Vec<u8>) -> u32 {
