@@ -81,7 +81,7 @@ pub fn table(runs: &[EngineRun], feed: Option<&W1Outcome>) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "| workload | what (time per unit: the median of a run; W1 the fastest of its runs) | tenantree | raw redb | SQLite | tenantree/raw redb | SQLite/tenantree | target |"
+        "| workload | what (time per unit: the median of a run; W1, W3, W4 and W5 the fastest of the rounds) | tenantree | raw redb | SQLite | tenantree/raw redb | SQLite/tenantree | target |"
     );
     let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---|");
     let show = |v: Option<f64>| v.map_or("n/a".to_owned(), |s| fmt_duration(Duration::from_secs_f64(s)));

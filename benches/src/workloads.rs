@@ -33,6 +33,12 @@ impl Stat {
         let n = samples.len();
         Stat { per_unit: median(samples), samples: n }
     }
+
+    /// Another round of the same workload: the faster median counts, the samples add up.
+    pub fn keep_faster(&mut self, other: &Stat) {
+        self.per_unit = self.per_unit.min(other.per_unit);
+        self.samples += other.samples;
+    }
 }
 
 /// What one W1 run gives.
@@ -421,6 +427,45 @@ pub struct EngineRun {
     pub stats: BTreeMap<&'static str, Stat>,
     /// The answers.
     pub observed: Observed,
+    /// What W3, W4 and W5 ran on, for more rounds of them ([`rerun`]).
+    pub inputs: Inputs,
+}
+
+/// The inputs of the workloads that leave the store as they found it (W3, W4, W5).
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    /// W4's tenants.
+    pub w4_ids: Vec<Id>,
+    /// W3's pool of tenants.
+    pub w3_pool: Vec<Id>,
+    /// W5's parent.
+    pub w5_parent: Id,
+}
+
+/// What a [`rerun`] saw: every implementation must see the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RerunSeen {
+    /// A W3 tenant after its allocation, and after the release.
+    pub w3: (NodeView, NodeView),
+    /// The first W4 nodes.
+    pub w4: Vec<NodeView>,
+    /// Every page of the first W5 walk.
+    pub w5: Vec<PageView>,
+}
+
+/// W4, W3 and W5 once more on the store a [`run_engine`] of `E` left in `dir` (W3 gives back
+/// what it takes; W4 and W5 only read), for more rounds of them: their stats and answers.
+///
+/// # Errors
+///
+/// The implementation's.
+pub fn rerun<E: Engine>(dir: &Path, s: &Sizes, inputs: &Inputs) -> Result<(Vec<(&'static str, Stat)>, RerunSeen)> {
+    let mut e = E::open(&w1_path::<E>(dir), Mode::Bulk)?;
+    let (w4, w4_seen) = w4(&e, &inputs.w4_ids)?;
+    let (w3, allocated, released) = w3(&mut e, &inputs.w3_pool, s, 33)?;
+    let (w5, w5_seen) = w5(&e, inputs.w5_parent, s)?;
+    e.close()?;
+    Ok((vec![("W4", w4), ("W3", w3), ("W5", w5)], RerunSeen { w3: (allocated, released), w4: w4_seen, w5: w5_seen }))
 }
 
 /// Where W1 of `E` builds its store in `dir`, and the other workloads find it.
@@ -481,6 +526,7 @@ pub fn run_engine<E: Engine>(dir: &Path, s: &Sizes, run_w1: &dyn Fn(&Path) -> Re
         w1,
         tenants: s.total_tenants() as u64,
         stats,
+        inputs: Inputs { w4_ids, w3_pool: pool, w5_parent: parent },
         observed: Observed {
             w2: w2_seen,
             w3_allocated: w3_a,

@@ -181,6 +181,30 @@ fn main_inner() -> Result<()> {
             _ => return Err(usage()),
         });
     }
+    // W3, W4 and W5 leave the stores as they found them: more rounds of them, taking the
+    // implementations in turn like W1's; each keeps its fastest round, and in every round the
+    // implementations must agree.
+    for round in 2..=sizes.w1_runs {
+        let mut seen = Vec::new();
+        for (key, run) in only.iter().zip(runs.iter_mut()) {
+            eprintln!("W3, W4 and W5 of {key}, round {round} of {} ...", sizes.w1_runs);
+            let (stats, answers) = match key.as_str() {
+                "tenantree" => workloads::rerun::<Tt>(&dir, &sizes, &run.inputs)?,
+                "raw" => workloads::rerun::<Raw>(&dir, &sizes, &run.inputs)?,
+                "sqlite" => workloads::rerun::<Sqlite>(&dir, &sizes, &run.inputs)?,
+                _ => return Err(usage()),
+            };
+            for (name, stat) in stats {
+                if let Some(kept) = run.stats.get_mut(name) {
+                    kept.keep_faster(&stat);
+                }
+            }
+            seen.push(answers);
+        }
+        if !seen.windows(2).all(|w| matches!(w, [a, b] if a == b)) {
+            return Err(Error::msg(format!("the implementations disagree in round {round} of W3, W4 and W5")));
+        }
+    }
     let feed = w1.remove("tenantree-feed").map(|feed_runs| W1Outcome::best_of(&feed_runs));
     let js_run = if js {
         let t = Instant::now();
