@@ -150,12 +150,16 @@ export function idBytes(value, out) {
 }
 
 /**
- * Whether `actor` is the system actor as a plain object (`{ type: 'system' }`): serde reads
- * only `type` of it, as here. Anything else (other actors, arrays, objects with a prototype
- * or a `toJSON`) takes the general way through JSON.
+ * Whether `actor` is exactly `{ type: 'system' }`: a plain object whose only own enumerable
+ * property is `type`, the string 'system', with no `toJSON` anywhere. JSON.stringify then gives
+ * `{"type":"system"}` for it, which serde reads as the system actor. Anything else (other
+ * actors, more properties, arrays, objects with a prototype or a `toJSON`, an inherited or
+ * non-enumerable `type`) takes the general way through JSON, with its answer and its errors.
  */
 export function isSystemActor(actor) {
   if (typeof actor !== 'object' || actor === null) return false;
   const proto = Object.getPrototypeOf(actor);
-  return (proto === Object.prototype || proto === null) && !('toJSON' in actor) && actor.type === 'system';
+  if ((proto !== Object.prototype && proto !== null) || 'toJSON' in actor) return false;
+  const keys = Object.keys(actor);
+  return keys.length === 1 && keys[0] === 'type' && actor.type === 'system';
 }

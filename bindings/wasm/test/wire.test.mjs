@@ -105,6 +105,14 @@ test('ids in any case and the system actor take the fast way; everything else th
   refused(() => s.getNode(sys, '00000000-0000-0000-0000-000000000000'), 'INVALID_ARGUMENT');
   // An unknown id in canonical form reaches the core.
   refused(() => s.getNode(sys, '01900000-0000-7000-8000-00000000abcd'), 'NOT_FOUND');
+  // The general way decides whatever is more than { type: 'system' }: a member JSON cannot
+  // write, a type that JSON does not see (not enumerable, or inherited).
+  const cyclic = { type: 'system' };
+  cyclic.self = cyclic;
+  refused(() => s.getNode(cyclic, root.id), 'INVALID_ARGUMENT');
+  refused(() => s.getNode({ type: 'system', n: 1n }, root.id), 'INVALID_ARGUMENT');
+  refused(() => s.getNode(Object.defineProperty({}, 'type', { value: 'system' }), root.id), 'INVALID_ARGUMENT');
+  refused(() => s.getNode(Object.create({ type: 'system' }), root.id), 'INVALID_ARGUMENT');
   // Not the system actor: an array, an object whose toJSON says otherwise, a class instance.
   refused(() => s.getNode(Object.assign([], { type: 'system' }), root.id), 'INVALID_ARGUMENT');
   refused(() => s.getNode({ type: 'system', toJSON: () => ({ type: 'nobody' }) }, root.id), 'INVALID_ARGUMENT');

@@ -57,13 +57,19 @@ pub struct Wire {
 }
 
 /// A number that a JS number cannot hold exactly (above 2^53 in magnitude): refused, as the
-/// generic conversion refuses it, rather than rounded.
+/// generic conversion refuses it, rather than rounded. Holds the whole message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unrepresentable(String);
 
+impl Unrepresentable {
+    fn number(value: impl fmt::Display) -> Unrepresentable {
+        Unrepresentable(format!("{value} can't be represented as a JavaScript number"))
+    }
+}
+
 impl fmt::Display for Unrepresentable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} can't be represented as a JavaScript number", self.0)
+        f.write_str(&self.0)
     }
 }
 
@@ -209,7 +215,7 @@ impl Wire {
     #[allow(clippy::cast_precision_loss)] // checked against 2^53 first
     fn u64(&mut self, value: u64) -> Result {
         if value > MAX_SAFE_INTEGER {
-            return Err(Unrepresentable(value.to_string()));
+            return Err(Unrepresentable::number(value));
         }
         self.nums.push(value as f64);
         Ok(())
@@ -218,7 +224,7 @@ impl Wire {
     #[allow(clippy::cast_precision_loss)] // checked against 2^53 first
     fn i64(&mut self, value: i64) -> Result {
         if value.unsigned_abs() > MAX_SAFE_INTEGER {
-            return Err(Unrepresentable(value.to_string()));
+            return Err(Unrepresentable::number(value));
         }
         self.nums.push(value as f64);
         Ok(())
@@ -292,13 +298,36 @@ mod tests {
     fn numbers_beyond_2_pow_53_are_refused() {
         let mut w = Wire::new(Shape::Quota, 2);
         assert!(w.u64(MAX_SAFE_INTEGER).is_ok());
-        assert_eq!(w.u64(MAX_SAFE_INTEGER + 1), Err(Unrepresentable((MAX_SAFE_INTEGER + 1).to_string())));
+        assert_eq!(w.u64(MAX_SAFE_INTEGER + 1), Err(Unrepresentable::number(MAX_SAFE_INTEGER + 1)));
         assert!(w.i64(-(MAX_SAFE_INTEGER as i64)).is_ok());
         assert!(w.i64(i64::MIN).is_err());
         assert_eq!(w.nums, [MAX_SAFE_INTEGER as f64, -(MAX_SAFE_INTEGER as f64)]);
         let quota = Quota { resource: "disk".into(), limit: Some(u64::MAX), used: 0, allocated: 0, available: None };
         let err = Wire::quota(&quota).err().map(|e| e.to_string());
         assert_eq!(err.as_deref(), Some("18446744073709551615 can't be represented as a JavaScript number"));
+        // A number inside `extra` is refused by its JSON writer, whose message is kept as is.
+        let mut node = sample_node();
+        node.profile.extra = Some(serde_json::json!({ "n": u64::MAX }));
+        let err = Wire::node(&node).err().map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(err.matches("can't be represented as a JavaScript number").count(), 1, "{err}");
+    }
+
+    fn sample_node() -> Node {
+        Node {
+            id: "01900000-0000-7000-8000-000000000001".parse().unwrap_or_else(|e| panic!("{e}")),
+            kind: "tenant".into(),
+            parent: None,
+            name: tenantree::NodeName::new("t", tenantree::NameRule::Label).unwrap_or_else(|e| panic!("{e}")),
+            status: Status::Enabled,
+            effective_status: tenantree::EffectiveStatus { status: Status::Enabled, source: None },
+            profile: Profile::default(),
+            tenant_full_access: true,
+            limits: std::collections::BTreeMap::new(),
+            depth: 1,
+            created: tenantree::Timestamp::from_micros(1),
+            updated: tenantree::Timestamp::from_micros(2),
+            version: 1,
+        }
     }
 
     #[test]
