@@ -453,13 +453,16 @@ pub struct RerunSeen {
     pub w5: Vec<PageView>,
 }
 
+/// What a [`rerun`] gives: the stats by workload name, and the answers.
+pub type Rerun = (Vec<(&'static str, Stat)>, RerunSeen);
+
 /// W4, W3 and W5 once more on the store a [`run_engine`] of `E` left in `dir` (W3 gives back
 /// what it takes; W4 and W5 only read), for more rounds of them: their stats and answers.
 ///
 /// # Errors
 ///
 /// The implementation's.
-pub fn rerun<E: Engine>(dir: &Path, s: &Sizes, inputs: &Inputs) -> Result<(Vec<(&'static str, Stat)>, RerunSeen)> {
+pub fn rerun<E: Engine>(dir: &Path, s: &Sizes, inputs: &Inputs) -> Result<Rerun> {
     let mut e = E::open(&w1_path::<E>(dir), Mode::Bulk)?;
     let (w4, w4_seen) = w4(&e, &inputs.w4_ids)?;
     let (w3, allocated, released) = w3(&mut e, &inputs.w3_pool, s, 33)?;

@@ -83,15 +83,29 @@ fn cpu() -> String {
     format!("{model}, {cores} cores")
 }
 
-/// Where W1 of the implementation `key` builds its store.
-fn w1_path(key: &str, dir: &Path) -> Result<PathBuf> {
-    Ok(match key {
-        "tenantree" => workloads::w1_path::<Tt>(dir),
-        "tenantree-feed" => workloads::w1_path::<TtFeed>(dir),
-        "raw" => workloads::w1_path::<Raw>(dir),
-        "sqlite" => workloads::w1_path::<Sqlite>(dir),
-        _ => return Err(usage()),
-    })
+/// What this command does with one implementation, chosen once by its key.
+struct Impl {
+    w1_path: fn(&Path) -> PathBuf,
+    child: fn(Size, &Path) -> Result<()>,
+    run: fn(&Path, &Sizes, Vec<W1Outcome>) -> Result<EngineRun>,
+    rerun: fn(&Path, &Sizes, &workloads::Inputs) -> Result<workloads::Rerun>,
+}
+
+impl Impl {
+    fn of<E: Engine>() -> Impl {
+        Impl { w1_path: workloads::w1_path::<E>, child: child::<E>, run: run::<E>, rerun: workloads::rerun::<E> }
+    }
+
+    /// The implementation `key`: `tenantree`, `tenantree-feed` (W1 only), `raw` or `sqlite`.
+    fn named(key: &str) -> Result<Impl> {
+        Ok(match key {
+            "tenantree" => Impl::of::<Tt>(),
+            "tenantree-feed" => Impl::of::<TtFeed>(),
+            "raw" => Impl::of::<Raw>(),
+            "sqlite" => Impl::of::<Sqlite>(),
+            _ => return Err(usage()),
+        })
+    }
 }
 
 /// W1 of every implementation in `keys`, `rounds` times, taking the implementations in turn
@@ -105,7 +119,7 @@ fn w1_rounds(keys: &[&str], size: Size, dir: &Path, rounds: usize) -> Result<BTr
     for round in 1..=rounds.max(1) {
         for key in keys {
             eprintln!("W1 of {key}, round {round} of {rounds} ...");
-            let run = w1_child(key, size, &w1_path(key, dir)?)?;
+            let run = w1_child(key, size, &(Impl::named(key)?.w1_path)(dir))?;
             out.entry((*key).to_owned()).or_default().push(run);
         }
     }
@@ -131,13 +145,7 @@ fn main_inner() -> Result<()> {
         };
         let size = Size::parse(size).ok_or_else(usage)?;
         let path = PathBuf::from(path);
-        return match engine.as_str() {
-            "tenantree" => child::<Tt>(size, &path),
-            "tenantree-feed" => child::<TtFeed>(size, &path),
-            "raw" => child::<Raw>(size, &path),
-            "sqlite" => child::<Sqlite>(size, &path),
-            _ => Err(usage()),
-        };
+        return (Impl::named(engine)?.child)(size, &path);
     }
     let mut size = Size::Quick;
     let mut dir: Option<PathBuf> = None;
@@ -174,12 +182,7 @@ fn main_inner() -> Result<()> {
     let mut runs = Vec::new();
     for key in &only {
         let own = w1.remove(key.as_str()).unwrap_or_default();
-        runs.push(match key.as_str() {
-            "tenantree" => run::<Tt>(&dir, &sizes, own)?,
-            "raw" => run::<Raw>(&dir, &sizes, own)?,
-            "sqlite" => run::<Sqlite>(&dir, &sizes, own)?,
-            _ => return Err(usage()),
-        });
+        runs.push((Impl::named(key)?.run)(&dir, &sizes, own)?);
     }
     // W3, W4 and W5 leave the stores as they found them: more rounds of them, taking the
     // implementations in turn like W1's; each keeps its fastest round, and in every round the
@@ -188,12 +191,7 @@ fn main_inner() -> Result<()> {
         let mut seen = Vec::new();
         for (key, run) in only.iter().zip(runs.iter_mut()) {
             eprintln!("W3, W4 and W5 of {key}, round {round} of {} ...", sizes.w1_runs);
-            let (stats, answers) = match key.as_str() {
-                "tenantree" => workloads::rerun::<Tt>(&dir, &sizes, &run.inputs)?,
-                "raw" => workloads::rerun::<Raw>(&dir, &sizes, &run.inputs)?,
-                "sqlite" => workloads::rerun::<Sqlite>(&dir, &sizes, &run.inputs)?,
-                _ => return Err(usage()),
-            };
+            let (stats, answers) = (Impl::named(key)?.rerun)(&dir, &sizes, &run.inputs)?;
             for (name, stat) in stats {
                 if let Some(kept) = run.stats.get_mut(name) {
                     kept.keep_faster(&stat);
