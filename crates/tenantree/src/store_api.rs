@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::ids::NodeId;
 use crate::model::{CheckReport, ChildQuery, DescendantQuery, NewNode, Node, NodeUpdate, Page, Quota, Status};
 use crate::schema::{Preset, Schema};
-use crate::store::{Db, Durability, Location, ReadView, View, WriteView};
+use crate::store::{Db, Durability, Location, Pending, ReadView, View, WriteView};
 use crate::tenant::{
     Balance, CustomHeaders, CustomHeadersUpdate, Holiday, HolidayId, HolidayPage, HolidayQuery, HolidayUpdate,
     LedgerEntry, LedgerQuery, NewHoliday, TenantSettings, TenantSettingsUpdate, TenantStatus, VoicemailSettings,
@@ -395,8 +395,10 @@ impl Store {
     pub fn write<R>(&self, actor: &Actor, f: impl FnOnce(&mut WriteTx<'_, '_>) -> Result<R>) -> Result<R> {
         let db = self.inner.db.read().map_err(lock_error)?;
         let txn = db.begin_write(self.inner.durability)?;
+        // The shared cache stays locked until this transaction's publication (see `Pending`).
+        let mut shared = db.lock_shared();
         let outcome = {
-            let view = db.write_view(&txn);
+            let view = db.write_view(&txn, &mut shared);
             match Principal::resolve(&view, actor) {
                 Ok(who) => {
                     let mut tx = WriteTx { view, ctx: self.ctx(), who, poisoned: None };
@@ -412,10 +414,10 @@ impl Store {
         };
         match outcome {
             Ok((value, publish)) => {
-                // The cache's lock is taken before the commit and held until the publication,
-                // so no later writer can publish before this one; only what is committed is
-                // handed on (a failed commit drops it).
-                let pending = db.pending(publish);
+                // The cache's lock is held through the commit until the publication, so no
+                // later writer can publish before this one; only what is committed is handed
+                // on (a failed commit empties the cache).
+                let pending = Pending::new(publish, shared);
                 txn.commit()?;
                 pending.apply();
                 if self.inner.durability == Durability::Bulk {

@@ -147,9 +147,8 @@ pub(crate) fn load_chain(v: &impl View, seq: u64) -> Result<Chain> {
         if links.len() > MAX_DEPTH as usize {
             return Err(Error::corrupted(format!("the ancestors of node #{seq} form a loop")));
         }
-        let rec = v
-            .node_rc(next)?
-            .ok_or_else(|| Error::corrupted(format!("node #{next}, an ancestor of #{seq}, is missing")))?;
+        let rec = if links.is_empty() { v.node_rc(next)? } else { v.ancestor_rc(next)? };
+        let rec = rec.ok_or_else(|| Error::corrupted(format!("node #{next}, an ancestor of #{seq}, is missing")))?;
         let parent = rec.parent;
         links.push(Loaded { seq: next, rec });
         next = parent;

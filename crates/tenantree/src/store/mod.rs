@@ -191,23 +191,38 @@ pub(crate) struct Db {
     db: redb::Database,
     /// Where the database's bytes can be read back for an image.
     source: Source,
-    /// Records and cells as last committed, handed from one write transaction to the next.
-    shared: std::sync::Mutex<Shared>,
+    /// Records and cells as last committed, handed from one write transaction to the next and
+    /// to read transactions that begin at the same commit.
+    shared: Arc<std::sync::Mutex<Shared>>,
 }
 
 /// What one write transaction leaves to the next: node records and roll-up cells exactly as
 /// committed. Write transactions run one at a time, and everything they store goes through
 /// [`WriteView`], which drops an entry here before it writes that node or cell and adds what it
 /// read or wrote only after its commit succeeded ([`Pending::apply`]): an entry is therefore
-/// always the committed value. Read transactions do not use it (they may be reading an older snapshot).
+/// always the committed value. A write transaction holds the lock from its start to its
+/// publication, so nobody sees the cache between the two.
 ///
 /// A bulk load or a batch of allocations then finds the dealers above its nodes, and their
-/// cells, without reading or decoding them again in every transaction.
+/// cells, without reading or decoding them again in every transaction. Read transactions use
+/// it too, and add the ancestors they load, but only while `generation` is the one they began
+/// at: a reader's snapshot is the state of that commit, and a later commit makes the cache
+/// newer than the snapshot.
 #[derive(Default)]
 pub(crate) struct Shared {
     nodes: SeqMap<Arc<NodeRecord>>,
     cells: SeqMap<Vec<(RollupKey, Cell)>>,
     cell_count: usize,
+    /// Counts publications and resets: a reader's entries are valid while it is unchanged.
+    generation: u64,
+}
+
+impl Shared {
+    /// Empties the cache and starts a new generation, so that no reader trusts it any more.
+    fn reset(&mut self) {
+        let generation = self.generation.wrapping_add(1);
+        *self = Shared { generation, ..Shared::default() };
+    }
 }
 
 /// What a write transaction read and wrote, to publish after its commit.
@@ -216,12 +231,22 @@ pub(crate) struct Publish {
     cells: Vec<(u64, Vec<(RollupKey, Cell)>)>,
 }
 
-/// A [`Publish`] with the shared cache's lock, taken before the commit and held until the
-/// publication: released in between, it would let the next writer commit and publish first,
-/// and these older values would then overwrite its newer ones.
+/// A [`Publish`] with the shared cache's lock, held from the start of the write transaction
+/// until the publication: released in between, it would let the next writer commit and publish
+/// first, and these older values would then overwrite its newer ones, or let a reader add
+/// records of the old state after this commit. Dropped without [`Pending::apply`] (the commit
+/// failed), it empties the cache: what a failed commit left behind is not known.
 pub(crate) struct Pending<'d> {
-    publish: Publish,
+    publish: Option<Publish>,
     shared: std::sync::MutexGuard<'d, Shared>,
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        if self.publish.is_some() {
+            self.shared.reset();
+        }
+    }
 }
 
 const MAX_SHARED_NODES: usize = 16 * 1024;
@@ -293,7 +318,7 @@ impl Db {
             }
             Location::Backend(backend) => on_backend(backend)?,
         };
-        let db = Db { db, source, shared: std::sync::Mutex::new(Shared::default()) };
+        let db = Db { db, source, shared: Arc::new(std::sync::Mutex::new(Shared::default())) };
         let schema = db.init(schema)?;
         Ok((db, schema))
     }
@@ -378,8 +403,17 @@ impl Db {
         Ok(ids.last()?.map(|(k, _)| k.value()))
     }
 
+    /// Begins a read transaction. Under the shared cache's lock no writer is between its start
+    /// and its publication, so the snapshot is the state of the cache's generation; when a
+    /// writer holds the lock, the reader goes without the cache.
     pub(crate) fn begin_read(&self) -> Result<ReadView> {
-        Ok(ReadView::new(self.db.begin_read()?))
+        let Ok(shared) = self.shared.try_lock() else {
+            return Ok(ReadView::new(self.db.begin_read()?, None));
+        };
+        let txn = self.db.begin_read()?;
+        let generation = shared.generation;
+        drop(shared);
+        Ok(ReadView::new(txn, Some(SharedRef { cache: Arc::clone(&self.shared), generation })))
     }
 
     pub(crate) fn begin_write(&self, durability: Durability) -> Result<redb::WriteTransaction> {
@@ -390,32 +424,36 @@ impl Db {
         Ok(txn)
     }
 
-    /// A view of a write transaction, with the shared cache of committed records.
-    pub(crate) fn write_view<'t>(&'t self, txn: &'t redb::WriteTransaction) -> WriteView<'t> {
-        WriteView::new(txn, self.lock_shared())
+    /// A view of a write transaction, with the shared cache of committed records, whose lock
+    /// (from [`Db::lock_shared`]) the caller holds until [`Pending::apply`].
+    pub(crate) fn write_view<'t>(&self, txn: &'t redb::WriteTransaction, shared: &'t mut Shared) -> WriteView<'t> {
+        WriteView::new(txn, shared)
     }
 
-    /// A panic during an earlier transaction poisons the lock; the cache may then be half
-    /// updated, so it starts over empty.
-    fn lock_shared(&self) -> std::sync::MutexGuard<'_, Shared> {
+    /// Takes the shared cache's lock for a write transaction. A panic during an earlier
+    /// transaction poisons the lock; the cache may then be half updated, so it starts over.
+    pub(crate) fn lock_shared(&self) -> std::sync::MutexGuard<'_, Shared> {
         self.shared.lock().unwrap_or_else(|poisoned| {
             let mut shared = poisoned.into_inner();
-            *shared = Shared::default();
+            shared.reset();
             shared
         })
     }
-
-    /// Takes the shared cache's lock for [`Pending::apply`]; call it before the commit, while
-    /// the transaction still excludes every other writer.
-    pub(crate) fn pending(&self, publish: Publish) -> Pending<'_> {
-        Pending { publish, shared: self.lock_shared() }
-    }
 }
 
-impl Pending<'_> {
-    /// Hands what a committed transaction read and wrote to the next one.
-    pub(crate) fn apply(self) {
-        let Pending { publish, mut shared } = self;
+impl<'d> Pending<'d> {
+    /// What to publish once the transaction commits, with the lock taken at its start; call
+    /// the commit while holding it.
+    pub(crate) fn new(publish: Publish, shared: std::sync::MutexGuard<'d, Shared>) -> Pending<'d> {
+        Pending { publish: Some(publish), shared }
+    }
+
+    /// Hands what a committed transaction read and wrote to the next one, and starts a new
+    /// generation: readers that began before this commit no longer use the cache.
+    pub(crate) fn apply(mut self) {
+        let Some(publish) = self.publish.take() else { return };
+        let shared = &mut *self.shared;
+        shared.generation = shared.generation.wrapping_add(1);
         if shared.nodes.len() + publish.nodes.len() > MAX_SHARED_NODES {
             shared.nodes.clear();
         }
@@ -551,6 +589,11 @@ pub(crate) trait View {
     /// The node's record, shared: a write transaction hands out its cached copy.
     fn node_rc(&self, seq: u64) -> Result<Option<Arc<NodeRecord>>> {
         Ok(self.node(seq)?.map(Arc::new))
+    }
+    /// As [`View::node_rc`], for a node loaded as an ancestor of another: a read transaction
+    /// shares those with later transactions.
+    fn ancestor_rc(&self, seq: u64) -> Result<Option<Arc<NodeRecord>>> {
+        self.node_rc(seq)
     }
     /// Calls `f` with every key of `index` that starts with `prefix`, in order, until it
     /// breaks. Unlike [`View::keys`] nothing is boxed or copied: for the probes on the write
@@ -762,10 +805,28 @@ pub(crate) struct ReadView {
     node_cache: std::cell::RefCell<SeqMap<Arc<NodeRecord>>>,
     /// The last id resolved.
     last_resolved: std::cell::Cell<Option<([u8; 16], u64)>>,
+    /// The store's cache of committed records, at the generation this snapshot is of; `None`
+    /// when a writer held it as the transaction began.
+    shared: Option<SharedRef>,
+}
+
+/// A reader's handle on [`Shared`]: usable while the cache is at `generation`.
+struct SharedRef {
+    cache: Arc<std::sync::Mutex<Shared>>,
+    generation: u64,
+}
+
+impl SharedRef {
+    /// Runs `f` on the cache if it is free (never waits: a writer may hold it for a whole
+    /// transaction, possibly on this thread) and still of this reader's snapshot.
+    fn with<R>(&self, f: impl FnOnce(&mut Shared) -> R) -> Option<R> {
+        let mut shared = self.cache.try_lock().ok()?;
+        (shared.generation == self.generation).then(|| f(&mut shared))
+    }
 }
 
 impl ReadView {
-    fn new(txn: redb::ReadTransaction) -> ReadView {
+    fn new(txn: redb::ReadTransaction, shared: Option<SharedRef>) -> ReadView {
         ReadView {
             txn,
             meta: ReadTable::new(),
@@ -780,7 +841,29 @@ impl ReadView {
             blobs: std::array::from_fn(|_| ReadTable::new()),
             node_cache: std::cell::RefCell::new(SeqMap::default()),
             last_resolved: std::cell::Cell::new(None),
+            shared,
         }
+    }
+
+    /// A record from the shared cache, or the snapshot; an ancestor read from the snapshot is
+    /// added to the shared cache (while it has room), so that later readers and writers find
+    /// the few dealers above many nodes without reading them again. Leaves are not added: they
+    /// are many, and each is seldom read twice.
+    fn load_node(&self, seq: u64, share: bool) -> Result<Option<Arc<NodeRecord>>> {
+        if let Some(shared) = &self.shared
+            && let Some(Some(record)) = shared.with(|s| s.nodes.get(&seq).cloned())
+        {
+            return Ok(Some(record));
+        }
+        let record = get_node(lazy!(self.nodes, NODES)?, seq)?.map(Arc::new);
+        if share && let (Some(shared), Some(record)) = (&self.shared, &record) {
+            shared.with(|s| {
+                if s.nodes.len() < MAX_SHARED_NODES {
+                    s.nodes.insert(seq, Arc::clone(record));
+                }
+            });
+        }
+        Ok(record)
     }
 
     fn index(&self, index: Index) -> Result<&redb::ReadOnlyTable<&'static [u8], ()>> {
@@ -814,17 +897,38 @@ impl View for ReadView {
     }
 
     fn node_rc(&self, seq: u64) -> Result<Option<Arc<NodeRecord>>> {
-        cached_node(&self.node_cache, MAX_READ_CACHED_NODES, seq, || {
-            Ok(get_node(lazy!(self.nodes, NODES)?, seq)?.map(Arc::new))
-        })
+        cached_node(&self.node_cache, MAX_READ_CACHED_NODES, seq, || self.load_node(seq, false))
+    }
+
+    fn ancestor_rc(&self, seq: u64) -> Result<Option<Arc<NodeRecord>>> {
+        cached_node(&self.node_cache, MAX_READ_CACHED_NODES, seq, || self.load_node(seq, true))
     }
 
     fn seq_of(&self, id: [u8; 16]) -> Result<Option<u64>> {
         memo_seq(&self.last_resolved, id, || Ok(lazy!(self.ids, IDS)?.get(u128::from_be_bytes(id))?.map(|v| v.value())))
     }
 
+    /// From the shared cache when it holds the cell; otherwise from the snapshot, and added to
+    /// the cache when it holds the node's record (a dealer's: see [`ReadView::load_node`]).
     fn cell(&self, seq: u64, key: RollupKey) -> Result<Cell> {
-        get_cell(lazy!(self.cells, CELLS)?, seq, key)
+        let Some(shared) = &self.shared else {
+            return get_cell(lazy!(self.cells, CELLS)?, seq, key);
+        };
+        let found = shared.with(|s| s.cells.get(&seq).and_then(|c| c.iter().find(|(k, _)| *k == key)).map(|(_, c)| *c));
+        if let Some(Some(cell)) = found {
+            return Ok(cell);
+        }
+        let cell = get_cell(lazy!(self.cells, CELLS)?, seq, key)?;
+        shared.with(|s| {
+            if s.cell_count < MAX_SHARED_CELLS && s.nodes.contains_key(&seq) {
+                let cells = s.cells.entry(seq).or_default();
+                if !cells.iter().any(|(k, _)| *k == key) {
+                    cells.push((key, cell));
+                    s.cell_count += 1;
+                }
+            }
+        });
+        Ok(cell)
     }
 
     fn cells(&self, seq: u64) -> Result<Vec<(RollupKey, Cell)>> {
@@ -953,8 +1057,8 @@ type WriteTable<'t, K, V> = std::cell::OnceCell<redb::Table<'t, K, V>>;
 /// its own writes.
 pub(crate) struct WriteView<'t> {
     txn: &'t redb::WriteTransaction,
-    /// Held for the whole transaction; write transactions never run side by side.
-    shared: std::sync::MutexGuard<'t, Shared>,
+    /// Locked for the whole transaction; write transactions never run side by side.
+    shared: &'t mut Shared,
     meta: WriteTable<'t, &'static str, &'static [u8]>,
     nodes: WriteTable<'t, u64, &'static [u8]>,
     ids: WriteTable<'t, u128, u64>,
@@ -979,7 +1083,7 @@ pub(crate) struct WriteView<'t> {
 }
 
 impl<'t> WriteView<'t> {
-    fn new(txn: &'t redb::WriteTransaction, shared: std::sync::MutexGuard<'t, Shared>) -> WriteView<'t> {
+    fn new(txn: &'t redb::WriteTransaction, shared: &'t mut Shared) -> WriteView<'t> {
         WriteView {
             txn,
             shared,
@@ -1405,18 +1509,20 @@ mod tests {
         let (db, _) = Db::open(Location::Memory, 1 << 20, None).unwrap();
         // Committed: cells 1..=10 at 1, published to the shared cache.
         let txn = db.begin_write(Durability::Bulk).unwrap();
-        let mut w = db.write_view(&txn);
+        let mut shared = db.lock_shared();
+        let mut w = db.write_view(&txn, &mut shared);
         for seq in 1..=10 {
             set(&mut w, seq, 1);
         }
-        let pending = db.pending(w.finish().unwrap());
+        let pending = Pending::new(w.finish().unwrap(), shared);
         txn.commit().unwrap();
         pending.apply();
 
         // A transaction changes them, then overflows its cache (written back mid-transaction):
         // reading them again must give its own values, not the shared committed ones.
         let txn = db.begin_write(Durability::Bulk).unwrap();
-        let mut w = db.write_view(&txn);
+        let mut shared = db.lock_shared();
+        let mut w = db.write_view(&txn, &mut shared);
         for seq in 1..=10 {
             assert_eq!(below(&w, seq), 1);
             set(&mut w, seq, 2);
@@ -1428,11 +1534,13 @@ mod tests {
             assert_eq!(below(&w, seq), 2, "cell {seq} after the write-back");
         }
         drop(w);
+        drop(shared);
         txn.abort().unwrap();
 
         // Discarded: the next transaction sees the committed values again.
         let txn = db.begin_write(Durability::Bulk).unwrap();
-        let w = db.write_view(&txn);
+        let mut shared = db.lock_shared();
+        let w = db.write_view(&txn, &mut shared);
         for seq in 1..=10 {
             assert_eq!(below(&w, seq), 1);
         }

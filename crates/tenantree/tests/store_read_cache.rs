@@ -1,0 +1,183 @@
+//! Read transactions share the dealers they load with later transactions (the store's cache of
+//! committed records): a read must still see exactly its snapshot, never a record of an older
+//! or a newer commit.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+mod common;
+
+use common::*;
+use tenantree::{NodeId, ReadTx, Status, Store};
+
+fn extensions(tx: &ReadTx<'_>, id: NodeId) -> (u64, Option<u64>) {
+    let q = tx.quotas(id).unwrap().into_iter().find(|q| q.resource == "extensions").unwrap();
+    (q.used, q.available)
+}
+
+#[test]
+fn a_read_after_a_write_sees_the_new_ancestors() {
+    let store = store();
+    let c = chain(&store);
+    store.set_limit(&sys(), c.dist.id, "extensions", Some(100)).unwrap();
+    // Loads the chain, and with it the dealers into the shared cache.
+    let before = store.read(&sys(), |tx| Ok((tx.get_node(c.tenant.id)?, extensions(tx, c.tenant.id)))).unwrap();
+    assert_eq!(before.0.effective_status.status, Status::Enabled);
+    assert_eq!(before.1, (0, Some(100)));
+
+    store.allocate(&sys(), c.reseller.id, "extensions", 30).unwrap();
+    store.set_limit(&sys(), c.dist.id, "extensions", Some(90)).unwrap();
+    store.set_status(&sys(), c.sub.id, Status::Suspended { profile: 2 }).unwrap();
+
+    let after = store.read(&sys(), |tx| Ok((tx.get_node(c.tenant.id)?, extensions(tx, c.tenant.id)))).unwrap();
+    assert_eq!(after.0.effective_status.status, Status::Suspended { profile: 2 });
+    assert_eq!(after.0.effective_status.source, Some(c.sub.id));
+    assert_eq!(after.1, (0, Some(60)), "the reseller's allocation counts against the distributor's new limit");
+    // And again, now that the new records are the cached ones.
+    let again = store.read(&sys(), |tx| Ok(extensions(tx, c.tenant.id))).unwrap();
+    assert_eq!(again, (0, Some(60)));
+}
+
+#[test]
+fn a_snapshot_never_sees_records_that_a_later_reader_cached() {
+    let store = store();
+    let c = chain(&store);
+    store.set_limit(&sys(), c.dist.id, "extensions", Some(100)).unwrap();
+    store
+        .read(&sys(), |old| {
+            // This snapshot is taken; then a write commits, and a newer reader loads the
+            // changed dealers into the shared cache.
+            store.allocate(&sys(), c.reseller.id, "extensions", 40).unwrap();
+            store.set_status(&sys(), c.dist.id, Status::Suspended { profile: 2 }).unwrap();
+            let newer = store.read(&sys(), |tx| Ok((tx.get_node(c.tenant.id)?, extensions(tx, c.tenant.id)))).unwrap();
+            assert_eq!(newer.0.effective_status.status, Status::Suspended { profile: 2 });
+            assert_eq!(newer.1, (0, Some(60)));
+            // The older snapshot reads these ancestors for the first time now: it must see
+            // them as they were when it began.
+            let node = old.get_node(c.tenant.id)?;
+            assert_eq!(node.effective_status.status, Status::Enabled);
+            assert_eq!(extensions(old, c.tenant.id), (0, Some(100)));
+            assert_eq!(extensions(old, c.reseller.id), (0, Some(100)));
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn a_read_inside_a_write_sees_the_last_commit_and_does_not_wait() {
+    let store = store();
+    let c = chain(&store);
+    store.set_limit(&sys(), c.sub.id, "extensions", Some(10)).unwrap();
+    store
+        .write(&sys(), |tx| {
+            tx.allocate(c.tenant.id, "extensions", 4)?;
+            tx.set_status(c.reseller.id, Status::Suspended { profile: 2 }, None)?;
+            // The writer holds the shared cache; this read goes without it, and sees only
+            // what was committed.
+            let seen = store.read(&sys(), |r| Ok((r.get_node(c.tenant.id)?, extensions(r, c.tenant.id)))).unwrap();
+            assert_eq!(seen.0.effective_status.status, Status::Enabled);
+            assert_eq!(seen.1, (0, Some(10)));
+            Ok(())
+        })
+        .unwrap();
+    let seen = store.read(&sys(), |r| Ok((r.get_node(c.tenant.id)?, extensions(r, c.tenant.id)))).unwrap();
+    assert_eq!(seen.0.effective_status.status, Status::Suspended { profile: 2 });
+    assert_eq!(seen.1, (4, Some(6)));
+}
+
+#[test]
+fn an_aborted_write_leaves_readers_the_committed_records() {
+    let store = store();
+    let c = chain(&store);
+    store.set_limit(&sys(), c.dist.id, "extensions", Some(50)).unwrap();
+    store.read(&sys(), |tx| tx.get_node(c.tenant.id)).unwrap();
+    let err = store
+        .write(&sys(), |tx| {
+            tx.allocate(c.reseller.id, "extensions", 20)?;
+            tx.set_status(c.dist.id, Status::Suspended { profile: 2 }, None)?;
+            // Refused: the tenant is now out of service; the whole transaction goes.
+            tx.allocate(c.tenant.id, "extensions", 1)
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), "SERVICE_DISABLED");
+    let seen = store.read(&sys(), |r| Ok((r.get_node(c.tenant.id)?, extensions(r, c.tenant.id)))).unwrap();
+    assert_eq!(seen.0.effective_status.status, Status::Enabled);
+    assert_eq!(seen.1, (0, Some(50)));
+}
+
+/// Writers move one unit between two resellers under one sub-distributor while readers check,
+/// in their snapshots, that the two resellers' rooms (read through their tenants, so from the
+/// ancestors' cells) always add up: a record or cell from another commit would break the sum.
+#[test]
+fn concurrent_readers_see_consistent_ancestors() {
+    let store = std::sync::Arc::new(store());
+    let c = chain(&store);
+    let other = create(&store, "reseller", "other", Some(c.sub.id));
+    let t2 = create(&store, "tenant", "t2", Some(other.id));
+    for r in [c.reseller.id, other.id] {
+        store.set_limit(&sys(), r, "extensions", Some(100)).unwrap();
+    }
+    store.allocate(&sys(), c.reseller.id, "extensions", 50).unwrap();
+    store.allocate(&sys(), other.id, "extensions", 50).unwrap();
+    let (t1, r1, r2) = (c.tenant.id, c.reseller.id, other.id);
+
+    let writer = {
+        let store = std::sync::Arc::clone(&store);
+        std::thread::spawn(move || {
+            for i in 0..400u64 {
+                let (from, to) = if i % 2 == 0 { (r1, r2) } else { (r2, r1) };
+                let amount = 1 + i % 7;
+                store
+                    .write(&sys(), |tx| {
+                        tx.release(from, "extensions", amount)?;
+                        tx.allocate(to, "extensions", amount)?;
+                        Ok(())
+                    })
+                    .unwrap();
+                if i % 2 == 1 {
+                    // Back to 50/50 after every pair (amounts 1..=7 differ, so the split moves).
+                    let (a, b) = store.read(&sys(), |tx| Ok((extensions(tx, r1).0, extensions(tx, r2).0))).unwrap();
+                    assert_eq!(a + b, 100);
+                }
+            }
+        })
+    };
+    let readers: Vec<_> = (0..2)
+        .map(|_| {
+            let store = std::sync::Arc::clone(&store);
+            std::thread::spawn(move || {
+                let mut seen = 0;
+                while seen < 2000 {
+                    let (a, b) = store
+                        .read(&sys(), |tx| {
+                            let a = extensions(tx, t1).1.unwrap();
+                            let b = extensions(tx, t2.id).1.unwrap();
+                            Ok((a, b))
+                        })
+                        .unwrap();
+                    assert_eq!(a + b, 100, "rooms {a} and {b} from different commits");
+                    seen += 1;
+                }
+            })
+        })
+        .collect();
+    writer.join().unwrap();
+    for r in readers {
+        r.join().unwrap();
+    }
+    assert_clean(&store);
+}
+
+#[test]
+fn a_store_from_an_image_reads_its_dealers_from_the_image() {
+    // A store opened from a file image starts with an empty cache: its first reads must come
+    // from the file, and later ones agree with them.
+    let store = store();
+    let c = chain(&store);
+    store.set_limit(&sys(), c.dist.id, "extensions", Some(70)).unwrap();
+    store.allocate(&sys(), c.reseller.id, "extensions", 5).unwrap();
+    let image = store.export_image().unwrap();
+    let copy = Store::from_image(image).unwrap();
+    for _ in 0..2 {
+        let seen = copy.read(&sys(), |r| Ok(extensions(r, c.tenant.id))).unwrap();
+        assert_eq!(seen, (0, Some(65)));
+    }
+}
