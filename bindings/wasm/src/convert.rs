@@ -16,7 +16,7 @@
 use js_sys::{JSON, Reflect};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tenantree::{Actor, NodeId};
+use tenantree::{Actor, NewNode, NodeId};
 use tenantree_wasm_hot as hot;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
@@ -163,6 +163,25 @@ extern "C" {
 
     #[wasm_bindgen(js_name = isSystemActor)]
     fn is_system_actor(actor: &JsValue) -> bool;
+
+    #[wasm_bindgen(js_name = newNodesWire)]
+    fn new_nodes_wire(recs: &JsValue) -> Option<String>;
+
+    #[wasm_bindgen(js_name = newNodesNums)]
+    fn new_nodes_nums() -> Vec<f64>;
+}
+
+/// The argument of `createNodes`: a batch of simple records (kind, name, parent, limits) is
+/// read off `hot.js`'s input wire, without `JSON.stringify` and serde's flattened `NewNode`;
+/// anything else, or a wire the decoder cannot take exactly, goes [`arg_with`]'s way, which
+/// gives the same answer or the errors.
+pub(crate) fn new_nodes_arg(value: &JsValue) -> Result<Vec<NewNode>, JsValue> {
+    if let Some(text) = new_nodes_wire(value)
+        && let Some(nodes) = hot::new_nodes_wire(&new_nodes_nums(), &text)
+    {
+        return Ok(nodes);
+    }
+    arg_with("nodes", value, hot::new_nodes)
 }
 
 /// A core result as a JS result: the record as a plain object, or the error as a JS `Error`.

@@ -163,3 +163,88 @@ export function isSystemActor(actor) {
   const keys = Object.keys(actor);
   return keys.length === 1 && keys[0] === 'type' && actor.type === 'system';
 }
+
+// A plain object as JSON.stringify writes it: its own enumerable keys, nothing it would
+// transform first (a toJSON, a class instance, a boxed value).
+function plain(o) {
+  if (typeof o !== 'object' || o === null) return false;
+  const proto = Object.getPrototypeOf(o);
+  return (proto === Object.prototype || proto === null) && !('toJSON' in o);
+}
+
+let wireNums = [];
+
+/**
+ * A batch of new nodes for `createNodes` as one text (returned) and numbers (taken next by
+ * `newNodesNums`), when every record is a plain object with only `kind` and `name` (strings),
+ * `parent` (a string, null or undefined) and `limits` (undefined, or a plain object of
+ * non-negative safe integers or undefined). Kinds, parents and limit keys repeat across a
+ * batch, so each distinct one is written once, in a table at the front: the numbers start
+ * with the table's size and each entry's length (in UTF-16 code units); then per record the
+ * kind's entry, the name's length, the parent's entry (-1 when there is none), the number of
+ * limits, then each limit's key entry and value. The text holds the table's strings, then
+ * the names in order. Any other batch answers undefined and takes the JSON way, which gives
+ * its answer and its errors; so does a text the wasm side finds it cannot take as such (a
+ * lone surrogate).
+ */
+export function newNodesWire(recs) {
+  if (!Array.isArray(recs) || Object.getPrototypeOf(recs) !== Array.prototype || 'toJSON' in recs) return undefined;
+  const table = new Map();
+  const entry = (str) => {
+    let at = table.get(str);
+    if (at === undefined) {
+      at = table.size;
+      table.set(str, at);
+    }
+    return at;
+  };
+  const nums = [];
+  let names = '';
+  for (let i = 0; i < recs.length; i++) {
+    const r = recs[i];
+    if (!plain(r)) return undefined;
+    let kind;
+    let name;
+    let parent = null;
+    let limits;
+    for (const key of Object.keys(r)) {
+      const v = r[key];
+      if (key === 'kind' && typeof v === 'string') kind = v;
+      else if (key === 'name' && typeof v === 'string') name = v;
+      else if (key === 'parent' && (typeof v === 'string' || v === null || v === undefined)) parent = v ?? null;
+      else if (key === 'limits' && (v === undefined || plain(v))) limits = v;
+      else return undefined;
+    }
+    if (kind === undefined || name === undefined) return undefined;
+    nums.push(entry(kind), name.length, parent === null ? -1 : entry(parent));
+    names += name;
+    const at = nums.length;
+    nums.push(0);
+    if (limits !== undefined) {
+      let n = 0;
+      for (const key of Object.keys(limits)) {
+        const v = limits[key];
+        if (v === undefined) continue;
+        if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) return undefined;
+        nums.push(entry(key), v);
+        n++;
+      }
+      nums[at] = n;
+    }
+  }
+  const head = [table.size];
+  let text = '';
+  for (const str of table.keys()) {
+    head.push(str.length);
+    text += str;
+  }
+  wireNums = head.concat(nums);
+  return text + names;
+}
+
+/** The numbers of the last `newNodesWire`, once. */
+export function newNodesNums() {
+  const nums = new Float64Array(wireNums);
+  wireNums = [];
+  return nums;
+}

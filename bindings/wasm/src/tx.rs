@@ -20,7 +20,7 @@ use tenantree::{
 };
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{arg, arg_with, error, id_arg, invalid, primitive_arg, to_js, wire_to_js};
+use crate::convert::{arg, arg_with, error, id_arg, invalid, new_nodes_arg, primitive_arg, to_js, wire_to_js};
 use tenantree_wasm_hot as hot;
 
 /// A slot holding a pointer to a transaction on the Rust stack while a JS callback runs; the
@@ -547,7 +547,7 @@ impl WriteTx {
         &self,
         #[wasm_bindgen(unchecked_param_type = "NewNode[]")] nodes: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let nodes: Vec<NewNode> = arg_with("nodes", &nodes, hot::new_nodes)?;
+        let nodes: Vec<NewNode> = new_nodes_arg(&nodes)?;
         let ids = self.with(|tx| {
             let mut ids = Vec::with_capacity(nodes.len());
             for node in &nodes {

@@ -13,7 +13,9 @@ use serde::de::DeserializeOwned;
 use serde_json::ser::{CompactFormatter, Formatter};
 use tenantree::{Actor, ChildQuery, NewNode};
 
+mod new_nodes;
 mod wire;
+pub use new_nodes::new_nodes_wire;
 pub use wire::{Shape, Unrepresentable, Wire};
 
 /// The largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
