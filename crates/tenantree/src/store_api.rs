@@ -364,9 +364,18 @@ impl Store {
     /// `STORAGE`.
     pub fn read<R>(&self, actor: &Actor, f: impl FnOnce(&ReadTx<'_>) -> Result<R>) -> Result<R> {
         let view = self.inner.db.read().map_err(lock_error)?.begin_read()?;
-        let who = Principal::resolve(&view, actor)?;
-        let tx = ReadTx { view, ctx: self.ctx(), who };
-        f(&tx)
+        let (result, view) = match Principal::resolve(&view, actor) {
+            Ok(who) => {
+                let tx = ReadTx { view, ctx: self.ctx(), who };
+                (f(&tx), tx.view)
+            }
+            Err(e) => (Err(e), view),
+        };
+        // The snapshot may serve the next read, if nothing commits before it.
+        if let Ok(db) = self.inner.db.read() {
+            db.end_read(view);
+        }
+        result
     }
 
     /// Runs `f` in a write transaction and commits if it returns `Ok`; otherwise nothing of it
@@ -420,6 +429,7 @@ impl Store {
                 let pending = Pending::new(publish, shared);
                 txn.commit()?;
                 pending.apply();
+                db.release_idle();
                 if self.inner.durability == Durability::Bulk {
                     self.inner.unflushed.store(true, Ordering::SeqCst);
                 }
@@ -2081,5 +2091,15 @@ impl Store {
         update: &VoicemailUpdate,
     ) -> Result<VoicemailSettings> {
         self.write(actor, |tx| tx.update_voicemail(tenant, update))
+    }
+}
+
+#[cfg(test)]
+mod send_sync {
+    /// A store is shared between threads (an `Arc<Store>` in a server).
+    #[test]
+    fn a_store_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<super::Store>();
     }
 }

@@ -59,6 +59,10 @@ fn a_snapshot_never_sees_records_that_a_later_reader_cached() {
             Ok(())
         })
         .unwrap();
+    // The old snapshot ended after the commit: it must not serve the next read.
+    let now = store.read(&sys(), |tx| Ok((tx.get_node(c.tenant.id)?, extensions(tx, c.tenant.id)))).unwrap();
+    assert_eq!(now.0.effective_status.status, Status::Suspended { profile: 2 });
+    assert_eq!(now.1, (0, Some(60)));
 }
 
 #[test]
@@ -180,4 +184,69 @@ fn a_store_from_an_image_reads_its_dealers_from_the_image() {
         let seen = copy.read(&sys(), |r| Ok(extensions(r, c.tenant.id))).unwrap();
         assert_eq!(seen, (0, Some(65)));
     }
+}
+
+/// A read keeps its snapshot for the next read while nothing commits: a read that begins after
+/// another thread's commit must still see that commit, every time.
+#[test]
+fn a_read_after_another_threads_commit_sees_it() {
+    let store = std::sync::Arc::new(store());
+    let c = chain(&store);
+    store.set_limit(&sys(), c.reseller.id, "extensions", Some(1000)).unwrap();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<u64>();
+    let (next_tx, next_rx) = std::sync::mpsc::channel::<()>();
+    let writer = {
+        let store = std::sync::Arc::clone(&store);
+        let reseller = c.reseller.id;
+        std::thread::spawn(move || {
+            for k in 1..=200u64 {
+                store.allocate(&sys(), reseller, "extensions", 1).unwrap();
+                done_tx.send(k).unwrap();
+                next_rx.recv().unwrap();
+            }
+        })
+    };
+    for k in done_rx.iter().take(200) {
+        // Two reads: the first may reuse the snapshot kept by the last read of the previous
+        // round, the second the one the first kept.
+        for _ in 0..2 {
+            let used = store.read(&sys(), |tx| Ok(extensions(tx, c.tenant.id))).unwrap();
+            assert_eq!(used, (0, Some(1000 - k)), "after commit {k}");
+        }
+        next_tx.send(()).unwrap();
+    }
+    writer.join().unwrap();
+}
+
+#[test]
+fn compaction_and_the_page_check_follow_reads() {
+    let dir = std::env::temp_dir().join(format!("tenantree-read-cache-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("kept.redb");
+    let _ = std::fs::remove_file(&path);
+    {
+        let store = Store::open(&path).unwrap();
+        let c = chain(&store);
+        store.read(&sys(), |tx| tx.get_node(c.tenant.id)).unwrap();
+        // A kept read transaction would make redb refuse to compact.
+        store.compact().unwrap();
+        store.read(&sys(), |tx| tx.get_node(c.tenant.id)).unwrap();
+        assert_clean(&store);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_snapshot_that_ends_after_a_commit_does_not_serve_the_next_read() {
+    let store = store();
+    let c = chain(&store);
+    store
+        .read(&sys(), |old| {
+            assert_eq!(extensions(old, c.tenant.id), (0, None));
+            store.set_limit(&sys(), c.dist.id, "extensions", Some(9)).unwrap();
+            assert_eq!(extensions(old, c.tenant.id), (0, None), "the old snapshot");
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(store.read(&sys(), |tx| Ok(extensions(tx, c.tenant.id))).unwrap(), (0, Some(9)));
 }
