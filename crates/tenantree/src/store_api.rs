@@ -371,10 +371,24 @@ impl Store {
             }
             Err(e) => (Err(e), view),
         };
-        // The snapshot may serve the next read, if nothing commits before it.
-        if let Ok(db) = self.inner.db.read() {
+        self.end_read(view);
+        result
+    }
+
+    /// Hands an ended read transaction back for the next read (if nothing commits before it).
+    /// Never waits: while `compact` or `check` holds the database, the view is dropped, since
+    /// they need every read transaction gone.
+    fn end_read(&self, view: ReadView) {
+        if let Ok(db) = self.inner.db.try_read() {
             db.end_read(view);
         }
+    }
+
+    /// Runs `f` on a read transaction of no actor (logins and tokens).
+    fn with_view<R>(&self, f: impl FnOnce(&ReadView) -> Result<R>) -> Result<R> {
+        let view = self.inner.db.read().map_err(lock_error)?.begin_read()?;
+        let result = f(&view);
+        self.end_read(view);
         result
     }
 
@@ -1795,9 +1809,8 @@ impl Store {
     /// `UNAUTHENTICATED`, the same for an unknown user, a wrong or unset password and a
     /// disabled account, after the same amount of hashing.
     pub fn login(&self, username: &str, password: &str) -> Result<Session> {
-        let view = self.inner.db.read().map_err(lock_error)?.begin_read()?;
         let decoy = self.inner.decoy.get_or_init(|| engine::auth::decoy_hash(&self.inner.password));
-        engine::auth::login(&view, decoy, username, password)
+        self.with_view(|view| engine::auth::login(view, decoy, username, password))
     }
 
     /// Checks an API token secret.
@@ -1806,8 +1819,7 @@ impl Store {
     ///
     /// `UNAUTHENTICATED` for an unknown, revoked or expired token, or a disabled account.
     pub fn authenticate(&self, token: &str) -> Result<Session> {
-        let view = self.inner.db.read().map_err(lock_error)?.begin_read()?;
-        engine::auth::authenticate(&view, self.inner.clock.now(), token)
+        self.with_view(|view| engine::auth::authenticate(view, self.inner.clock.now(), token))
     }
 
     /// [`WriteTx::create_account`] in its own transaction.

@@ -476,6 +476,9 @@ impl Db {
         self.shared.lock().unwrap_or_else(|poisoned| {
             let mut shared = poisoned.into_inner();
             shared.reset();
+            // Emptied, the cache is sound again: readers (who only `try_lock`, and take a
+            // poisoned lock as a busy one) may use it again.
+            self.shared.clear_poison();
             shared
         })
     }
@@ -552,7 +555,12 @@ impl Db {
     /// redb's own check of its page structure and checksums.
     pub(crate) fn check_pages(&mut self) -> Result<bool> {
         self.release_idle();
-        Ok(self.db.check_integrity()?)
+        let clean = self.db.check_integrity();
+        // A check that finds damage rolls the database back to an earlier commit (redb repairs
+        // from its other copy, or drops an unflushed commit): the cache may then hold records
+        // of commits that are gone.
+        self.lock_shared().reset();
+        Ok(clean?)
     }
 }
 
