@@ -157,9 +157,7 @@ export function idBytes(value, out) {
  * non-enumerable `type`) takes the general way through JSON, with its answer and its errors.
  */
 export function isSystemActor(actor) {
-  if (typeof actor !== 'object' || actor === null) return false;
-  const proto = Object.getPrototypeOf(actor);
-  if ((proto !== Object.prototype && proto !== null) || 'toJSON' in actor) return false;
+  if (!plain(actor)) return false;
   const keys = Object.keys(actor);
   return keys.length === 1 && keys[0] === 'type' && actor.type === 'system';
 }

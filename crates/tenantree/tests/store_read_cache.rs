@@ -6,11 +6,16 @@
 mod common;
 
 use common::*;
-use tenantree::{NodeId, ReadTx, Status, Store};
+use tenantree::{Node, NodeId, ReadTx, Status, Store};
 
 fn extensions(tx: &ReadTx<'_>, id: NodeId) -> (u64, Option<u64>) {
     let q = tx.quotas(id).unwrap().into_iter().find(|q| q.resource == "extensions").unwrap();
     (q.used, q.available)
+}
+
+/// A node and its extensions quota, in one read.
+fn observe(store: &Store, id: NodeId) -> (Node, (u64, Option<u64>)) {
+    store.read(&sys(), |tx| Ok((tx.get_node(id)?, extensions(tx, id)))).unwrap()
 }
 
 #[test]
@@ -19,7 +24,7 @@ fn a_read_after_a_write_sees_the_new_ancestors() {
     let c = chain(&store);
     store.set_limit(&sys(), c.dist.id, "extensions", Some(100)).unwrap();
     // Loads the chain, and with it the dealers into the shared cache.
-    let before = store.read(&sys(), |tx| Ok((tx.get_node(c.tenant.id)?, extensions(tx, c.tenant.id)))).unwrap();
+    let before = observe(&store, c.tenant.id);
     assert_eq!(before.0.effective_status.status, Status::Enabled);
     assert_eq!(before.1, (0, Some(100)));
 
@@ -27,7 +32,7 @@ fn a_read_after_a_write_sees_the_new_ancestors() {
     store.set_limit(&sys(), c.dist.id, "extensions", Some(90)).unwrap();
     store.set_status(&sys(), c.sub.id, Status::Suspended { profile: 2 }).unwrap();
 
-    let after = store.read(&sys(), |tx| Ok((tx.get_node(c.tenant.id)?, extensions(tx, c.tenant.id)))).unwrap();
+    let after = observe(&store, c.tenant.id);
     assert_eq!(after.0.effective_status.status, Status::Suspended { profile: 2 });
     assert_eq!(after.0.effective_status.source, Some(c.sub.id));
     assert_eq!(after.1, (0, Some(60)), "the reseller's allocation counts against the distributor's new limit");
@@ -47,7 +52,7 @@ fn a_snapshot_never_sees_records_that_a_later_reader_cached() {
             // changed dealers into the shared cache.
             store.allocate(&sys(), c.reseller.id, "extensions", 40).unwrap();
             store.set_status(&sys(), c.dist.id, Status::Suspended { profile: 2 }).unwrap();
-            let newer = store.read(&sys(), |tx| Ok((tx.get_node(c.tenant.id)?, extensions(tx, c.tenant.id)))).unwrap();
+            let newer = observe(&store, c.tenant.id);
             assert_eq!(newer.0.effective_status.status, Status::Suspended { profile: 2 });
             assert_eq!(newer.1, (0, Some(60)));
             // The older snapshot reads these ancestors for the first time now: it must see
@@ -60,7 +65,7 @@ fn a_snapshot_never_sees_records_that_a_later_reader_cached() {
         })
         .unwrap();
     // The old snapshot ended after the commit: it must not serve the next read.
-    let now = store.read(&sys(), |tx| Ok((tx.get_node(c.tenant.id)?, extensions(tx, c.tenant.id)))).unwrap();
+    let now = observe(&store, c.tenant.id);
     assert_eq!(now.0.effective_status.status, Status::Suspended { profile: 2 });
     assert_eq!(now.1, (0, Some(60)));
 }
@@ -76,13 +81,13 @@ fn a_read_inside_a_write_sees_the_last_commit_and_does_not_wait() {
             tx.set_status(c.reseller.id, Status::Suspended { profile: 2 }, None)?;
             // The writer holds the shared cache; this read goes without it, and sees only
             // what was committed.
-            let seen = store.read(&sys(), |r| Ok((r.get_node(c.tenant.id)?, extensions(r, c.tenant.id)))).unwrap();
+            let seen = observe(&store, c.tenant.id);
             assert_eq!(seen.0.effective_status.status, Status::Enabled);
             assert_eq!(seen.1, (0, Some(10)));
             Ok(())
         })
         .unwrap();
-    let seen = store.read(&sys(), |r| Ok((r.get_node(c.tenant.id)?, extensions(r, c.tenant.id)))).unwrap();
+    let seen = observe(&store, c.tenant.id);
     assert_eq!(seen.0.effective_status.status, Status::Suspended { profile: 2 });
     assert_eq!(seen.1, (4, Some(6)));
 }
@@ -102,7 +107,7 @@ fn an_aborted_write_leaves_readers_the_committed_records() {
         })
         .unwrap_err();
     assert_eq!(err.code(), "SERVICE_DISABLED");
-    let seen = store.read(&sys(), |r| Ok((r.get_node(c.tenant.id)?, extensions(r, c.tenant.id)))).unwrap();
+    let seen = observe(&store, c.tenant.id);
     assert_eq!(seen.0.effective_status.status, Status::Enabled);
     assert_eq!(seen.1, (0, Some(50)));
 }
@@ -268,7 +273,7 @@ fn a_panic_inside_a_write_leaves_the_committed_records() {
     }));
     assert!(panicked.is_err());
     for _ in 0..2 {
-        let seen = store.read(&sys(), |r| Ok((r.get_node(c.tenant.id)?, extensions(r, c.tenant.id)))).unwrap();
+        let seen = observe(&store, c.tenant.id);
         assert_eq!(seen.0.effective_status.status, Status::Enabled);
         assert_eq!(seen.1, (0, Some(50)));
     }

@@ -224,6 +224,24 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// The committed cell, when the cache holds it (a node's list holds only the keys read or
+    /// written, so an absent key says nothing of the stored row).
+    fn cell(&self, seq: u64, key: RollupKey) -> Option<Cell> {
+        self.cells.get(&seq)?.iter().find(|(k, _)| *k == key).map(|(_, c)| *c)
+    }
+
+    /// Keeps a committed cell, replacing the one held for the same node and key.
+    fn put_cell(&mut self, seq: u64, key: RollupKey, cell: Cell) {
+        let slot = self.cells.entry(seq).or_default();
+        match slot.iter_mut().find(|(k, _)| *k == key) {
+            Some(entry) => entry.1 = cell,
+            None => {
+                slot.push((key, cell));
+                self.cell_count += 1;
+            }
+        }
+    }
+
     /// Empties the cache and starts a new generation, so that no reader trusts it any more.
     fn reset(&mut self) {
         let generation = self.generation.wrapping_add(1);
@@ -512,16 +530,9 @@ impl<'d> Pending<'d> {
             if shared.cell_count >= MAX_SHARED_CELLS {
                 break;
             }
-            let slot = shared.cells.entry(seq).or_default();
-            let before = slot.len();
             for (key, cell) in cells {
-                match slot.iter_mut().find(|(k, _)| *k == key) {
-                    Some(entry) => entry.1 = cell,
-                    None => slot.push((key, cell)),
-                }
+                shared.put_cell(seq, key, cell);
             }
-            let added = slot.len() - before;
-            shared.cell_count += added;
         }
     }
 }
@@ -969,18 +980,13 @@ impl View for ReadView {
         let Some(shared) = &self.shared else {
             return get_cell(lazy!(self.cells, CELLS)?, seq, key);
         };
-        let found = shared.with(|s| s.cells.get(&seq).and_then(|c| c.iter().find(|(k, _)| *k == key)).map(|(_, c)| *c));
-        if let Some(Some(cell)) = found {
+        if let Some(Some(cell)) = shared.with(|s| s.cell(seq, key)) {
             return Ok(cell);
         }
         let cell = get_cell(lazy!(self.cells, CELLS)?, seq, key)?;
         shared.with(|s| {
             if s.cell_count < MAX_SHARED_CELLS && s.nodes.contains_key(&seq) {
-                let cells = s.cells.entry(seq).or_default();
-                if !cells.iter().any(|(k, _)| *k == key) {
-                    cells.push((key, cell));
-                    s.cell_count += 1;
-                }
+                s.put_cell(seq, key, cell);
             }
         });
         Ok(cell)
@@ -1280,8 +1286,8 @@ impl<'t> WriteView<'t> {
 
     /// A cell not in this transaction's cache: the shared committed copy, or the stored row.
     fn load_cell(&self, seq: u64, key: RollupKey) -> Result<Cell> {
-        match self.shared.cells.get(&seq).and_then(|cells| cells.iter().find(|(k, _)| *k == key)) {
-            Some((_, cell)) => Ok(*cell),
+        match self.shared.cell(seq, key) {
+            Some(cell) => Ok(cell),
             None => get_cell(lazy!(self.cells, CELLS)?, seq, key),
         }
     }
