@@ -246,3 +246,94 @@ export function newNodesNums() {
   wireNums = [];
   return nums;
 }
+
+// What `lend` answers for a callback that returned a promise (or any thenable).
+const THENABLE = Symbol('tenantree: the callback returned a promise');
+
+/** Whether `value` is `lend`'s answer for a promise. */
+export function isThenableMarker(value) {
+  return value === THENABLE;
+}
+
+// The view classes of ReadTx (kind 0) and WriteTx (kind 1), made on first use.
+const VIEWS = [undefined, undefined];
+
+/**
+ * A class whose instances stand for a transaction object of prototype `proto` (instanceof
+ * and every method alike): each method forwards to the object the view was made with, until
+ * `end` points the view at the dead object, whose methods all fail with "this transaction is
+ * over". The object itself stays out of reach of the callback, in a private field.
+ */
+function viewClass(proto) {
+  class TxView {
+    #tx;
+
+    constructor(tx) {
+      this.#tx = tx;
+    }
+
+    static of(view) {
+      return view.#tx;
+    }
+
+    static end(view, dead) {
+      view.#tx = dead;
+    }
+  }
+  const of = TxView.of;
+  Object.setPrototypeOf(TxView.prototype, proto);
+  for (const key of Object.getOwnPropertyNames(proto)) {
+    const d = Object.getOwnPropertyDescriptor(proto, key);
+    if (key === 'constructor' || typeof d.value !== 'function') continue;
+    const method = d.value;
+    // The view owns nothing: freeing it frees nothing (the store frees its object).
+    const forward =
+      key === 'free' || key === '__destroy_into_raw'
+        ? { [key]() {} }[key]
+        : {
+            [key](...args) {
+              return method.apply(of(this), args);
+            },
+          }[key];
+    Object.defineProperty(TxView.prototype, key, { ...d, value: forward });
+  }
+  if (typeof Symbol.dispose === 'symbol' && Symbol.dispose in proto) {
+    Object.defineProperty(TxView.prototype, Symbol.dispose, { value() {}, writable: true, configurable: true });
+  }
+  return TxView;
+}
+
+/**
+ * Runs `callback` with a fresh view of `live`, the store's transaction object of `kind`
+ * (0 read, 1 write), which turns to `dead` when the callback returns or throws. Answers what
+ * the callback returned, or THENABLE for a promise: that goes on without its transaction,
+ * and its rejection, which nobody holds any more, is caught so that it does not end a Node
+ * process. What the callback throws goes through.
+ */
+export function lend(kind, callback, live, dead) {
+  const View = VIEWS[kind] ?? (VIEWS[kind] = viewClass(Object.getPrototypeOf(live)));
+  const view = new View(live);
+  let value;
+  try {
+    value = callback(view);
+  } finally {
+    View.end(view, dead);
+  }
+  if (value !== null && (typeof value === 'object' || typeof value === 'function')) {
+    let then;
+    try {
+      then = value.then;
+    } catch {
+      return value;
+    }
+    if (typeof then === 'function') {
+      try {
+        then.call(value, undefined, () => {});
+      } catch {
+        // As before: a throwing `then` changes nothing; the callback's value is refused.
+      }
+      return THENABLE;
+    }
+  }
+  return value;
+}

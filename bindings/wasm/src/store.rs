@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use crate::convert::{actor_arg, arg, arg_with, error, hot_ret, id_arg, invalid, primitive_arg, ret, to_js};
 use crate::opfs;
 use crate::options::StoreOptions;
-use crate::tx::{Outcome, bytes_arg, run_read, run_write, snapshot_export};
+use crate::tx::{Desk, Outcome, bytes_arg, run_read, run_write, snapshot_export};
 use tenantree_wasm_hot as hot;
 
 /// A tenantree store: a tree of channel partners and tenants with quotas that roll up,
@@ -31,6 +31,9 @@ pub struct Store {
     /// The seed-API dispatcher of `handle` and `fetchHandler`, set up on first use or by
     /// `configureApi`.
     pub(crate) api: std::cell::RefCell<Option<tenantree_api::Api>>,
+    /// The transaction objects lent to `read` and `write` callbacks.
+    reads: Desk<tenantree::ReadTx<'static>>,
+    writes: Desk<tenantree::WriteTx<'static, 'static>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -50,7 +53,13 @@ impl Drop for Busy {
 
 impl Store {
     fn new(inner: tenantree::Store) -> Store {
-        Store { inner, busy: Rc::new(Cell::new(false)), api: std::cell::RefCell::new(None) }
+        Store {
+            inner,
+            busy: Rc::new(Cell::new(false)),
+            api: std::cell::RefCell::new(None),
+            reads: Desk::new(),
+            writes: Desk::new(),
+        }
     }
 
     /// Marks the store busy for the duration of one operation.
@@ -197,7 +206,7 @@ impl Store {
         let _busy = self.enter()?;
         let actor: Actor = actor_arg(&actor)?;
         let mut thrown = None;
-        let result = self.inner.read(&actor, |tx| match run_read(callback, tx) {
+        let result = self.inner.read(&actor, |tx| match run_read(&self.reads, callback, tx) {
             Outcome::Returned(value) => Ok(value),
             Outcome::Threw(value) => {
                 thrown = Some(value);
@@ -224,7 +233,7 @@ impl Store {
         let _busy = self.enter()?;
         let actor: Actor = actor_arg(&actor)?;
         let mut thrown = None;
-        let result = self.inner.write(&actor, |tx| match run_write(callback, tx) {
+        let result = self.inner.write(&actor, |tx| match run_write(&self.writes, callback, tx) {
             Outcome::Returned(value) => Ok(value),
             Outcome::Threw(value) => {
                 thrown = Some(value);

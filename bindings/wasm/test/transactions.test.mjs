@@ -119,6 +119,46 @@ test('a transaction kept after its callback, or used asynchronously, refuses to 
   assert.deepEqual(observe(s), before);
 });
 
+test('a transaction kept from one callback refuses to work inside a later one of the same store', () => {
+  const s = store();
+  const c = chain(s);
+  const other = store();
+  chain(other);
+  let keptRead;
+  let keptWrite;
+  s.read(sys, (tx) => { keptRead = tx; });
+  s.write(sys, (tx) => { keptWrite = tx; });
+  // Every callback gets its own transaction object, so the kept one stays over even while the
+  // store lends a new one (a read or a write) to a later callback, of this store or another.
+  for (const t of [s, other]) {
+    t.read(sys, (tx) => {
+      assert.notEqual(tx, keptRead);
+      assert.equal(refused(() => keptRead.getNode(c.tenant.id), 'INVALID_ARGUMENT').details.field, 'tx');
+      refused(() => keptWrite.quotas(c.tenant.id), 'INVALID_ARGUMENT');
+      if (t === s) assert.equal(tx.getNode(c.tenant.id).name, 'bakery');
+    });
+    t.write(sys, (tx) => {
+      assert.notEqual(tx, keptWrite);
+      refused(() => keptWrite.createNode({ kind: 'platform', name: 'late' }), 'INVALID_ARGUMENT');
+      refused(() => keptRead.getNode(c.tenant.id), 'INVALID_ARGUMENT');
+    });
+  }
+  assert.equal(s.children(sys, null).total, 1);
+  // The object shows nothing but its methods: nothing to reach the store's transaction by.
+  s.read(sys, (tx) => {
+    assert.deepEqual(Reflect.ownKeys(tx), []);
+    assert.equal(typeof tx.getNode, 'function');
+    // Freeing it inside its callback frees nothing the store needs.
+    tx.free();
+    assert.equal(tx.getNode(c.tenant.id).name, 'bakery');
+  });
+  assert.equal(s.read(sys, (tx) => tx.getNode(c.tenant.id).name), 'bakery');
+  // A thrown exception ends the transaction object as returning does.
+  let thrownTx;
+  assert.throws(() => s.read(sys, (tx) => { thrownTx = tx; throw new Error('out'); }), /out/);
+  refused(() => thrownTx.getNode(c.tenant.id), 'INVALID_ARGUMENT');
+});
+
 test('the store refuses to be called from inside its own callback', () => {
   const s = store();
   const c = chain(s);
