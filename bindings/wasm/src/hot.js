@@ -284,7 +284,12 @@ function viewClass(proto) {
   Object.setPrototypeOf(TxView.prototype, proto);
   for (const key of Object.getOwnPropertyNames(proto)) {
     const d = Object.getOwnPropertyDescriptor(proto, key);
-    if (key === 'constructor' || typeof d.value !== 'function') continue;
+    // The view's `constructor` is the class it stands for, so that it prints and inspects as one.
+    if (key === 'constructor') {
+      Object.defineProperty(TxView.prototype, key, d);
+      continue;
+    }
+    if (typeof d.value !== 'function') continue;
     const method = d.value;
     // The view owns nothing: freeing it frees nothing (the store frees its object).
     const forward =

@@ -147,6 +147,7 @@ test('a transaction kept from one callback refuses to work inside a later one of
   // The object shows nothing but its methods: nothing to reach the store's transaction by.
   s.read(sys, (tx) => {
     assert.deepEqual(Reflect.ownKeys(tx), []);
+    assert.equal(tx.constructor, ReadTx);
     assert.equal(typeof tx.getNode, 'function');
     // Freeing it inside its callback frees nothing the store needs.
     tx.free();
