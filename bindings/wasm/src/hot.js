@@ -289,6 +289,9 @@ function viewClass(proto) {
       Object.defineProperty(TxView.prototype, key, d);
       continue;
     }
+    // The classes have methods only; an accessor would read the view as if it were the object,
+    // so one added later stops every transaction here, in the first test that makes a view.
+    if (d.get || d.set) throw new Error(`tenantree: a transaction view cannot forward the accessor ${key}`);
     if (typeof d.value !== 'function') continue;
     const method = d.value;
     // The view owns nothing: freeing it frees nothing (the store frees its object).
