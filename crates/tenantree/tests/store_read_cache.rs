@@ -18,6 +18,13 @@ fn observe(store: &Store, id: NodeId) -> (Node, (u64, Option<u64>)) {
     store.read(&sys(), |tx| Ok((tx.get_node(id)?, extensions(tx, id)))).unwrap()
 }
 
+/// What [`observe`] saw: the node's effective status, and its extensions (used, available).
+#[track_caller]
+fn assert_seen(seen: &(Node, (u64, Option<u64>)), status: Status, extensions: (u64, Option<u64>)) {
+    assert_eq!(seen.0.effective_status.status, status);
+    assert_eq!(seen.1, extensions);
+}
+
 #[test]
 fn a_read_after_a_write_sees_the_new_ancestors() {
     let store = store();
@@ -25,8 +32,7 @@ fn a_read_after_a_write_sees_the_new_ancestors() {
     store.set_limit(&sys(), c.dist.id, "extensions", Some(100)).unwrap();
     // Loads the chain, and with it the dealers into the shared cache.
     let before = observe(&store, c.tenant.id);
-    assert_eq!(before.0.effective_status.status, Status::Enabled);
-    assert_eq!(before.1, (0, Some(100)));
+    assert_seen(&before, Status::Enabled, (0, Some(100)));
 
     store.allocate(&sys(), c.reseller.id, "extensions", 30).unwrap();
     store.set_limit(&sys(), c.dist.id, "extensions", Some(90)).unwrap();
@@ -53,8 +59,7 @@ fn a_snapshot_never_sees_records_that_a_later_reader_cached() {
             store.allocate(&sys(), c.reseller.id, "extensions", 40).unwrap();
             store.set_status(&sys(), c.dist.id, Status::Suspended { profile: 2 }).unwrap();
             let newer = observe(&store, c.tenant.id);
-            assert_eq!(newer.0.effective_status.status, Status::Suspended { profile: 2 });
-            assert_eq!(newer.1, (0, Some(60)));
+            assert_seen(&newer, Status::Suspended { profile: 2 }, (0, Some(60)));
             // The older snapshot reads these ancestors for the first time now: it must see
             // them as they were when it began.
             let node = old.get_node(c.tenant.id)?;
@@ -66,8 +71,7 @@ fn a_snapshot_never_sees_records_that_a_later_reader_cached() {
         .unwrap();
     // The old snapshot ended after the commit: it must not serve the next read.
     let now = observe(&store, c.tenant.id);
-    assert_eq!(now.0.effective_status.status, Status::Suspended { profile: 2 });
-    assert_eq!(now.1, (0, Some(60)));
+    assert_seen(&now, Status::Suspended { profile: 2 }, (0, Some(60)));
 }
 
 #[test]
@@ -82,14 +86,12 @@ fn a_read_inside_a_write_sees_the_last_commit_and_does_not_wait() {
             // The writer holds the shared cache; this read goes without it, and sees only
             // what was committed.
             let seen = observe(&store, c.tenant.id);
-            assert_eq!(seen.0.effective_status.status, Status::Enabled);
-            assert_eq!(seen.1, (0, Some(10)));
+            assert_seen(&seen, Status::Enabled, (0, Some(10)));
             Ok(())
         })
         .unwrap();
     let seen = observe(&store, c.tenant.id);
-    assert_eq!(seen.0.effective_status.status, Status::Suspended { profile: 2 });
-    assert_eq!(seen.1, (4, Some(6)));
+    assert_seen(&seen, Status::Suspended { profile: 2 }, (4, Some(6)));
 }
 
 #[test]
@@ -108,8 +110,7 @@ fn an_aborted_write_leaves_readers_the_committed_records() {
         .unwrap_err();
     assert_eq!(err.code(), "SERVICE_DISABLED");
     let seen = observe(&store, c.tenant.id);
-    assert_eq!(seen.0.effective_status.status, Status::Enabled);
-    assert_eq!(seen.1, (0, Some(50)));
+    assert_seen(&seen, Status::Enabled, (0, Some(50)));
 }
 
 /// Writers move one unit between two resellers under one sub-distributor while readers check,
@@ -274,8 +275,7 @@ fn a_panic_inside_a_write_leaves_the_committed_records() {
     assert!(panicked.is_err());
     for _ in 0..2 {
         let seen = observe(&store, c.tenant.id);
-        assert_eq!(seen.0.effective_status.status, Status::Enabled);
-        assert_eq!(seen.1, (0, Some(50)));
+        assert_seen(&seen, Status::Enabled, (0, Some(50)));
     }
     store.allocate(&sys(), c.reseller.id, "extensions", 5).unwrap();
     assert_eq!(store.read(&sys(), |r| Ok(extensions(r, c.tenant.id))).unwrap(), (0, Some(45)));
