@@ -158,7 +158,7 @@ export class TenantreeWasm {
   }
 
   page(parent, limit, cursor) {
-    const page = this.store.children(SYS, parent, { sort: 'name', limit, cursor: cursor ?? null });
+    const page = this.store.childSummaries(SYS, parent, { sort: 'name', limit, cursor: cursor ?? null });
     const items = page.items.map((n) => ({ name: n.name, kind: n.kind, effective: n.effectiveStatus.status.state }));
     return [{ items, total: page.total }, page.next ?? null];
   }

@@ -26,8 +26,8 @@ use crate::engine::{
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const NODES: TableDefinition<u64, &[u8]> = TableDefinition::new("nodes");
 const IDS: TableDefinition<u128, u64> = TableDefinition::new("ids");
-const BY_NAME: TableDefinition<&[u8], ()> = TableDefinition::new("by_name");
-const BY_PARENT: TableDefinition<&[u8], ()> = TableDefinition::new("by_parent");
+const BY_NAME: TableDefinition<&[u8], &[u8]> = TableDefinition::new("by_name");
+const BY_PARENT: TableDefinition<&[u8; 16], ()> = TableDefinition::new("by_parent");
 const PATHS: TableDefinition<&[u8], ()> = TableDefinition::new("paths");
 const NAMES: TableDefinition<&[u8], u64> = TableDefinition::new("names");
 const BILLING: TableDefinition<&[u8], u64> = TableDefinition::new("billing");
@@ -82,6 +82,27 @@ struct NodeRecord {
     profile: ProfileRec,
     tenant_full_access: bool,
     limits: Vec<(u16, u64)>,
+}
+
+/// tenantree's `by_name` entry (same fields, same order, same postcard encoding): what a
+/// page of children shows, the name only when it is not already folded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct NameEntry {
+    id: [u8; 16],
+    kind: u8,
+    status: StatusRec,
+    name: Option<String>,
+}
+
+impl NameEntry {
+    fn of(rec: &NodeRecord, folded: &str) -> NameEntry {
+        NameEntry {
+            id: rec.id,
+            kind: rec.kind,
+            status: rec.status,
+            name: (rec.name != folded).then(|| rec.name.clone()),
+        }
+    }
 }
 
 impl NodeRecord {
@@ -164,9 +185,10 @@ fn by_name_key(parent: u64, folded: &str, child: u64) -> Vec<u8> {
     k
 }
 
-fn by_parent_key(parent: u64, child: u64) -> Vec<u8> {
-    let mut k = var_key(parent);
-    put_var(&mut k, child);
+fn by_parent_key(parent: u64, child: u64) -> [u8; 16] {
+    let mut k = [0u8; 16];
+    k[..8].copy_from_slice(&parent.to_be_bytes());
+    k[8..].copy_from_slice(&child.to_be_bytes());
     k
 }
 
@@ -199,10 +221,11 @@ fn last_var(key: &[u8], skip: usize) -> Option<u64> {
     last
 }
 
-fn child_of_by_name(key: &[u8]) -> Option<u64> {
+/// The folded name of a `by_name` key.
+fn folded_of_by_name(key: &[u8]) -> Option<&str> {
     let (_, rest) = take_var(key)?;
     let nul = rest.iter().position(|&b| b == 0)?;
-    take_var(rest.get(nul + 1..)?).map(|(c, _)| c)
+    std::str::from_utf8(rest.get(..nul)?).ok()
 }
 
 fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T> {
@@ -276,8 +299,8 @@ struct Tables<'t> {
     meta: redb::Table<'t, &'static str, &'static [u8]>,
     nodes: redb::Table<'t, u64, &'static [u8]>,
     ids: redb::Table<'t, u128, u64>,
-    by_name: redb::Table<'t, &'static [u8], ()>,
-    by_parent: redb::Table<'t, &'static [u8], ()>,
+    by_name: redb::Table<'t, &'static [u8], &'static [u8]>,
+    by_parent: redb::Table<'t, &'static [u8; 16], ()>,
     paths: redb::Table<'t, &'static [u8], ()>,
     names: redb::Table<'t, &'static [u8], u64>,
     cells: redb::Table<'t, (u64, u16), &'static [u8; 40]>,
@@ -432,7 +455,7 @@ impl Engine for Raw {
         let txn = db.begin_write()?;
         {
             let mut meta = txn.open_table(META)?;
-            meta.insert("format", encode(&("tenantree", 3u32))?.as_slice())?;
+            meta.insert("format", encode(&("tenantree", 4u32))?.as_slice())?;
             meta.insert("schema", serde_json::to_vec(&tenantree::Schema::channel())?.as_slice())?;
             meta.insert("next_seq", 1u64.to_le_bytes().as_slice())?;
             txn.open_table(NODES)?;
@@ -506,8 +529,11 @@ impl Engine for Raw {
                 t.nodes.insert(seq, encode(&rec)?.as_slice())?;
                 t.ids.insert(id, seq)?;
                 let folded = new.name.to_lowercase();
-                t.by_name.insert(by_name_key(parent_seq, &folded, seq).as_slice(), ())?;
-                t.by_parent.insert(by_parent_key(parent_seq, seq).as_slice(), ())?;
+                t.by_name.insert(
+                    by_name_key(parent_seq, &folded, seq).as_slice(),
+                    encode(&NameEntry::of(&rec, &folded))?.as_slice(),
+                )?;
+                t.by_parent.insert(&by_parent_key(parent_seq, seq), ())?;
                 // The full path of the parent: its ancestors, then itself.
                 let mut above = parent.as_ref().map(|p| p.path.clone()).unwrap_or_default();
                 above.extend(parent.as_ref().map(|p| p.seq));
@@ -582,6 +608,11 @@ impl Engine for Raw {
             rec.version += 1;
             rec.updated = now_micros();
             t.nodes.insert(seq, encode(&rec)?.as_slice())?;
+            let folded = rec.name.to_lowercase();
+            t.by_name.insert(
+                by_name_key(rec.parent, &folded, seq).as_slice(),
+                encode(&NameEntry::of(&rec, &folded))?.as_slice(),
+            )?;
         }
         txn.commit()?;
         Ok(())
@@ -601,7 +632,7 @@ impl Engine for Raw {
             t.nodes.remove(seq)?;
             t.ids.remove(node)?;
             t.by_name.remove(by_name_key(rec.parent, &folded, seq).as_slice())?;
-            t.by_parent.remove(by_parent_key(rec.parent, seq).as_slice())?;
+            t.by_parent.remove(&by_parent_key(rec.parent, seq))?;
             let mut path_key = path_prefix(rec.kind, &above);
             put_var(&mut path_key, seq);
             t.paths.remove(path_key.as_slice())?;
@@ -637,13 +668,11 @@ impl Engine for Raw {
             Some(p) => ids.get(p)?.map(|v| v.value()).ok_or_else(|| missing("parent"))?,
             None => 0,
         };
-        let prefix = var_key(parent_seq);
-        let end = prefix_end(&prefix);
-        let hi = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
         let mut out = Vec::new();
-        for entry in by_parent.range::<&[u8]>((Bound::Included(prefix.as_slice()), hi))? {
+        let (lo, hi) = (by_parent_key(parent_seq, 0), by_parent_key(parent_seq, u64::MAX));
+        for entry in by_parent.range::<&[u8; 16]>(&lo..=&hi)? {
             let (k, _) = entry?;
-            let child = last_var(k.value(), 0).ok_or_else(|| Error::msg("bad by_parent key"))?;
+            let child = u64::from_be_bytes(k.value()[8..].try_into().map_err(|_| Error::msg("bad by_parent key"))?);
             let rec: NodeRecord = decode(nodes.get(child)?.ok_or_else(|| missing("child"))?.value())?;
             out.push((rec.name, u128::from_be_bytes(rec.id)));
         }
@@ -729,17 +758,21 @@ impl Engine for Raw {
         let mut next = None;
         let mut last: Option<Vec<u8>> = None;
         for entry in by_name.range::<&[u8]>((lo, hi))? {
-            let (k, _) = entry?;
+            let (k, v) = entry?;
             if items.len() == limit as usize {
                 next = last.take();
                 break;
             }
-            let child = child_of_by_name(k.value()).ok_or_else(|| Error::msg("bad by_name key"))?;
-            let rec: NodeRecord = decode(nodes.get(child)?.ok_or_else(|| missing("child"))?.value())?;
-            let own = rec.status.as_str();
+            // The entry holds all a page shows: no record is read.
+            let e: NameEntry = decode(v.value())?;
+            let name = match e.name {
+                Some(name) => name,
+                None => folded_of_by_name(k.value()).ok_or_else(|| Error::msg("bad by_name key"))?.to_owned(),
+            };
+            let own = e.status.as_str();
             items.push(Item {
-                name: rec.name,
-                kind: kind_name(rec.kind),
+                name,
+                kind: kind_name(e.kind),
                 effective: if own == "enabled" { inherited.clone() } else { own.to_owned() },
             });
             last = Some(k.value().to_vec());

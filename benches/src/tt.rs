@@ -178,7 +178,9 @@ impl<const FEED: bool> Engine for TtWith<FEED> {
 
     fn page(&self, parent: Id, limit: u32, after: Option<&String>) -> Result<(PageView, Option<String>)> {
         let q = ChildQuery { sort: SortBy::Name, limit: Some(limit), cursor: after.cloned(), ..ChildQuery::default() };
-        let page = self.store.children(&self.sys, Some(node_id(parent)?), &q)?;
+        // The listing that shows what the page needs (name, kind, status in force): one range
+        // scan of the children index, no record read.
+        let page = self.store.child_summaries(&self.sys, Some(node_id(parent)?), &q)?;
         let items = page
             .items
             .into_iter()

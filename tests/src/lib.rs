@@ -14,7 +14,10 @@ pub mod crash;
 pub mod faults;
 pub mod fuzz;
 
-use tenantree::{Actor, DescendantQuery, NameRule, NodeId, Schema, Status, Store, Uniqueness};
+use tenantree::{
+    Actor, ChildQuery, DescendantQuery, Direction, NameRule, NodeId, NodeSummary, Schema, SortBy, Status, Store,
+    Uniqueness,
+};
 
 /// A node of the reference model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -413,6 +416,68 @@ impl Model {
             }
         }
         assert_eq!(seen, self.nodes.len(), "node count");
+        self.assert_children_match(store, None);
+        for &id in self.nodes.keys() {
+            self.assert_children_match(store, Some(id));
+        }
+    }
+
+    /// The children of `parent` as both listings give them, in both orders, against the model:
+    /// the same nodes, sorted by folded name (by name) or listed whole (by creation); the
+    /// summaries, read from the children index alone, equal the full nodes cut down.
+    ///
+    /// # Panics
+    ///
+    /// On the first difference.
+    pub fn assert_children_match(&self, store: &Store, parent: Option<NodeId>) {
+        let sys = Actor::system();
+        let mut want: Vec<NodeId> = self.nodes.iter().filter(|(_, m)| m.parent == parent).map(|(id, _)| *id).collect();
+        want.sort();
+        for (sort, dir) in
+            [(SortBy::Name, Direction::Asc), (SortBy::Name, Direction::Desc), (SortBy::Created, Direction::Asc)]
+        {
+            let q = ChildQuery { limit: Some(1000), sort, dir, ..Default::default() };
+            let full = store.children(&sys, parent, &q).expect("children");
+            let brief = store.child_summaries(&sys, parent, &q).expect("child summaries");
+            let cut: Vec<NodeSummary> = full.items.iter().map(NodeSummary::from).collect();
+            assert_eq!(brief.items, cut, "summaries of the children of {parent:?} ({sort:?}, {dir:?})");
+            assert_eq!((brief.total, brief.next.is_none()), (want.len() as u64, true));
+            let mut got: Vec<NodeId> = brief.items.iter().map(|n| n.id).collect();
+            if sort == SortBy::Name {
+                let folded: Vec<String> = brief.items.iter().map(|n| n.name.as_str().to_lowercase()).collect();
+                let mut sorted = folded.clone();
+                sorted.sort();
+                if dir == Direction::Desc {
+                    sorted.reverse();
+                }
+                assert_eq!(folded, sorted, "children of {parent:?} by name");
+            }
+            // Pages of two by cursor, and a filter on status, give the same rows.
+            let mut walked: Vec<NodeSummary> = Vec::new();
+            let mut q2 = ChildQuery { limit: Some(2), sort, dir, ..Default::default() };
+            loop {
+                let page = store.child_summaries(&sys, parent, &q2).expect("a page of summaries");
+                walked.extend(page.items);
+                match page.next {
+                    Some(next) => q2.cursor = Some(next),
+                    None => break,
+                }
+            }
+            assert_eq!(walked, brief.items, "the children of {parent:?} by pages of two");
+            let off = ChildQuery { status: Some(tenantree::StatusFilter::Disabled), ..q.clone() };
+            let brief_off = store.child_summaries(&sys, parent, &off).expect("filtered summaries");
+            let want_off: Vec<&NodeSummary> = brief.items.iter().filter(|n| n.status == Status::Disabled).collect();
+            assert_eq!(brief_off.items.iter().collect::<Vec<_>>(), want_off, "disabled children of {parent:?}");
+            assert_eq!(brief_off.total, want_off.len() as u64);
+            got.sort();
+            assert_eq!(got, want, "children of {parent:?}");
+            for n in &brief.items {
+                let m = &self.nodes[&n.id];
+                assert_eq!((n.kind.as_str(), n.name.as_str(), n.status), (m.kind.as_str(), m.name.as_str(), m.status));
+                assert_eq!(n.effective_status.source, self.disabled_by(n.id), "effective status of {}", n.id);
+                assert_eq!(n.depth as usize, self.depth(n.id), "depth of {}", n.id);
+            }
+        }
     }
 }
 

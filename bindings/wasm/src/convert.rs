@@ -78,6 +78,17 @@ pub(crate) fn id_arg(name: &str, value: &JsValue) -> Result<NodeId, JsValue> {
     primitive_arg(name, value)
 }
 
+/// [`id_arg`] for an optional node id (`null` or `undefined` for none).
+pub(crate) fn opt_id_arg(name: &str, value: &JsValue) -> Result<Option<NodeId>, JsValue> {
+    let mut bytes = [0u8; 16];
+    if id_bytes(value, &mut bytes)
+        && let Ok(id) = NodeId::from_bytes(bytes)
+    {
+        return Ok(Some(id));
+    }
+    primitive_arg(name, value)
+}
+
 /// The argument `actor`: the system actor as a plain object is recognised by `hot.js` without
 /// a round trip through JSON text (serde reads only its `type`); anything else is decoded by
 /// [`arg_with`].

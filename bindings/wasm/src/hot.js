@@ -80,6 +80,19 @@ class Reader {
     return node;
   }
 
+  summary() {
+    const parent = this.optStr();
+    return {
+      id: this.str(),
+      kind: this.str(),
+      parent,
+      name: this.str(),
+      status: this.status(),
+      effectiveStatus: { status: this.status(), source: this.optStr() },
+      depth: this.f[this.i++],
+    };
+  }
+
   quota() {
     return {
       resource: this.str(),
@@ -91,7 +104,10 @@ class Reader {
   }
 }
 
-/** The record of shape `shape` (0 node, 1 page of nodes, 2 quota, 3 quotas) on the wire. */
+/**
+ * The record of shape `shape` (0 node, 1 page of nodes, 2 quota, 3 quotas, 4 page of node
+ * summaries) on the wire.
+ */
 export function fromWire(shape, nums, text) {
   const r = new Reader(nums, text);
   switch (shape) {
@@ -108,6 +124,11 @@ export function fromWire(shape, nums, text) {
       const quotas = [];
       for (let n = r.num(); n > 0; n--) quotas.push(r.quota());
       return quotas;
+    }
+    case 4: {
+      const items = [];
+      for (let n = r.num(); n > 0; n--) items.push(r.summary());
+      return { items, total: r.num(), limit: r.num(), page: r.num(), pages: r.num(), next: r.optStr() };
     }
     default:
       throw new Error(`tenantree: unknown wire shape ${shape}`);

@@ -9,7 +9,9 @@ use tenantree::{
 };
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{actor_arg, arg, arg_with, error, hot_ret, id_arg, invalid, primitive_arg, ret, to_js};
+use crate::convert::{
+    actor_arg, arg, arg_with, error, hot_ret, id_arg, invalid, opt_id_arg, primitive_arg, ret, to_js,
+};
 use crate::opfs;
 use crate::options::StoreOptions;
 use crate::tx::{Desk, Outcome, bytes_arg, run_read, run_write, snapshot_export};
@@ -351,9 +353,29 @@ impl Store {
     ) -> Result<JsValue, JsValue> {
         let _busy = self.enter()?;
         let actor: Actor = actor_arg(&actor)?;
-        let parent: Option<NodeId> = primitive_arg("parent", &parent)?;
+        let parent: Option<NodeId> = opt_id_arg("parent", &parent)?;
         let query: ChildQuery = arg_with("query", &query, hot::child_query)?.unwrap_or_default();
         hot_ret(self.inner.children(&actor, parent, &query), hot::Wire::node_page)
+    }
+
+    /// As `children`, each child as a `NodeSummary` (id, kind, parent, name, status, effective
+    /// status, depth): sorted by name, a page is one range scan that reads no node record.
+    ///
+    /// # Errors
+    ///
+    /// As `children`.
+    #[wasm_bindgen(js_name = childSummaries, unchecked_return_type = "Page<NodeSummary>")]
+    pub fn child_summaries(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Actor")] actor: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "NodeId | null")] parent: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ChildQuery")] query: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let _busy = self.enter()?;
+        let actor: Actor = actor_arg(&actor)?;
+        let parent: Option<NodeId> = opt_id_arg("parent", &parent)?;
+        let query: ChildQuery = arg_with("query", &query, hot::child_query)?.unwrap_or_default();
+        hot_ret(self.inner.child_summaries(&actor, parent, &query), hot::Wire::summary_page)
     }
 
     /// Descendants of one kind under a node (`null`: the whole store), in tree order.

@@ -21,7 +21,9 @@ use tenantree::{
 };
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{arg, arg_with, error, id_arg, invalid, new_nodes_arg, primitive_arg, to_js, wire_to_js};
+use crate::convert::{
+    arg, arg_with, error, id_arg, invalid, new_nodes_arg, opt_id_arg, primitive_arg, to_js, wire_to_js,
+};
 use tenantree_wasm_hot as hot;
 
 /// A slot holding a pointer to a transaction on the Rust stack while a JS callback runs; the
@@ -246,9 +248,22 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "NodeId | null")] parent: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "ChildQuery")] query: JsValue,
             ) -> Result<JsValue, JsValue> {
-                let parent: Option<NodeId> = primitive_arg("parent", &parent)?;
+                let parent: Option<NodeId> = opt_id_arg("parent", &parent)?;
                 let query: ChildQuery = arg_with("query", &query, hot::child_query)?.unwrap_or_default();
                 wire_to_js(hot::Wire::node_page(&self.with(|tx| tx.children(parent, &query))?))
+            }
+
+            /// As `children`, each child as a `NodeSummary`: sorted by name, a page is one
+            /// range scan that reads no node record.
+            #[wasm_bindgen(js_name = childSummaries, unchecked_return_type = "Page<NodeSummary>")]
+            pub fn child_summaries(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "NodeId | null")] parent: JsValue,
+                #[wasm_bindgen(unchecked_optional_param_type = "ChildQuery")] query: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let parent: Option<NodeId> = opt_id_arg("parent", &parent)?;
+                let query: ChildQuery = arg_with("query", &query, hot::child_query)?.unwrap_or_default();
+                wire_to_js(hot::Wire::summary_page(&self.with(|tx| tx.child_summaries(parent, &query))?))
             }
 
             /// Descendants of one kind under a node (`null`: the whole store), in tree order.

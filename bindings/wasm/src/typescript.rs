@@ -93,6 +93,7 @@ fn generate() -> (String, String) {
         tenantree::EffectiveStatus,
         tenantree::Profile,
         tenantree::Node,
+        tenantree::NodeSummary,
         tenantree::NewNode,
         tenantree::NodeUpdate,
         tenantree::Quota,

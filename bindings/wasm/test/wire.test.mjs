@@ -57,6 +57,13 @@ test('nodes from the wire equal the generic conversion, for every field and stat
   assert.deepStrictEqual(Object.keys(page), ['items', 'total', 'limit', 'page', 'pages', 'next']);
   const top = s.read(sys, (tx) => tx.children(null));
   same(top.items, [platform], 'the top level');
+  // Summaries are nodes cut down to the fields the children index holds, in the same order.
+  const cut = ({ id, kind, parent, name, status, effectiveStatus, depth }) => ({ id, kind, parent, name, status, effectiveStatus, depth });
+  const summaries = s.childSummaries(sys, platform.id, { sort: 'name' });
+  same(summaries.items, [plain, disabled, suspended].map(cut), 'a page of child summaries');
+  same({ ...summaries, items: null }, { ...page, items: null }, 'the page around the summaries');
+  same(s.read(sys, (tx) => tx.childSummaries(null)).items, [platform].map(cut), 'the top level, summarised');
+  same(s.childSummaries(sys, sub.id).items, [resellerNow].map(cut), 'an inherited status, summarised');
   const tenants = s.descendants(sys, platform.id, { kind: 'tenant' });
   same(tenants.items, [tenant], 'descendants');
 

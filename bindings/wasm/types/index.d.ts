@@ -160,6 +160,36 @@ billingId?: string,
  */
 extra?: JsonValue, };
 
+export type NodeSummary = { 
+/**
+ * The node's id.
+ */
+id: NodeId, 
+/**
+ * Its kind, from the schema.
+ */
+kind: string, 
+/**
+ * Its parent; `None` at the top level.
+ */
+parent: NodeId | null, 
+/**
+ * Its name.
+ */
+name: NodeName, 
+/**
+ * Its own status.
+ */
+status: Status, 
+/**
+ * The status in force, inherited from the nearest ancestor that is off.
+ */
+effectiveStatus: EffectiveStatus, 
+/**
+ * Depth in the tree; a top-level node has depth 1.
+ */
+depth: number, };
+
 export type NewNode = { 
 /**
  * A caller-chosen id (imports, idempotent batches); a fresh UUIDv7 when not given.

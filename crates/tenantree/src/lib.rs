@@ -64,8 +64,8 @@ pub use env::{OsEntropy, SystemClock};
 pub use error::{Blocker, Error, LimitRule, Result};
 pub use ids::{NodeId, Timestamp};
 pub use model::{
-    CheckReport, ChildQuery, DescendantQuery, Direction, EffectiveStatus, Finding, NewNode, Node, NodeUpdate, Page,
-    Profile, Quota, SortBy, Status, StatusFilter,
+    CheckReport, ChildQuery, DescendantQuery, Direction, EffectiveStatus, Finding, NewNode, Node, NodeSummary,
+    NodeUpdate, Page, Profile, Quota, SortBy, Status, StatusFilter,
 };
 pub use redb::StorageBackend;
 pub use schema::{BillingScope, KindDef, MAX_DEPTH, MAX_KINDS, MAX_RESOURCES, Preset, ResourceDef, Schema, Uniqueness};

@@ -181,6 +181,43 @@ pub struct Node {
     pub version: u64,
 }
 
+/// A node as a listing of children shows it: what the children index holds, without the
+/// profile, limits and timestamps of a [`Node`]. A page of these sorted by name is one range
+/// scan that reads no node record ([`ReadTx::child_summaries`](crate::ReadTx::child_summaries)).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct NodeSummary {
+    /// The node's id.
+    pub id: NodeId,
+    /// Its kind, from the schema.
+    pub kind: String,
+    /// Its parent; `None` at the top level.
+    pub parent: Option<NodeId>,
+    /// Its name.
+    pub name: NodeName,
+    /// Its own status.
+    pub status: Status,
+    /// The status in force, inherited from the nearest ancestor that is off.
+    pub effective_status: EffectiveStatus,
+    /// Depth in the tree; a top-level node has depth 1.
+    pub depth: u32,
+}
+
+impl From<&Node> for NodeSummary {
+    fn from(n: &Node) -> NodeSummary {
+        NodeSummary {
+            id: n.id,
+            kind: n.kind.clone(),
+            parent: n.parent,
+            name: n.name.clone(),
+            status: n.status,
+            effective_status: n.effective_status,
+            depth: n.depth,
+        }
+    }
+}
+
 /// What to create. Built with [`NewNode::new`] and the builder methods.
 ///
 /// # Examples

@@ -17,7 +17,9 @@ use crate::engine::{self, Ctx};
 use crate::env::{Clock, Entropy};
 use crate::error::{Error, Result};
 use crate::ids::NodeId;
-use crate::model::{CheckReport, ChildQuery, DescendantQuery, NewNode, Node, NodeUpdate, Page, Quota, Status};
+use crate::model::{
+    CheckReport, ChildQuery, DescendantQuery, NewNode, Node, NodeSummary, NodeUpdate, Page, Quota, Status,
+};
 use crate::schema::{Preset, Schema};
 use crate::store::{Db, Durability, Location, Pending, ReadView, View, WriteView};
 use crate::tenant::{
@@ -854,6 +856,19 @@ macro_rules! read_ops {
         /// `INVALID_ARGUMENT` for a bad query or cursor; as [`get_node`](Self::get_node).
         pub fn children(&self, parent: Option<NodeId>, query: &ChildQuery) -> Result<Page<Node>> {
             engine::query::children(&self.view, self.ctx.schema, &self.who, parent, query)
+        }
+
+        /// As [`children`](Self::children), each child as a [`NodeSummary`]: id, kind, name,
+        /// own and effective status, depth. Sorted by name (the default), a page is one range
+        /// scan over the children index that reads no node record: the listing to use when the
+        /// profile, limits and timestamps are not shown. Filters on kind and status read no
+        /// record either; a search does.
+        ///
+        /// # Errors
+        ///
+        /// As [`children`](Self::children).
+        pub fn child_summaries(&self, parent: Option<NodeId>, query: &ChildQuery) -> Result<Page<NodeSummary>> {
+            engine::query::child_summaries(&self.view, self.ctx.schema, &self.who, parent, query)
         }
 
         /// Descendants of one kind under a node (`None`: the whole store), in tree order. One
@@ -1709,6 +1724,40 @@ impl Store {
     /// As [`ReadTx::children`].
     pub fn children(&self, actor: &Actor, parent: Option<NodeId>, query: &ChildQuery) -> Result<Page<Node>> {
         self.read(actor, |tx| tx.children(parent, query))
+    }
+
+    /// [`ReadTx::child_summaries`] in its own snapshot.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tenantree::{Actor, ChildQuery, NewNode, Status, Store};
+    ///
+    /// let store = Store::in_memory()?;
+    /// let sys = Actor::system();
+    /// let root = store.create_node(&sys, NewNode::new("platform", "acme"))?;
+    /// let dist = store.create_node(&sys, NewNode::new("distributor", "North").parent(root.id))?;
+    /// store.create_node(&sys, NewNode::new("distributor", "east").parent(root.id))?;
+    /// store.set_status(&sys, dist.id, Status::Disabled)?;
+    ///
+    /// let page = store.child_summaries(&sys, Some(root.id), &ChildQuery::default())?;
+    /// let names: Vec<&str> = page.items.iter().map(|n| n.name.as_str()).collect();
+    /// assert_eq!(names, ["east", "North"]); // by name, case folded
+    /// assert_eq!(page.items[1].status, Status::Disabled);
+    /// assert_eq!(page.items[1].depth, 2);
+    /// # Ok::<(), tenantree::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadTx::children`].
+    pub fn child_summaries(
+        &self,
+        actor: &Actor,
+        parent: Option<NodeId>,
+        query: &ChildQuery,
+    ) -> Result<Page<NodeSummary>> {
+        self.read(actor, |tx| tx.child_summaries(parent, query))
     }
 
     /// [`ReadTx::descendants`] in its own snapshot.

@@ -130,17 +130,37 @@ fn the_check_finds_a_wrong_rollup() {
 #[test]
 fn the_check_finds_missing_and_stale_index_entries() {
     let findings = tamper(|txn| {
-        let mut t = txn.open_table(redb::TableDefinition::<&[u8], ()>::new("by_name")).unwrap();
-        let key = {
+        let mut t = txn.open_table(redb::TableDefinition::<&[u8], &[u8]>::new("by_name")).unwrap();
+        let (first, second) = {
             let mut it = t.iter().unwrap();
             let (k, _) = it.next().unwrap().unwrap();
-            k.value().to_vec()
+            let (k2, v2) = it.next().unwrap().unwrap();
+            (k.value().to_vec(), (k2.value().to_vec(), v2.value().to_vec()))
         };
-        t.remove(key.as_slice()).unwrap();
-        t.insert([9u8, 9, 9].as_slice(), ()).unwrap();
+        t.remove(first.as_slice()).unwrap();
+        t.insert([9u8, 9, 9].as_slice(), [0u8].as_slice()).unwrap();
+        // The second entry keeps its key but says another status than its node's record: the
+        // entry is the id's 16 bytes, the kind, then the status (0 = enabled, 1 = disabled).
+        let (key, mut value) = second;
+        value[17] = 1 - value[17].min(1);
+        t.insert(key.as_slice(), value.as_slice()).unwrap();
     });
     assert!(findings.iter().any(|f| f.area == "index.byName" && f.message.contains("missing")), "{findings:#?}");
     assert!(findings.iter().any(|f| f.area == "index.byName" && f.message.contains("stale")), "{findings:#?}");
+    assert!(findings.iter().any(|f| f.area == "index.byName" && f.message.contains("does not match")), "{findings:#?}");
+
+    let findings = tamper(|txn| {
+        let mut t = txn.open_table(redb::TableDefinition::<&[u8; 16], ()>::new("by_parent")).unwrap();
+        let key = {
+            let mut it = t.iter().unwrap();
+            let (k, _) = it.next().unwrap().unwrap();
+            *k.value()
+        };
+        t.remove(&key).unwrap();
+        t.insert(&[7u8; 16], ()).unwrap();
+    });
+    assert!(findings.iter().any(|f| f.area == "index.byParent" && f.message.contains("missing")), "{findings:#?}");
+    assert!(findings.iter().any(|f| f.area == "index.byParent" && f.message.contains("stale")), "{findings:#?}");
 
     let findings = tamper(|txn| {
         let mut t = txn.open_table(redb::TableDefinition::<&[u8], ()>::new("paths")).unwrap();

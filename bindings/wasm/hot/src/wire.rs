@@ -22,11 +22,14 @@
 //! - quota: `resource` str, `limit` num?, `used`, `allocated`, `available` num?;
 //! - page of nodes: the number of items, each node, `total`, `limit`, `page`, `pages`, `next`
 //!   str?;
+//! - node summary: `parent` str? (first: see `Wire::summary_page`), `id` str, `kind` str,
+//!   `name` str, `status`, `effectiveStatus` (status, then `source` str?), `depth`;
+//! - page of summaries: as a page of nodes, with summaries for nodes;
 //! - list of quotas: their number, then each quota.
 
 use std::fmt;
 
-use tenantree::{Node, NodeId, Page, Profile, Quota, Status};
+use tenantree::{Node, NodeId, NodeSummary, Page, Profile, Quota, Status};
 
 use crate::MAX_SAFE_INTEGER;
 
@@ -41,6 +44,8 @@ pub enum Shape {
     Quota = 2,
     /// A list of quotas.
     Quotas = 3,
+    /// A page of node summaries.
+    SummaryPage = 4,
 }
 
 /// A record on its way out: the numbers and the text `hot.js` reads.
@@ -54,6 +59,9 @@ pub struct Wire {
     pub text: String,
     /// The length of `text` in UTF-16 code units: where the next string starts in JS.
     units: usize,
+    /// The last id written and its two slots: an id that comes again (the parent of every
+    /// child of a page) points at the same slice of `text` instead of being written again.
+    last_id: Option<(NodeId, f64, f64)>,
 }
 
 /// A number that a JS number cannot hold exactly (above 2^53 in magnitude): refused, as the
@@ -79,7 +87,7 @@ type Result<T = ()> = std::result::Result<T, Unrepresentable>;
 
 impl Wire {
     fn new(shape: Shape, slots: usize) -> Wire {
-        Wire { shape, nums: Vec::with_capacity(slots), text: String::with_capacity(slots * 4), units: 0 }
+        Wire { shape, nums: Vec::with_capacity(slots), text: String::with_capacity(slots * 4), units: 0, last_id: None }
     }
 
     /// One node.
@@ -105,11 +113,35 @@ impl Wire {
         for node in items {
             w.put_node(node)?;
         }
-        w.u64(*total)?;
-        w.nums.push(f64::from(*limit));
-        w.u64(*page)?;
-        w.u64(*pages)?;
-        w.opt_str(next.as_deref());
+        w.page_end(*total, *limit, *page, *pages, next.as_deref())?;
+        Ok(w)
+    }
+
+    /// A page of node summaries.
+    ///
+    /// # Errors
+    ///
+    /// A number of a summary or of the page above 2^53.
+    pub fn summary_page(page: &Page<NodeSummary>) -> Result<Wire> {
+        let Page { items, total, limit, page, pages, next } = page;
+        let mut w = Wire::new(Shape::SummaryPage, 8 + items.len() * 14);
+        // Each summary's text is its id, kind and name (the parent's id is written once).
+        w.text.reserve(items.len() * 64);
+        w.len(items.len());
+        for summary in items {
+            // Destructured whole, as in `put_node`. The parent first, so that the child's own
+            // id does not take the parent's place as the last id written.
+            let NodeSummary { id, kind, parent, name, status, effective_status, depth } = summary;
+            w.opt_id(*parent);
+            w.id(*id);
+            w.str(kind);
+            w.str(name.as_str());
+            w.status(*status);
+            w.status(effective_status.status);
+            w.opt_id(effective_status.source);
+            w.nums.push(f64::from(*depth));
+        }
+        w.page_end(*total, *limit, *page, *pages, next.as_deref())?;
         Ok(w)
     }
 
@@ -187,6 +219,16 @@ impl Wire {
         self.u64(*version)
     }
 
+    /// What follows the items of a page.
+    fn page_end(&mut self, total: u64, limit: u32, page: u64, pages: u64, next: Option<&str>) -> Result {
+        self.u64(total)?;
+        self.nums.push(f64::from(limit));
+        self.u64(page)?;
+        self.u64(pages)?;
+        self.opt_str(next);
+        Ok(())
+    }
+
     fn put_quota(&mut self, quota: &Quota) -> Result {
         let Quota { resource, limit, used, allocated, available } = quota;
         self.str(resource);
@@ -256,8 +298,19 @@ impl Wire {
     }
 
     fn id(&mut self, id: NodeId) {
+        if let Some((last, start, end)) = self.last_id
+            && last == id
+        {
+            self.nums.push(start);
+            self.nums.push(end);
+            return;
+        }
         let mut buf = uuid::Uuid::encode_buffer();
         self.str(id.as_uuid().hyphenated().encode_lower(&mut buf));
+        let start = self.nums.len().saturating_sub(2);
+        if let (Some(&a), Some(&b)) = (self.nums.get(start), self.nums.get(start + 1)) {
+            self.last_id = Some((id, a, b));
+        }
     }
 
     fn opt_id(&mut self, id: Option<NodeId>) {
@@ -340,5 +393,58 @@ mod tests {
         assert_eq!(&w.nums[..2], [0.0, 7.0]);
         assert!(w.nums[2].is_nan());
         assert_eq!(&w.nums[3..], [3.0, 1.0, 7.0]);
+    }
+
+    #[test]
+    fn a_summary_page_writes_the_shared_parent_id_once() {
+        let id =
+            |n: u32| -> NodeId { format!("01900000-0000-7000-8000-{n:012}").parse().unwrap_or_else(|e| panic!("{e}")) };
+        let summary = |n: u32, name: &str| NodeSummary {
+            id: id(n),
+            kind: "tenant".into(),
+            parent: Some(id(1)),
+            name: tenantree::NodeName::new(name, tenantree::NameRule::Label).unwrap_or_else(|e| panic!("{e}")),
+            status: Status::Enabled,
+            effective_status: tenantree::EffectiveStatus { status: Status::Disabled, source: Some(id(1)) },
+            depth: 2,
+        };
+        let page =
+            Page { items: vec![summary(2, "a"), summary(3, "b")], total: 2, limit: 10, page: 1, pages: 1, next: None };
+        let w = Wire::summary_page(&page).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(w.shape, Shape::SummaryPage);
+        // The count, then per summary: parent (2), id (2), kind (2), name (2), status,
+        // effective status, source (2), depth.
+        assert_eq!(w.nums[0], 2.0);
+        let first = 1;
+        let second = first + 13;
+        assert_eq!(slice(&w, first), id(1).to_string());
+        assert_eq!(slice(&w, first + 2), id(2).to_string());
+        assert_eq!(slice(&w, first + 6), "a");
+        assert_eq!(slice(&w, second), id(1).to_string());
+        assert_eq!(slice(&w, second + 2), id(3).to_string());
+        assert_eq!(slice(&w, second + 10), id(1).to_string(), "the source, after the child's own id");
+        assert_eq!(w.nums[second + 12], 2.0, "depth");
+        // Each source is written anew (the child's id came between it and the parent), and
+        // the second parent points at the first source's slice: three copies, not four.
+        assert_eq!(w.text.matches(&id(1).to_string()).count(), 3);
+        assert_eq!(&w.nums[second..second + 2], &w.nums[first + 10..first + 12], "the same slice for the same id");
+    }
+
+    #[test]
+    fn ids_are_written_as_uuid_writes_them() {
+        for text in [
+            "00000000-0000-0000-0000-000000000001",
+            "01900000-0000-7000-8000-00000000dead",
+            "ffffffff-ffff-7fff-bfff-ffffffffffff",
+            "0123abcd-4567-7890-89ab-cdef01234567",
+        ] {
+            let id: NodeId = text.parse().unwrap_or_else(|e| panic!("{e}"));
+            let mut w = Wire::new(Shape::Node, 2);
+            w.str("é");
+            w.id(id);
+            assert_eq!(w.text, format!("é{text}"));
+            assert_eq!(w.nums, [0.0, 1.0, 1.0, 37.0]);
+            assert_eq!(slice(&w, 2), id.as_uuid().hyphenated().to_string());
+        }
     }
 }

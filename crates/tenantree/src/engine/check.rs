@@ -16,7 +16,8 @@ use crate::error::Result;
 use crate::model::{CheckReport, Finding};
 use crate::schema::{CHILDREN_KEY, MAX_DEPTH, RollupKey, Schema, Uniqueness};
 use crate::store::{
-    AccountRecord, Blob, Cell, Flow, Index, KeyRange, Lookup, NodeRecord, RoleRecord, TokenRecord, View, decode, keys,
+    AccountRecord, Blob, Cell, Flow, Index, KeyRange, Lookup, NameEntry, NodeRecord, RoleRecord, TokenRecord, View,
+    decode, keys,
 };
 use crate::validate::{self, NodeName};
 
@@ -176,10 +177,23 @@ pub(crate) fn check(v: &impl View, schema: &Schema, next_seq: u64) -> Result<Che
             );
         }
         let folded = validate::fold(&rec.name);
-        if !has_key(v, Index::ByName, &keys::by_name(rec.parent, &folded, seq))? {
-            r.add("index.byName", format!("node {id} is missing from by_name"));
+        let name_key = keys::by_name(rec.parent, &folded, seq);
+        let mut entry: Option<Vec<u8>> = None;
+        let exact =
+            KeyRange { lo: std::ops::Bound::Included(name_key.clone()), hi: std::ops::Bound::Included(name_key) };
+        v.name_entries(exact, false, &mut |_, value| {
+            entry = Some(value.to_vec());
+            Ok(Flow::Break(()))
+        })?;
+        match entry {
+            None => r.add("index.byName", format!("node {id} is missing from by_name")),
+            Some(bytes) => {
+                if decode::<NameEntry>(&bytes).ok() != Some(NameEntry::of(&rec, &folded)) {
+                    r.add("index.byName", format!("the by_name entry of node {id} does not match its record"));
+                }
+            }
         }
-        if !has_key(v, Index::ByParent, &keys::by_parent(rec.parent, seq))? {
+        if !has_key(v, Index::ByParent, &keys::child_slot(rec.parent, seq))? {
             r.add("index.byParent", format!("node {id} is missing from by_parent"));
         }
         if !has_key(v, Index::Paths, &keys::path_key(rec.kind, &above, seq))? {
@@ -237,7 +251,7 @@ pub(crate) fn check(v: &impl View, schema: &Schema, next_seq: u64) -> Result<Che
         v.keys(Index::ByParent, KeyRange { lo: std::ops::Bound::Unbounded, hi: std::ops::Bound::Unbounded }, false)?
     {
         let key = key?;
-        match keys::split_by_parent(&key) {
+        match keys::split_child_slot(&key) {
             Some((parent, child)) if briefs.get(&child).is_some_and(|b| b.parent == parent) => {}
             _ => r.add("index.byParent", format!("stale by_parent entry {key:?}")),
         }

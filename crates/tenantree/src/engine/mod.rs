@@ -27,7 +27,7 @@ use crate::error::{Error, Result};
 use crate::ids::{NodeId, Timestamp};
 use crate::model::{EffectiveStatus, Node, Profile, Status};
 use crate::schema::{MAX_DEPTH, Schema};
-use crate::store::{NodeRecord, ProfileRec, View};
+use crate::store::{NameEntry, NodeRecord, ProfileRec, StatusRec, View, keys};
 use crate::validate::NodeName;
 
 /// What every operation needs besides the transaction.
@@ -68,6 +68,40 @@ impl Loaded {
 
 pub(crate) fn node_id(rec: &NodeRecord) -> NodeId {
     NodeId::from_bytes(rec.id).unwrap_or_else(|_| NodeId::v7(0, &[0; 10]))
+}
+
+/// A child as a listing sees it: from its `by_name` entry, or from its record.
+#[derive(Debug, Clone)]
+pub(crate) struct ChildRow {
+    pub(crate) seq: u64,
+    pub(crate) id: [u8; 16],
+    pub(crate) kind: u8,
+    pub(crate) status: StatusRec,
+    /// The name as written.
+    pub(crate) name: String,
+}
+
+impl ChildRow {
+    /// Decodes a `by_name` row.
+    pub(crate) fn from_entry(key: &[u8], value: &[u8]) -> Result<ChildRow> {
+        let (_, folded, seq) = keys::split_by_name(key).ok_or_else(|| Error::corrupted("malformed by_name key"))?;
+        let entry = NameEntry::from_bytes(value)?;
+        Ok(ChildRow {
+            seq,
+            id: entry.id,
+            kind: entry.kind,
+            status: entry.status,
+            name: entry.name.unwrap_or_else(|| folded.to_owned()),
+        })
+    }
+
+    pub(crate) fn from_record(seq: u64, rec: &NodeRecord) -> ChildRow {
+        ChildRow { seq, id: rec.id, kind: rec.kind, status: rec.status, name: rec.name.clone() }
+    }
+
+    pub(crate) fn id(&self) -> NodeId {
+        NodeId::from_bytes(self.id).unwrap_or_else(|_| NodeId::v7(0, &[0; 10]))
+    }
 }
 
 /// A node and all its ancestors: `links[0]` is the node, the last entry is its top-level

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use crate::engine::access::{Action, Principal};
 use crate::engine::feed::{self, Event};
 use crate::engine::quota::{self, Subtree};
-use crate::engine::{Chain, Ctx, Loaded, load_chain, mint_id, resolve, to_node, try_resolve};
+use crate::engine::{Chain, ChildRow, Ctx, Loaded, load_chain, mint_id, resolve, to_node, try_resolve};
 use crate::error::{Blocker, Error, LimitRule, Result};
 use crate::ids::NodeId;
 use crate::model::{NewNode, Node, NodeUpdate, Profile, Status};
 use crate::schema::{BillingScope, CHILDREN_KEY, KindDef, RollupKey, Schema, Uniqueness};
-use crate::store::{Flow, Index, KeyRange, Lookup, NodeRecord, ProfileRec, View, WriteView, keys};
+use crate::store::{Flow, Index, KeyRange, Lookup, NameEntry, NodeRecord, ProfileRec, View, WriteView, keys};
 use crate::validate::{self, NodeName, limits};
 
 /// Validates a profile and converts it to its stored form.
@@ -315,10 +315,10 @@ pub(crate) fn create_with(
     w.put_node(seq, &rec)?;
     w.put_id(rec.id, seq)?;
     keys::put_var(&mut name_key, seq);
-    w.insert_key(Index::ByName, &name_key)?;
-    w.insert_key(Index::ByParent, &keys::by_parent(parent_seq, seq))?;
+    w.put_name_entry(&name_key, &NameEntry::of(&rec, &folded))?;
+    w.insert_slot(&keys::child_slot(parent_seq, seq))?;
     let ancestors_path = parent.as_ref().map(Chain::path).unwrap_or_default();
-    w.insert_key(Index::Paths, &keys::path_key(kind, &ancestors_path, seq))?;
+    w.insert_path(&keys::path_key(kind, &ancestors_path, seq))?;
     if let Uniqueness::Store { group } = &def.unique {
         w.put_lookup(Lookup::Names, &keys::unique_name(group, &folded), seq)?;
     }
@@ -431,13 +431,18 @@ pub(crate) fn update(
     rec.version += 1;
     rec.updated = ctx.now().as_micros();
     w.put_node(seq, &rec)?;
-    if let Some((old_folded, folded)) = rename {
-        w.remove_key(Index::ByName, &keys::by_name(old.parent, &old_folded, seq))?;
-        w.insert_key(Index::ByName, &keys::by_name(old.parent, &folded, seq))?;
-        if let Uniqueness::Store { group } = &def.unique {
-            w.remove_lookup(Lookup::Names, &keys::unique_name(group, &old_folded))?;
-            w.put_lookup(Lookup::Names, &keys::unique_name(group, &folded), seq)?;
-        }
+    if let Some((old_folded, folded)) = &rename {
+        w.remove_name_entry(&keys::by_name(old.parent, old_folded, seq))?;
+        put_name_entry(w, seq, &rec, folded)?;
+    } else if rec.name != old.name {
+        // The same folded name, written differently: the entry shows the name as written.
+        put_name_entry(w, seq, &rec, &validate::fold(&rec.name))?;
+    }
+    if let Some((old_folded, folded)) = rename
+        && let Uniqueness::Store { group } = &def.unique
+    {
+        w.remove_lookup(Lookup::Names, &keys::unique_name(group, &old_folded))?;
+        w.put_lookup(Lookup::Names, &keys::unique_name(group, &folded), seq)?;
     }
     if billing_changed {
         if let Some(b) = &old.profile.billing_id {
@@ -483,6 +488,7 @@ pub(crate) fn set_status(
         rec.version += 1;
         rec.updated = ctx.now().as_micros();
         w.put_node(seq, rec)?;
+        put_name_entry(w, seq, rec, &validate::fold(&rec.name))?;
         let changes = serde_json::json!({"status": status});
         feed::emit(w, ctx, who, Event::node("node.status", &chain, Some(changes))?)?;
     }
@@ -624,21 +630,20 @@ pub(crate) fn move_node(
         quota::adjust_child_limits(w, new_parent_seq, key, value, true)?;
     }
     // Apply: indexes.
-    w.remove_key(Index::ByName, &keys::by_name(rec.parent, &folded, seq))?;
-    w.insert_key(Index::ByName, &keys::by_name(new_parent_seq, &folded, seq))?;
-    w.remove_key(Index::ByParent, &keys::by_parent(rec.parent, seq))?;
-    w.insert_key(Index::ByParent, &keys::by_parent(new_parent_seq, seq))?;
+    w.remove_name_entry(&keys::by_name(rec.parent, &folded, seq))?;
+    w.remove_slot(&keys::child_slot(rec.parent, seq))?;
+    w.insert_slot(&keys::child_slot(new_parent_seq, seq))?;
     let new_ancestors = target.as_ref().map(Chain::path).unwrap_or_default();
     let old_ancestors = old_path.get(..old_path.len().saturating_sub(1)).unwrap_or(&[]).to_vec();
-    w.remove_key(Index::Paths, &keys::path_key(rec.kind, &old_ancestors, seq))?;
-    w.insert_key(Index::Paths, &keys::path_key(rec.kind, &new_ancestors, seq))?;
+    w.remove_path(&keys::path_key(rec.kind, &old_ancestors, seq))?;
+    w.insert_path(&keys::path_key(rec.kind, &new_ancestors, seq))?;
     for (kind, full_path) in &subtree.entries {
         let tail = full_path.get(old_ancestors.len()..).unwrap_or(&[]);
         let old_key = keys::path_prefix(*kind, full_path);
         let mut new_full = new_ancestors.clone();
         new_full.extend_from_slice(tail);
-        w.remove_key(Index::Paths, &old_key)?;
-        w.insert_key(Index::Paths, &keys::path_prefix(*kind, &new_full))?;
+        w.remove_path(&old_key)?;
+        w.insert_path(&keys::path_prefix(*kind, &new_full))?;
     }
     for (s, billing) in &rescoped {
         w.remove_lookup(Lookup::Billing, &keys::billing(old_scope, billing))?;
@@ -649,6 +654,7 @@ pub(crate) fn move_node(
     moved.version += 1;
     moved.updated = ctx.now().as_micros();
     w.put_node(seq, &moved)?;
+    put_name_entry(w, seq, &moved, &folded)?;
     let mut links = vec![Loaded { seq, rec: Arc::new(moved) }];
     if let Some(t) = target {
         links.extend(t.links);
@@ -660,6 +666,11 @@ pub(crate) fn move_node(
     to_node(schema, &moved_chain)
 }
 
+/// Writes a node's `by_name` entry (under its folded name) from its record.
+fn put_name_entry(w: &mut WriteView<'_>, seq: u64, rec: &NodeRecord, folded: &str) -> Result<()> {
+    w.put_name_entry(&keys::by_name(rec.parent, folded, seq), &NameEntry::of(rec, folded))
+}
+
 /// What may still hang on a node, besides its children and allocations; checked by delete.
 /// Modules that attach data to nodes report their blockers here.
 pub(crate) fn blockers(w: &WriteView<'_>, ctx: &Ctx<'_>, seq: u64) -> Result<Vec<Blocker>> {
@@ -667,21 +678,20 @@ pub(crate) fn blockers(w: &WriteView<'_>, ctx: &Ctx<'_>, seq: u64) -> Result<Vec
     let mut out: Vec<Blocker> = Vec::new();
     if w.cell(seq, CHILDREN_KEY)?.below > 0 {
         let mut by_kind: BTreeMap<u8, Blocker> = BTreeMap::new();
-        for key in w.keys(Index::ByParent, KeyRange::prefix(&keys::parent_prefix(seq)), false)? {
-            let key = key?;
-            let (_, child) = keys::split_by_parent(&key).ok_or_else(|| Error::corrupted("malformed by_parent key"))?;
-            let child_rec =
-                w.node(child)?.ok_or_else(|| Error::corrupted(format!("by_parent names missing node #{child}")))?;
-            let entry = by_kind.entry(child_rec.kind).or_insert_with(|| Blocker {
-                kind: schema.kind_at(child_rec.kind).map_or_else(|_| "node".to_owned(), |k| k.name.clone()),
+        // The children's entries in `by_name` hold their kinds and names: no record is read.
+        w.name_entries(KeyRange::prefix(&keys::parent_prefix(seq)), false, &mut |key, value| {
+            let child = ChildRow::from_entry(key, value)?;
+            let entry = by_kind.entry(child.kind).or_insert_with(|| Blocker {
+                kind: schema.kind_at(child.kind).map_or_else(|_| "node".to_owned(), |k| k.name.clone()),
                 count: 0,
                 names: Vec::new(),
             });
             entry.count += 1;
             if entry.names.len() < Blocker::MAX_NAMES {
-                entry.names.push(child_rec.name);
+                entry.names.push(child.name);
             }
-        }
+            Ok(Flow::Continue(()))
+        })?;
         out.extend(by_kind.into_values());
     }
     if let Some(b) = crate::engine::accounts::blocker(w, seq)? {
@@ -725,10 +735,10 @@ pub(crate) fn delete(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, id: 
     // Apply.
     w.remove_node(seq)?;
     w.remove_id(rec.id)?;
-    w.remove_key(Index::ByName, &keys::by_name(rec.parent, &folded, seq))?;
-    w.remove_key(Index::ByParent, &keys::by_parent(rec.parent, seq))?;
+    w.remove_name_entry(&keys::by_name(rec.parent, &folded, seq))?;
+    w.remove_slot(&keys::child_slot(rec.parent, seq))?;
     let ancestors = parent_ref.map(Chain::path).unwrap_or_default();
-    w.remove_key(Index::Paths, &keys::path_key(rec.kind, &ancestors, seq))?;
+    w.remove_path(&keys::path_key(rec.kind, &ancestors, seq))?;
     if let Uniqueness::Store { group } = &def.unique {
         w.remove_lookup(Lookup::Names, &keys::unique_name(group, &folded))?;
     }

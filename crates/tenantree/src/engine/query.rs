@@ -5,14 +5,16 @@ use std::ops::Bound;
 use std::sync::Arc;
 
 use crate::engine::access::{Action, Principal};
-use crate::engine::{Chain, Loaded, cursor, load_chain, quota, resolve, to_node};
+use crate::engine::{Chain, ChildRow, Loaded, cursor, load_chain, quota, resolve, to_node};
 
 use crate::error::{Error, Result};
 use crate::ids::NodeId;
-use crate::model::{ChildQuery, DescendantQuery, Direction, Node, Page, Quota, SortBy};
+use crate::model::{
+    ChildQuery, DescendantQuery, Direction, EffectiveStatus, Node, NodeSummary, Page, Quota, SortBy, Status,
+};
 use crate::schema::{CHILDREN_KEY, Schema};
-use crate::store::{Index, KeyRange, NodeRecord, View, keys};
-use crate::validate::{self, limits};
+use crate::store::{Flow, Index, KeyRange, NodeRecord, View, keys};
+use crate::validate::{self, NodeName, limits};
 
 /// Default page size of every listing.
 pub const DEFAULT_PAGE_SIZE: u32 = 10;
@@ -105,16 +107,19 @@ impl Filter {
         self.kind.is_none() && self.status.is_none() && self.search.is_none()
     }
 
-    fn matches(&self, rec: &NodeRecord) -> bool {
-        if self.kind.is_some_and(|k| k != rec.kind) {
+    /// Whether a child matches. `rec` is its record, which only a search needs (it looks into
+    /// the profile); kind and status come from the row.
+    fn matches(&self, row: &ChildRow, rec: Option<&NodeRecord>) -> bool {
+        if self.kind.is_some_and(|k| k != row.kind) {
             return false;
         }
         if let Some(s) = self.status
-            && !s.matches(&rec.status.into())
+            && !s.matches(&row.status.into())
         {
             return false;
         }
         if let Some(needle) = &self.search {
+            let Some(rec) = rec else { return false };
             let p = &rec.profile;
             let hit = std::iter::once(Some(&rec.name))
                 .chain([
@@ -136,6 +141,52 @@ impl Filter {
     }
 }
 
+/// A page of children as the index yields it, before it is shaped into nodes or summaries.
+struct ChildPage {
+    /// The parent's chain; `None` at the top level.
+    parent: Option<Chain>,
+    /// Each child's row, with its record when the listing had to read it.
+    rows: Vec<(ChildRow, Option<NodeRecord>)>,
+    total: u64,
+    limit: u32,
+    start_position: u64,
+    next: Option<String>,
+}
+
+impl ChildPage {
+    fn into_page<T>(
+        self,
+        mut shape: impl FnMut(&mut Chain, ChildRow, Option<NodeRecord>) -> Result<T>,
+    ) -> Result<Page<T>> {
+        // One chain for the whole page: each child in turn takes the head slot above the shared
+        // ancestors (no copy of the ancestors' records per child).
+        let mut chain = Chain { links: self.parent.map(|c| c.links).unwrap_or_default() };
+        let mut items = Vec::with_capacity(self.rows.len());
+        for (row, rec) in self.rows {
+            items.push(shape(&mut chain, row, rec)?);
+        }
+        Ok(Page {
+            items,
+            total: self.total,
+            limit: self.limit,
+            page: self.start_position / u64::from(self.limit) + 1,
+            pages: self.total.div_ceil(u64::from(self.limit)),
+            next: self.next,
+        })
+    }
+}
+
+/// Makes `rec` the head of `chain`, whose other links are the parent's chain.
+fn with_head(chain: &mut Chain, seq: u64, rec: NodeRecord, fresh: &mut bool) {
+    let link = Loaded { seq, rec: Arc::new(rec) };
+    if *fresh {
+        chain.links.insert(0, link);
+        *fresh = false;
+    } else if let Some(head) = chain.links.first_mut() {
+        *head = link;
+    }
+}
+
 /// The children of a node (or the top-level nodes), filtered, searched, sorted and paged.
 /// A range scan over `by_name` or `by_parent`: O(offset + page) without filters (the total
 /// comes from the children counter), O(children) with them.
@@ -146,6 +197,92 @@ pub(crate) fn children(
     parent: Option<NodeId>,
     q: &ChildQuery,
 ) -> Result<Page<Node>> {
+    let page = child_page(v, schema, who, parent, q)?;
+    let mut fresh = true;
+    page.into_page(|chain, row, rec| {
+        let rec = match rec {
+            Some(rec) => rec,
+            None => load_child(v, row.seq)?,
+        };
+        with_head(chain, row.seq, rec, &mut fresh);
+        to_node(schema, chain)
+    })
+}
+
+/// As [`children`], each child as the children index shows it: sorted by name, a page is one
+/// range scan that reads no record.
+pub(crate) fn child_summaries(
+    v: &impl View,
+    schema: &Schema,
+    who: &Principal,
+    parent: Option<NodeId>,
+    q: &ChildQuery,
+) -> Result<Page<NodeSummary>> {
+    let page = child_page(v, schema, who, parent, q)?;
+    let parent_id = page.parent.as_ref().map(Chain::node).transpose()?.map(Loaded::id);
+    // The parent's status in force, and its depth; the root's chain is the node itself.
+    let (inherited, depth) = match &page.parent {
+        Some(chain) => (chain.effective(), chain.depth() + 1),
+        None => (EffectiveStatus { status: Status::Enabled, source: None }, 1),
+    };
+    page.into_page(|_, row, _| {
+        let own: Status = row.status.into();
+        // The nearest status that is off wins, the node's own first (as `Chain::effective`).
+        let effective = if own.is_off() { EffectiveStatus { status: own, source: Some(row.id()) } } else { inherited };
+        summary_of(schema, row, parent_id, effective, depth)
+    })
+}
+
+fn summary_of(
+    schema: &Schema,
+    row: ChildRow,
+    parent: Option<NodeId>,
+    effective_status: EffectiveStatus,
+    depth: u32,
+) -> Result<NodeSummary> {
+    Ok(NodeSummary {
+        id: row.id(),
+        kind: schema.kind_at(row.kind)?.name.clone(),
+        parent,
+        name: NodeName::from_stored(row.name),
+        status: row.status.into(),
+        effective_status,
+        depth,
+    })
+}
+
+fn load_child(v: &impl View, seq: u64) -> Result<NodeRecord> {
+    v.node(seq)?.ok_or_else(|| Error::corrupted(format!("child index names missing node #{seq}")))
+}
+
+/// What [`each_child`] calls with each child: its index key, its row, and its record when
+/// the index gave it.
+type VisitChild<'a> = dyn FnMut(&[u8], ChildRow, Option<NodeRecord>) -> Result<Flow> + 'a;
+
+/// Calls `f` with each child in `range` of the index: by name from the entries alone, by
+/// creation with the records (that index holds nothing else).
+fn each_child(v: &impl View, index: Index, range: KeyRange, reverse: bool, f: &mut VisitChild<'_>) -> Result<()> {
+    if index == Index::ByName {
+        return v.name_entries(range, reverse, &mut |key, value| f(key, ChildRow::from_entry(key, value)?, None));
+    }
+    for key in v.keys(index, range, reverse)? {
+        let key = key?;
+        let (_, seq) = keys::split_child_slot(&key).ok_or_else(|| Error::corrupted("malformed by_parent key"))?;
+        let rec = load_child(v, seq)?;
+        if f(&key, ChildRow::from_record(seq, &rec), Some(rec))?.is_break() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn child_page(
+    v: &impl View,
+    schema: &Schema,
+    who: &Principal,
+    parent: Option<NodeId>,
+    q: &ChildQuery,
+) -> Result<ChildPage> {
     let limit = page_limit(q.limit)?;
     if q.offset > 0 && q.cursor.is_some() {
         return Err(Error::invalid("cursor", "cannot be combined with offset"));
@@ -199,19 +336,14 @@ pub(crate) fn children(
         Some(token) => Some(cursor::decode(token, fp)?),
         None => None,
     };
-    let full = KeyRange::prefix(&keys::parent_prefix(parent_seq));
-    let child_of = |key: &[u8]| -> Result<u64> {
-        match index {
-            Index::ByName => keys::split_by_name(key).map(|(_, _, c)| c),
-            _ => keys::split_by_parent(key).map(|(_, c)| c),
-        }
-        .ok_or_else(|| Error::corrupted("malformed child index key"))
-    };
-    let load = |seq: u64| -> Result<NodeRecord> {
-        v.node(seq)?.ok_or_else(|| Error::corrupted(format!("child index names missing node #{seq}")))
+    let full = match index {
+        Index::ByName => KeyRange::prefix(&keys::parent_prefix(parent_seq)),
+        _ => KeyRange::prefix(&keys::slot_prefix(parent_seq)),
     };
 
-    let mut picked: Vec<(Vec<u8>, u64, NodeRecord)> = Vec::new();
+    let mut picked: Vec<(ChildRow, Option<NodeRecord>)> = Vec::with_capacity(limit.min(64) as usize);
+    // The key of the last row picked: the next page starts after it.
+    let mut last_key: Vec<u8> = Vec::new();
     let total;
     let start_position;
     let mut more = false;
@@ -233,89 +365,65 @@ pub(crate) fn children(
                 q.offset
             }
         };
-        let mut iter = v.keys(index, range, reverse)?;
         let mut skipped = 0u64;
-        while skipped < skip {
-            match iter.next() {
-                Some(k) => {
-                    k?;
-                    skipped += 1;
-                }
-                None => break,
+        each_child(v, index, range, reverse, &mut |key, row, rec| {
+            if skipped < skip {
+                skipped += 1;
+                return Ok(Flow::Continue(()));
             }
-        }
-        for key in iter {
-            let key = key?;
             if picked.len() == limit as usize {
                 more = true;
-                break;
+                return Ok(Flow::Break(()));
             }
-            let seq = child_of(&key)?;
-            picked.push((key, seq, load(seq)?));
-        }
+            last_key.clear();
+            last_key.extend_from_slice(key);
+            picked.push((row, rec));
+            Ok(Flow::Continue(()))
+        })?;
     } else {
-        // Filters need every child read to count the matches; one pass does it all.
+        // Filters need every child seen to count the matches; one pass does it all. Only a
+        // search reads the records (of a listing by name).
         let mut count = 0u64;
         let mut before = 0u64;
-        for key in v.keys(index, full, reverse)? {
-            let key = key?;
-            let seq = child_of(&key)?;
-            let rec = load(seq)?;
-            if !filter.matches(&rec) {
-                continue;
+        each_child(v, index, full, reverse, &mut |key, row, rec| {
+            let rec = match rec {
+                None if filter.search.is_some() => Some(load_child(v, row.seq)?),
+                rec => rec,
+            };
+            if !filter.matches(&row, rec.as_ref()) {
+                return Ok(Flow::Continue(()));
             }
             count += 1;
             let in_window = match &after {
                 Some((ck, _)) => {
                     if reverse {
-                        key < *ck
+                        key < ck.as_slice()
                     } else {
-                        key > *ck
+                        key > ck.as_slice()
                     }
                 }
                 None => count > q.offset,
             };
             if !in_window {
                 before += 1;
-                continue;
-            }
-            if picked.len() < limit as usize {
-                picked.push((key, seq, rec));
+            } else if picked.len() < limit as usize {
+                last_key.clear();
+                last_key.extend_from_slice(key);
+                picked.push((row, rec));
             } else {
                 more = true;
             }
-        }
+            Ok(Flow::Continue(()))
+        })?;
         total = count;
         start_position = before;
     }
     let next = if more {
-        picked.last().map(|(key, _, _)| cursor::encode(fp, key, start_position + picked.len() as u64))
+        (!picked.is_empty()).then(|| cursor::encode(fp, &last_key, start_position + picked.len() as u64))
     } else {
         None
     };
-    // One chain for the whole page: each child in turn takes the head slot above the shared
-    // ancestors (no copy of the ancestors' records per child).
-    let mut parent_links = parent_chain.map(|c| c.links).unwrap_or_default();
-    let mut chain = Chain { links: Vec::with_capacity(parent_links.len() + 1) };
-    let mut items = Vec::with_capacity(picked.len());
-    for (_, seq, rec) in picked {
-        match chain.links.first_mut() {
-            Some(head) => *head = Loaded { seq, rec: Arc::new(rec) },
-            None => {
-                chain.links.push(Loaded { seq, rec: Arc::new(rec) });
-                chain.links.append(&mut parent_links);
-            }
-        }
-        items.push(to_node(schema, &chain)?);
-    }
-    Ok(Page {
-        items,
-        total,
-        limit,
-        page: start_position / u64::from(limit) + 1,
-        pages: total.div_ceil(u64::from(limit)),
-        next,
-    })
+    Ok(ChildPage { parent: parent_chain, rows: picked, total, limit, start_position, next })
 }
 
 /// The top level as a scoped account sees it: its own node alone.
@@ -327,21 +435,20 @@ fn scope_page(
     filter: &Filter,
     q: &ChildQuery,
     limit: u32,
-) -> Result<Page<Node>> {
+) -> Result<ChildPage> {
     let chain = load_chain(v, scope)?;
     let head = chain.node()?;
     who.require(schema, &chain, head.rec.kind, Action::Read)?;
-    let total = u64::from(filter.matches(&head.rec));
-    let items =
-        if total == 1 && q.offset == 0 && q.cursor.is_none() { vec![to_node(schema, &chain)?] } else { Vec::new() };
-    Ok(Page {
-        items,
-        total,
-        limit,
-        page: q.offset / u64::from(limit) + 1,
-        pages: total.div_ceil(u64::from(limit)),
-        next: None,
-    })
+    let row = ChildRow::from_record(scope, &head.rec);
+    let total = u64::from(filter.matches(&row, Some(&head.rec)));
+    let rows = if total == 1 && q.offset == 0 && q.cursor.is_none() {
+        vec![(row, Some(NodeRecord::clone(&head.rec)))]
+    } else {
+        Vec::new()
+    };
+    let parent = chain.parent_chain();
+    let parent = (!parent.links.is_empty()).then_some(parent);
+    Ok(ChildPage { parent, rows, total, limit, start_position: q.offset, next: None })
 }
 
 /// The descendants of one kind under a node (or in the whole store), in tree order. One range

@@ -483,7 +483,7 @@ pub(crate) fn export(
     };
     stack.push((start_seq, root_id, None));
     while let Some((parent, parent_id, after)) = stack.last().cloned() {
-        let prefix = keys::parent_prefix(parent);
+        let prefix = keys::slot_prefix(parent);
         let mut range = KeyRange::prefix(&prefix);
         if let Some(a) = &after {
             range.lo = std::ops::Bound::Excluded(a.clone());
@@ -492,7 +492,7 @@ pub(crate) fn export(
         match next {
             Some(key) => {
                 let (_, child) =
-                    keys::split_by_parent(&key).ok_or_else(|| Error::corrupted("malformed by_parent key"))?;
+                    keys::split_child_slot(&key).ok_or_else(|| Error::corrupted("malformed by_parent key"))?;
                 if let Some(top) = stack.last_mut() {
                     top.2 = Some(key);
                 }

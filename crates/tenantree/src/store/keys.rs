@@ -90,6 +90,79 @@ pub(crate) fn split_by_parent(key: &[u8]) -> Option<(u64, u64)> {
     tail.is_empty().then_some((parent, child))
 }
 
+/// The width of a `by_parent` key.
+pub(crate) const SLOT_BYTES: usize = 16;
+
+/// `by_parent` key (format 4): parent, then child, each as 8 big-endian bytes. A fixed width,
+/// so that redb keeps no per-entry offsets in the table's leaves: with variable-width keys
+/// every insert rewrote the offsets of all the later entries of its leaf (a measured 5 % of
+/// building a tree in wasm). A parent's children sort by creation (sequence number).
+pub(crate) fn child_slot(parent: u64, child: u64) -> [u8; SLOT_BYTES] {
+    let mut k = [0u8; SLOT_BYTES];
+    let (hi, lo) = k.split_at_mut(8);
+    hi.copy_from_slice(&parent.to_be_bytes());
+    lo.copy_from_slice(&child.to_be_bytes());
+    k
+}
+
+/// Prefix of every `by_parent` key of `parent`.
+pub(crate) fn slot_prefix(parent: u64) -> [u8; 8] {
+    parent.to_be_bytes()
+}
+
+/// Splits a `by_parent` key into (parent, child).
+pub(crate) fn split_child_slot(key: &[u8]) -> Option<(u64, u64)> {
+    let parent = u64::from_be_bytes(key.get(..8)?.try_into().ok()?);
+    let child = u64::from_be_bytes(key.get(8..)?.try_into().ok()?);
+    Some((parent, child))
+}
+
+/// The bounds over fixed-width keys that select exactly the keys of `SLOT_BYTES` bytes that lie
+/// within byte-string bounds of any length (a prefix, a cursor): a bound shorter than the width
+/// is padded with zeros, a longer one cut, and its inclusiveness adjusted so that the set of
+/// keys selected stays the same.
+pub(crate) fn slot_bounds(
+    lo: std::ops::Bound<&[u8]>,
+    hi: std::ops::Bound<&[u8]>,
+) -> (std::ops::Bound<[u8; SLOT_BYTES]>, std::ops::Bound<[u8; SLOT_BYTES]>) {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    use std::ops::Bound::{Excluded, Included, Unbounded};
+    fn fit(b: &[u8]) -> ([u8; SLOT_BYTES], std::cmp::Ordering) {
+        let mut k = [0u8; SLOT_BYTES];
+        let n = b.len().min(SLOT_BYTES);
+        if let (Some(dst), Some(src)) = (k.get_mut(..n), b.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        (k, b.len().cmp(&SLOT_BYTES))
+    }
+    // A fixed key K compares with a shorter bound b as with b padded with zeros, except that
+    // K == pad(b) means K > b; with a longer bound, as with b cut, except that K == cut(b)
+    // means K < b.
+    let lo = match lo {
+        Unbounded => Unbounded,
+        Included(b) => match fit(b) {
+            (k, Less | Equal) => Included(k),
+            (k, Greater) => Excluded(k),
+        },
+        Excluded(b) => match fit(b) {
+            (k, Less) => Included(k),
+            (k, Equal | Greater) => Excluded(k),
+        },
+    };
+    let hi = match hi {
+        Unbounded => Unbounded,
+        Included(b) => match fit(b) {
+            (k, Less) => Excluded(k),
+            (k, Equal | Greater) => Included(k),
+        },
+        Excluded(b) => match fit(b) {
+            (k, Less | Equal) => Excluded(k),
+            (k, Greater) => Included(k),
+        },
+    };
+    (lo, hi)
+}
+
 /// `paths` key: kind, then the sequence numbers of every ancestor from the top, then the node.
 /// All descendants of kind `k` under node `n` share the prefix `k, path(n), n`.
 pub(crate) fn path_key(kind: u8, ancestors_top_down: &[u64], node: u64) -> Vec<u8> {
@@ -187,6 +260,46 @@ mod tests {
         assert_eq!(split_by_parent(&by_parent(0, 9)), Some((0, 9)));
         assert_eq!(split_path(&path_key(2, &[1, 5], 6)), Some((2, vec![1, 5, 6])));
         assert_eq!(split_path(&[2]), None);
+    }
+
+    #[test]
+    fn child_slots_split_back_and_sort_by_parent_then_creation() {
+        assert_eq!(split_child_slot(&child_slot(7, 300)), Some((7, 300)));
+        assert_eq!(split_child_slot(&[1, 2, 3]), None);
+        assert!(child_slot(1, u64::MAX) < child_slot(2, 0));
+        assert!(child_slot(2, 255) < child_slot(2, 256));
+        assert!(child_slot(2, 9).starts_with(&slot_prefix(2)));
+    }
+
+    /// Every bound, of any length, selects through `slot_bounds` exactly the fixed keys that
+    /// plain byte comparison puts inside it.
+    #[test]
+    fn slot_bounds_select_what_the_byte_bounds_select() {
+        use std::ops::{Bound, RangeBounds};
+        let keys: Vec<[u8; SLOT_BYTES]> =
+            [(0, 0), (1, 0), (1, 1), (1, 2), (2, 0), (2, 7), (3, 1)].iter().map(|&(p, c)| child_slot(p, c)).collect();
+        let mut bounds: Vec<Vec<u8>> = keys.iter().map(|k| k.to_vec()).collect();
+        bounds.push(slot_prefix(1).to_vec());
+        bounds.push(prefix_end(&slot_prefix(1)).unwrap());
+        bounds.push(vec![0, 0, 0, 0, 0, 0, 0, 1, 0]);
+        let mut long = child_slot(1, 1).to_vec();
+        long.push(0);
+        bounds.push(long);
+        bounds.push(Vec::new());
+        let mut all = vec![Bound::Unbounded];
+        for b in &bounds {
+            all.push(Bound::Included(b.as_slice()));
+            all.push(Bound::Excluded(b.as_slice()));
+        }
+        for lo in &all {
+            for hi in &all {
+                let fixed = slot_bounds(*lo, *hi);
+                for k in &keys {
+                    let want = (*lo, *hi).contains(&k.as_slice());
+                    assert_eq!(fixed.contains(k), want, "{k:?} in {lo:?}..{hi:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -8,8 +8,11 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::schema::RollupKey;
-use crate::store::records::{NodeRecord, ProfileRec, StatusRec};
-use crate::store::{CELLS, Cell, NODES, ROLLUPS_V2, decode, encode};
+use crate::store::records::{NameEntry, NodeRecord, ProfileRec, StatusRec};
+use crate::store::{
+    BY_NAME, BY_NAME_V3, BY_PARENT, BY_PARENT_V3, CELLS, Cell, NODES, ROLLUPS_V2, decode, encode, keys,
+};
+use crate::validate;
 
 const CHUNK: usize = 4096;
 
@@ -134,11 +137,36 @@ pub(crate) fn v2_to_v3(txn: &redb::WriteTransaction) -> Result<()> {
     Ok(())
 }
 
+/// Format 3 → 4: `by_name` entries gain their [`NameEntry`] and `by_parent` keys become 16
+/// fixed bytes. Both indexes are rebuilt from the node records, which only this reads: the
+/// records are not written, so they are read in one pass.
+pub(crate) fn v3_to_v4(txn: &redb::WriteTransaction) -> Result<()> {
+    use redb::ReadableTable;
+    txn.delete_table(BY_NAME_V3)?;
+    txn.delete_table(BY_PARENT_V3)?;
+    let nodes = txn.open_table(NODES)?;
+    let mut by_name = txn.open_table(BY_NAME)?;
+    let mut by_parent = txn.open_table(BY_PARENT)?;
+    for row in nodes.iter()? {
+        let (k, v) = row?;
+        let seq = k.value();
+        let rec: NodeRecord = decode(v.value())?;
+        let folded = validate::fold(&rec.name);
+        by_name.insert(
+            keys::by_name(rec.parent, &folded, seq).as_slice(),
+            encode(&NameEntry::of(&rec, &folded))?.as_slice(),
+        )?;
+        by_parent.insert(&keys::child_slot(rec.parent, seq), ())?;
+    }
+    Ok(())
+}
+
 /// Upgrades a store from format `from` to `from + 1`.
 pub(crate) fn upgrade(txn: &redb::WriteTransaction, from: u32) -> Result<()> {
     match from {
         1 => v1_to_v2(txn),
         2 => v2_to_v3(txn),
+        3 => v3_to_v4(txn),
         other => Err(Error::corrupted(format!("no upgrade from format {other}"))),
     }
 }
@@ -192,7 +220,34 @@ mod tests {
         read_all(backend.as_ref()).unwrap()
     }
 
-    /// Rewrites a current image in format 2: the cells back in `rollups`, postcard-encoded.
+    /// Rewrites a current image in format 3: `by_name` and `by_parent` key-only, the latter with
+    /// `var()`-encoded keys.
+    fn to_v3(image: Vec<u8>) -> Vec<u8> {
+        edit_image(image, 3, |txn| {
+            let names: Vec<Vec<u8>> =
+                txn.open_table(BY_NAME).unwrap().iter().unwrap().map(|r| r.unwrap().0.value().to_vec()).collect();
+            let slots: Vec<(u64, u64)> = txn
+                .open_table(BY_PARENT)
+                .unwrap()
+                .iter()
+                .unwrap()
+                .map(|r| keys::split_child_slot(r.unwrap().0.value()).unwrap())
+                .collect();
+            assert!(!slots.is_empty(), "the store under test has nodes");
+            txn.delete_table(BY_NAME).unwrap();
+            txn.delete_table(BY_PARENT).unwrap();
+            let mut by_name = txn.open_table(BY_NAME_V3).unwrap();
+            for k in names {
+                by_name.insert(k.as_slice(), ()).unwrap();
+            }
+            let mut by_parent = txn.open_table(BY_PARENT_V3).unwrap();
+            for (p, c) in slots {
+                by_parent.insert(keys::by_parent(p, c).as_slice(), ()).unwrap();
+            }
+        })
+    }
+
+    /// Rewrites a format-3 image in format 2: the cells back in `rollups`, postcard-encoded.
     fn to_v2(image: Vec<u8>) -> Vec<u8> {
         edit_image(image, 2, |txn| {
             let rows: Vec<((u64, u16), Cell)> = {
@@ -215,7 +270,7 @@ mod tests {
 
     /// Rewrites a current image in format 1, as the first release wrote it.
     fn downgrade(image: Vec<u8>) -> Vec<u8> {
-        v2_to_v1(to_v2(image))
+        v2_to_v1(to_v2(to_v3(image)))
     }
 
     /// Rewrites a format-2 image in format 1.
@@ -338,7 +393,7 @@ mod tests {
             })
             .unwrap();
         let before: Vec<_> = ids.iter().map(|&id| store.quotas(&sys, id).unwrap()).collect();
-        let old = to_v2(store.export_image().unwrap());
+        let old = to_v2(to_v3(store.export_image().unwrap()));
         assert_eq!(format_of(old.clone()), 2);
 
         let upgraded = Store::builder().from_image(old).unwrap();
@@ -354,5 +409,53 @@ mod tests {
         assert!(tables.contains(&"cells".to_owned()), "{tables:?}");
         assert!(!tables.contains(&"rollups".to_owned()), "the old table is gone: {tables:?}");
         assert!(txn.open_table(CELLS).unwrap().len().unwrap() > CHUNK as u64);
+    }
+
+    #[test]
+    fn a_format_3_store_opens_with_its_child_indexes_rebuilt() {
+        let store = Store::builder()
+            .clock(ManualClock::new(Timestamp::from_micros(1_700_000_000_000_000)))
+            .entropy(SeededEntropy::new(9))
+            .in_memory()
+            .unwrap();
+        let sys = Actor::system();
+        let (root, dists) = store
+            .write(&sys, |tx| {
+                let p = tx.create_node(&NewNode::new("platform", "p"))?.id;
+                let mut dists = Vec::new();
+                for d in 0..40 {
+                    // Mixed case, so that some entries carry the name as written.
+                    let name = if d % 3 == 0 { format!("Dist-{d:02}") } else { format!("dist-{d:02}") };
+                    dists.push(tx.create_node(&NewNode::new("distributor", name).parent(p))?.id);
+                }
+                tx.set_status(dists[4], crate::Status::Disabled, None)?;
+                Ok((p, dists))
+            })
+            .unwrap();
+        let by_name = crate::ChildQuery { limit: Some(100), ..Default::default() };
+        let by_created = crate::ChildQuery { limit: Some(100), sort: crate::SortBy::Created, ..Default::default() };
+        let before = (
+            store.children(&sys, Some(root), &by_name).unwrap(),
+            store.children(&sys, Some(root), &by_created).unwrap(),
+            store.child_summaries(&sys, Some(root), &by_name).unwrap(),
+        );
+        let old = to_v3(store.export_image().unwrap());
+        assert_eq!(format_of(old.clone()), 3);
+
+        let upgraded = Store::builder().from_image(old).unwrap();
+        let report = upgraded.check().unwrap();
+        assert!(report.is_clean(), "{:?}", report.findings);
+        let after = (
+            upgraded.children(&sys, Some(root), &by_name).unwrap(),
+            upgraded.children(&sys, Some(root), &by_created).unwrap(),
+            upgraded.child_summaries(&sys, Some(root), &by_name).unwrap(),
+        );
+        assert_eq!(after, before);
+        assert_eq!(after.1.items.iter().map(|n| n.id).collect::<Vec<_>>(), dists);
+        assert_eq!(format_of(upgraded.export_image().unwrap()), FORMAT_VERSION);
+        // The rebuilt indexes keep working: a delete removes the node from both.
+        upgraded.delete_node(&sys, dists[7]).unwrap();
+        assert_eq!(upgraded.children(&sys, Some(root), &by_created).unwrap().total, 39);
+        assert!(upgraded.check().unwrap().is_clean());
     }
 }

@@ -8,8 +8,8 @@
 //! | `meta` | `&str` | bytes | format version, schema, sequence counter |
 //! | `nodes` | `u64` sequence number | [`NodeRecord`] | the primary node records |
 //! | `ids` | `u128` UUID | `u64` | public id → sequence number |
-//! | `by_name` | parent, folded name, NUL, child | `()` | sibling uniqueness, name-sorted listing |
-//! | `by_parent` | parent, child | `()` | creation-ordered listing, emptiness |
+//! | `by_name` | parent, folded name, NUL, child | [`NameEntry`]: id, kind, status, name | sibling uniqueness, name-sorted listing in one range scan |
+//! | `by_parent` | parent, child: 16 fixed bytes | `()` | creation-ordered listing, emptiness |
 //! | `paths` | kind, ancestors…, node | `()` | descendants of a kind: one range scan |
 //! | `names` | group, NUL, folded name | `u64` | store-wide name uniqueness |
 //! | `billing` | scope node, billing id | `u64` | billing-id uniqueness |
@@ -30,9 +30,10 @@ use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
 use crate::error::{Error, Result};
 use crate::schema::{RollupKey, Schema};
+use keys::SLOT_BYTES;
 pub(crate) use records::{
-    AccountRecord, CELL_BYTES, Cell, EventRecord, MessageRecord, NodeRecord, ProfileRec, RoleRecord, StatusRec,
-    TokenRecord, decode, encode, encode_in,
+    AccountRecord, CELL_BYTES, Cell, EventRecord, MessageRecord, NameEntry, NodeRecord, ProfileRec, RoleRecord,
+    StatusRec, TokenRecord, decode, encode, encode_in,
 };
 pub(crate) use records::{
     BalanceRecord, CallerIdRec, DayRec, E164Rec, HeadersRecord, HolidayRecord, HookRec, LedgerRecord, SettingsRecord,
@@ -45,14 +46,19 @@ pub(crate) use records::{
 /// 2: a node's own allocations live in its roll-up cells, not in its record.
 /// 3: the roll-up cells are stored at a fixed width in the table `cells` (was `rollups`,
 /// postcard-encoded).
-pub(crate) const FORMAT_VERSION: u32 = 3;
+/// 4: `by_name` entries carry a [`NameEntry`] (a page of children by name reads no record), and
+/// `by_parent` keys are 16 fixed bytes (were `var()`-encoded).
+pub(crate) const FORMAT_VERSION: u32 = 4;
 const FORMAT_MAGIC: &str = "tenantree";
 
 pub(crate) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 pub(crate) const NODES: TableDefinition<u64, &[u8]> = TableDefinition::new("nodes");
 pub(crate) const IDS: TableDefinition<u128, u64> = TableDefinition::new("ids");
-pub(crate) const BY_NAME: TableDefinition<&[u8], ()> = TableDefinition::new("by_name");
-pub(crate) const BY_PARENT: TableDefinition<&[u8], ()> = TableDefinition::new("by_parent");
+pub(crate) const BY_NAME: TableDefinition<&[u8], &[u8]> = TableDefinition::new("by_name");
+pub(crate) const BY_PARENT: TableDefinition<&[u8; SLOT_BYTES], ()> = TableDefinition::new("by_parent");
+/// `by_name` and `by_parent` of formats 1 to 3, key-only (read by [`migrate`] only).
+pub(crate) const BY_NAME_V3: TableDefinition<&[u8], ()> = TableDefinition::new("by_name");
+pub(crate) const BY_PARENT_V3: TableDefinition<&[u8], ()> = TableDefinition::new("by_parent");
 pub(crate) const PATHS: TableDefinition<&[u8], ()> = TableDefinition::new("paths");
 pub(crate) const NAMES: TableDefinition<&[u8], u64> = TableDefinition::new("names");
 pub(crate) const BILLING: TableDefinition<&[u8], u64> = TableDefinition::new("billing");
@@ -665,6 +671,9 @@ pub(crate) trait View {
     /// Every non-zero roll-up of a node, by key.
     fn cells(&self, seq: u64) -> Result<Vec<(RollupKey, Cell)>>;
     fn keys(&self, index: Index, range: KeyRange, reverse: bool) -> Result<Keys<'_>>;
+    /// Calls `f` with every `by_name` key of `range` and its encoded [`NameEntry`], in order,
+    /// until it breaks.
+    fn name_entries(&self, range: KeyRange, reverse: bool, f: Visit<'_>) -> Result<()>;
     fn lookup(&self, table: Lookup, key: &[u8]) -> Result<Option<u64>>;
     /// Every node, in sequence order.
     fn all_nodes(&self) -> Result<Rows<'_, (u64, NodeRecord)>>;
@@ -703,13 +712,47 @@ fn get_cells<T: ReadableTable<(u64, u16), CellValue>>(t: &T, seq: u64) -> Result
     Ok(out)
 }
 
-fn scan_keys<'a, T: ReadableTable<&'static [u8], ()>>(t: &'a T, range: KeyRange, reverse: bool) -> Result<Keys<'a>> {
+/// The key type of `by_parent`.
+type SlotKey = &'static [u8; SLOT_BYTES];
+
+fn scan_keys<'a, V: redb::Value + 'static, T: ReadableTable<&'static [u8], V>>(
+    t: &'a T,
+    range: KeyRange,
+    reverse: bool,
+) -> Result<Keys<'a>> {
     let iter = t.range::<&[u8]>(range.bounds())?;
-    let map = |r: RangeItem<'_, &'static [u8], ()>| r.map(|(k, _)| k.value().to_vec()).map_err(Error::from);
+    let map = |r: RangeItem<'_, &'static [u8], V>| r.map(|(k, _)| k.value().to_vec()).map_err(Error::from);
     if reverse { Ok(Box::new(iter.rev().map(map))) } else { Ok(Box::new(iter.map(map))) }
 }
 
-fn visit_prefix<T: ReadableTable<&'static [u8], ()>>(
+/// [`scan_keys`] over the fixed-width `by_parent`, for the same byte-string bounds.
+fn scan_slots<'a, T: ReadableTable<SlotKey, ()>>(t: &'a T, range: KeyRange, reverse: bool) -> Result<Keys<'a>> {
+    let (lo, hi) = range.bounds();
+    let (lo, hi) = keys::slot_bounds(lo, hi);
+    let iter = t.range::<&[u8; SLOT_BYTES]>((lo.as_ref(), hi.as_ref()))?;
+    let map = |r: RangeItem<'_, SlotKey, ()>| r.map(|(k, _)| k.value().to_vec()).map_err(Error::from);
+    if reverse { Ok(Box::new(iter.rev().map(map))) } else { Ok(Box::new(iter.map(map))) }
+}
+
+/// [`visit_prefix`] over the fixed-width `by_parent`.
+fn visit_slots<T: ReadableTable<SlotKey, ()>>(
+    t: &T,
+    prefix: &[u8],
+    f: &mut dyn FnMut(&[u8]) -> Result<Flow>,
+) -> Result<()> {
+    let end = keys::prefix_end(prefix);
+    let hi = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+    let (lo, hi) = keys::slot_bounds(Bound::Included(prefix), hi);
+    for r in t.range::<&[u8; SLOT_BYTES]>((lo.as_ref(), hi.as_ref()))? {
+        let (k, _) = r?;
+        if f(k.value())?.is_break() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn visit_prefix<V: redb::Value + 'static, T: ReadableTable<&'static [u8], V>>(
     t: &T,
     prefix: &[u8],
     f: &mut dyn FnMut(&[u8]) -> Result<Flow>,
@@ -725,7 +768,7 @@ fn visit_prefix<T: ReadableTable<&'static [u8], ()>>(
     Ok(())
 }
 
-fn scan_blob<T: ReadableTable<&'static [u8], &'static [u8]>>(
+fn scan_rows<T: ReadableTable<&'static [u8], &'static [u8]>>(
     t: &T,
     range: KeyRange,
     reverse: bool,
@@ -854,8 +897,8 @@ pub(crate) struct ReadView {
     meta: ReadTable<&'static str, &'static [u8]>,
     nodes: ReadTable<u64, &'static [u8]>,
     ids: ReadTable<u128, u64>,
-    by_name: ReadTable<&'static [u8], ()>,
-    by_parent: ReadTable<&'static [u8], ()>,
+    by_name: ReadTable<&'static [u8], &'static [u8]>,
+    by_parent: ReadTable<SlotKey, ()>,
     paths: ReadTable<&'static [u8], ()>,
     names: ReadTable<&'static [u8], u64>,
     billing: ReadTable<&'static [u8], u64>,
@@ -932,14 +975,6 @@ impl ReadView {
         Ok(record)
     }
 
-    fn index(&self, index: Index) -> Result<&redb::ReadOnlyTable<&'static [u8], ()>> {
-        match index {
-            Index::ByName => lazy!(self.by_name, BY_NAME),
-            Index::ByParent => lazy!(self.by_parent, BY_PARENT),
-            Index::Paths => lazy!(self.paths, PATHS),
-        }
-    }
-
     fn lookup_table(&self, table: Lookup) -> Result<&redb::ReadOnlyTable<&'static [u8], u64>> {
         match table {
             Lookup::Names => lazy!(self.names, NAMES),
@@ -997,11 +1032,23 @@ impl View for ReadView {
     }
 
     fn keys(&self, index: Index, range: KeyRange, reverse: bool) -> Result<Keys<'_>> {
-        scan_keys(self.index(index)?, range, reverse)
+        match index {
+            Index::ByName => scan_keys(lazy!(self.by_name, BY_NAME)?, range, reverse),
+            Index::ByParent => scan_slots(lazy!(self.by_parent, BY_PARENT)?, range, reverse),
+            Index::Paths => scan_keys(lazy!(self.paths, PATHS)?, range, reverse),
+        }
     }
 
     fn prefix_keys(&self, index: Index, prefix: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<Flow>) -> Result<()> {
-        visit_prefix(self.index(index)?, prefix, f)
+        match index {
+            Index::ByName => visit_prefix(lazy!(self.by_name, BY_NAME)?, prefix, f),
+            Index::ByParent => visit_slots(lazy!(self.by_parent, BY_PARENT)?, prefix, f),
+            Index::Paths => visit_prefix(lazy!(self.paths, PATHS)?, prefix, f),
+        }
+    }
+
+    fn name_entries(&self, range: KeyRange, reverse: bool, f: Visit<'_>) -> Result<()> {
+        scan_rows(lazy!(self.by_name, BY_NAME)?, range, reverse, f)
     }
 
     fn lookup(&self, table: Lookup, key: &[u8]) -> Result<Option<u64>> {
@@ -1033,7 +1080,7 @@ impl View for ReadView {
     }
 
     fn scan(&self, table: Blob, range: KeyRange, reverse: bool, f: Visit<'_>) -> Result<()> {
-        scan_blob(self.blob_table(table)?, range, reverse, f)
+        scan_rows(self.blob_table(table)?, range, reverse, f)
     }
 }
 
@@ -1123,8 +1170,8 @@ pub(crate) struct WriteView<'t> {
     meta: WriteTable<'t, &'static str, &'static [u8]>,
     nodes: WriteTable<'t, u64, &'static [u8]>,
     ids: WriteTable<'t, u128, u64>,
-    by_name: WriteTable<'t, &'static [u8], ()>,
-    by_parent: WriteTable<'t, &'static [u8], ()>,
+    by_name: WriteTable<'t, &'static [u8], &'static [u8]>,
+    by_parent: WriteTable<'t, SlotKey, ()>,
     paths: WriteTable<'t, &'static [u8], ()>,
     names: WriteTable<'t, &'static [u8], u64>,
     billing: WriteTable<'t, &'static [u8], u64>,
@@ -1165,22 +1212,6 @@ impl<'t> WriteView<'t> {
             next_seq: None,
             seq_dirty: false,
             counters: std::collections::BTreeMap::new(),
-        }
-    }
-
-    fn index_mut(&mut self, index: Index) -> Result<&mut redb::Table<'t, &'static [u8], ()>> {
-        match index {
-            Index::ByName => lazy_mut!(self.by_name, BY_NAME),
-            Index::ByParent => lazy_mut!(self.by_parent, BY_PARENT),
-            Index::Paths => lazy_mut!(self.paths, PATHS),
-        }
-    }
-
-    fn index(&self, index: Index) -> Result<&redb::Table<'t, &'static [u8], ()>> {
-        match index {
-            Index::ByName => lazy!(self.by_name, BY_NAME),
-            Index::ByParent => lazy!(self.by_parent, BY_PARENT),
-            Index::Paths => lazy!(self.paths, PATHS),
         }
     }
 
@@ -1325,13 +1356,38 @@ impl<'t> WriteView<'t> {
         Ok(u128::from_be_bytes(id) > max)
     }
 
-    pub(crate) fn insert_key(&mut self, index: Index, key: &[u8]) -> Result<()> {
-        self.index_mut(index)?.insert(key, ())?;
+    /// Adds a `by_parent` key ([`keys::child_slot`]).
+    pub(crate) fn insert_slot(&mut self, key: &[u8; SLOT_BYTES]) -> Result<()> {
+        lazy_mut!(self.by_parent, BY_PARENT)?.insert(key, ())?;
         Ok(())
     }
 
-    pub(crate) fn remove_key(&mut self, index: Index, key: &[u8]) -> Result<()> {
-        self.index_mut(index)?.remove(key)?;
+    pub(crate) fn remove_slot(&mut self, key: &[u8; SLOT_BYTES]) -> Result<()> {
+        lazy_mut!(self.by_parent, BY_PARENT)?.remove(key)?;
+        Ok(())
+    }
+
+    /// Adds a `paths` key ([`keys::path_key`]).
+    pub(crate) fn insert_path(&mut self, key: &[u8]) -> Result<()> {
+        lazy_mut!(self.paths, PATHS)?.insert(key, ())?;
+        Ok(())
+    }
+
+    pub(crate) fn remove_path(&mut self, key: &[u8]) -> Result<()> {
+        lazy_mut!(self.paths, PATHS)?.remove(key)?;
+        Ok(())
+    }
+
+    /// Writes a `by_name` entry: the key ([`keys::by_name`]) and its [`NameEntry`], which
+    /// replaces the one the key had.
+    pub(crate) fn put_name_entry(&mut self, key: &[u8], entry: &NameEntry) -> Result<()> {
+        let mut buf = [0u8; 128];
+        lazy_mut!(self.by_name, BY_NAME)?.insert(key, &*encode_in(entry, &mut buf)?)?;
+        Ok(())
+    }
+
+    pub(crate) fn remove_name_entry(&mut self, key: &[u8]) -> Result<()> {
+        lazy_mut!(self.by_name, BY_NAME)?.remove(key)?;
         Ok(())
     }
 
@@ -1504,11 +1560,23 @@ impl View for WriteView<'_> {
     }
 
     fn keys(&self, index: Index, range: KeyRange, reverse: bool) -> Result<Keys<'_>> {
-        scan_keys(self.index(index)?, range, reverse)
+        match index {
+            Index::ByName => scan_keys(lazy!(self.by_name, BY_NAME)?, range, reverse),
+            Index::ByParent => scan_slots(lazy!(self.by_parent, BY_PARENT)?, range, reverse),
+            Index::Paths => scan_keys(lazy!(self.paths, PATHS)?, range, reverse),
+        }
     }
 
     fn prefix_keys(&self, index: Index, prefix: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<Flow>) -> Result<()> {
-        visit_prefix(self.index(index)?, prefix, f)
+        match index {
+            Index::ByName => visit_prefix(lazy!(self.by_name, BY_NAME)?, prefix, f),
+            Index::ByParent => visit_slots(lazy!(self.by_parent, BY_PARENT)?, prefix, f),
+            Index::Paths => visit_prefix(lazy!(self.paths, PATHS)?, prefix, f),
+        }
+    }
+
+    fn name_entries(&self, range: KeyRange, reverse: bool, f: Visit<'_>) -> Result<()> {
+        scan_rows(lazy!(self.by_name, BY_NAME)?, range, reverse, f)
     }
 
     fn lookup(&self, table: Lookup, key: &[u8]) -> Result<Option<u64>> {
@@ -1543,7 +1611,7 @@ impl View for WriteView<'_> {
     }
 
     fn scan(&self, table: Blob, range: KeyRange, reverse: bool, f: Visit<'_>) -> Result<()> {
-        scan_blob(self.blob_table(table)?, range, reverse, f)
+        scan_rows(self.blob_table(table)?, range, reverse, f)
     }
 }
 
