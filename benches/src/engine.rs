@@ -340,9 +340,30 @@ pub trait Engine: Sized {
     /// The integrity check (W7).
     fn check(&mut self) -> Result<CheckView>;
 
-    /// Bytes the store takes on disk, once closed.
+    /// The length of the store's file, once closed.
     fn disk_bytes(path: &Path) -> u64 {
         std::fs::metadata(path).map_or(0, |m| m.len())
+    }
+
+    /// The disk space the store's file takes, once closed: its allocated blocks. Less than its
+    /// length when the file has holes, as redb's has: it grows the file ahead of its data (up
+    /// to double) by extending it, and the extension takes no disk space until written.
+    fn disk_used(path: &Path) -> u64 {
+        std::fs::metadata(path).map_or(0, |m| allocated(&m))
+    }
+}
+
+/// The disk space of a file: its allocated blocks (its length where that is not known).
+#[must_use]
+pub fn allocated(meta: &std::fs::Metadata) -> u64 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        meta.blocks().saturating_mul(512)
+    }
+    #[cfg(not(unix))]
+    {
+        meta.len()
     }
 }
 

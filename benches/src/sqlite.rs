@@ -134,6 +134,11 @@ pub fn disk_bytes(path: &Path) -> u64 {
     files(path).iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum()
 }
 
+/// The disk space of the same files.
+pub fn disk_used(path: &Path) -> u64 {
+    files(path).iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| crate::engine::allocated(&m)).sum()
+}
+
 /// SQLite with the model's schema and triggers.
 #[derive(Debug)]
 pub struct Sqlite {
@@ -227,6 +232,10 @@ impl Engine for Sqlite {
 
     fn disk_bytes(path: &Path) -> u64 {
         disk_bytes(path)
+    }
+
+    fn disk_used(path: &Path) -> u64 {
+        disk_used(path)
     }
 
     fn insert(&mut self, nodes: &[NewRec]) -> Result<Vec<Id>> {

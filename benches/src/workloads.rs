@@ -48,8 +48,10 @@ pub struct W1Outcome {
     pub elapsed: Duration,
     /// Peak resident memory of the process that ran it, when measured in a process of its own.
     pub peak_rss_kib: Option<u64>,
-    /// Size on disk after the close.
+    /// The file's length after the close.
     pub file_bytes: u64,
+    /// The disk space the file takes after the close (see [`Engine::disk_used`]).
+    pub disk_used: u64,
     /// CPU time of the build, when measured.
     pub cpu: Option<Duration>,
 }
@@ -63,6 +65,7 @@ impl W1Outcome {
             elapsed: runs.iter().map(|r| r.elapsed).min().unwrap_or_default(),
             peak_rss_kib: runs.iter().filter_map(|r| r.peak_rss_kib).max(),
             file_bytes: runs.last().map_or(0, |r| r.file_bytes),
+            disk_used: runs.last().map_or(0, |r| r.disk_used),
             cpu: runs.iter().filter_map(|r| r.cpu).min(),
         }
     }
@@ -153,7 +156,7 @@ pub fn w1_in_process<E: Engine>(path: &Path, s: &Sizes) -> Result<W1Outcome> {
     e.close()?;
     let elapsed = t0.elapsed();
     let cpu = cpu0.zip(crate::report::cpu_and_wait()).map(|((a, _), (b, _))| b.saturating_sub(a));
-    Ok(W1Outcome { elapsed, peak_rss_kib: None, file_bytes: E::disk_bytes(path), cpu })
+    Ok(W1Outcome { elapsed, peak_rss_kib: None, file_bytes: E::disk_bytes(path), disk_used: E::disk_used(path), cpu })
 }
 
 /// Finds the dealers of a W1 store by name (not timed).

@@ -68,6 +68,12 @@ fn the_three_implementations_give_the_same_answers() {
             assert!(r.stats.get(key).is_some_and(|st| st.samples > 0), "{} measured {key}", r.engine);
         }
         assert!(r.w1.file_bytes > 0);
+        assert!(
+            r.w1.disk_used > 0 && r.w1.disk_used <= r.w1.file_bytes + 64 * 1024,
+            "disk space {} of a file of {}",
+            r.w1.disk_used,
+            r.w1.file_bytes
+        );
     }
 }
 

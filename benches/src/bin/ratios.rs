@@ -38,12 +38,12 @@ fn usage() -> Error {
 }
 
 /// Runs W1 in this process and prints what the parent reads: elapsed nanoseconds, peak RSS in
-/// KiB and file bytes.
+/// KiB, the file's length, CPU nanoseconds and the file's disk space.
 fn child<E: Engine>(size: Size, path: &Path) -> Result<()> {
     let out = workloads::w1_in_process::<E>(path, &Sizes::of(size))?;
     let rss = report::peak_rss_kib().map_or("-".to_owned(), |k| k.to_string());
     let cpu = out.cpu.map_or("-".to_owned(), |c| c.as_nanos().to_string());
-    println!("w1 {} {rss} {} {cpu}", out.elapsed.as_nanos(), out.file_bytes);
+    println!("w1 {} {rss} {} {cpu} {}", out.elapsed.as_nanos(), out.file_bytes, out.disk_used);
     Ok(())
 }
 
@@ -66,6 +66,7 @@ fn w1_child(engine: &str, size: Size, path: &Path) -> Result<W1Outcome> {
         peak_rss_kib: rss.parse().ok(),
         file_bytes: bytes.parse().map_err(|_| Error::msg("bad W1 size"))?,
         cpu: fields.get(4).and_then(|c| c.parse().ok()).map(Duration::from_nanos),
+        disk_used: fields.get(5).and_then(|b| b.parse().ok()).ok_or_else(|| Error::msg("bad W1 disk space"))?,
     })
 }
 
