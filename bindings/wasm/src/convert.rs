@@ -69,24 +69,24 @@ pub(crate) fn primitive_arg<T: DeserializeOwned>(name: &str, value: &JsValue) ->
 /// straight into its 16 bytes, without the string crossing into wasm; anything else (and the
 /// nil UUID) goes [`primitive_arg`]'s way, which gives the errors.
 pub(crate) fn id_arg(name: &str, value: &JsValue) -> Result<NodeId, JsValue> {
-    let mut bytes = [0u8; 16];
-    if id_bytes(value, &mut bytes)
-        && let Ok(id) = NodeId::from_bytes(bytes)
-    {
-        return Ok(id);
+    match hyphenated_id(value) {
+        Some(id) => Ok(id),
+        None => primitive_arg(name, value),
     }
-    primitive_arg(name, value)
 }
 
 /// [`id_arg`] for an optional node id (`null` or `undefined` for none).
 pub(crate) fn opt_id_arg(name: &str, value: &JsValue) -> Result<Option<NodeId>, JsValue> {
-    let mut bytes = [0u8; 16];
-    if id_bytes(value, &mut bytes)
-        && let Ok(id) = NodeId::from_bytes(bytes)
-    {
-        return Ok(Some(id));
+    match hyphenated_id(value) {
+        Some(id) => Ok(Some(id)),
+        None => primitive_arg(name, value),
     }
-    primitive_arg(name, value)
+}
+
+/// A non-nil UUID in its hyphenated text form, read by `hot.js`; `None` for anything else.
+fn hyphenated_id(value: &JsValue) -> Option<NodeId> {
+    let mut bytes = [0u8; 16];
+    if id_bytes(value, &mut bytes) { NodeId::from_bytes(bytes).ok() } else { None }
 }
 
 /// The argument `actor`: the system actor as a plain object is recognised by `hot.js` without

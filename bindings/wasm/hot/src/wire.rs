@@ -305,12 +305,10 @@ impl Wire {
             self.nums.push(end);
             return;
         }
+        let start = self.units as f64;
         let mut buf = uuid::Uuid::encode_buffer();
         self.str(id.as_uuid().hyphenated().encode_lower(&mut buf));
-        let start = self.nums.len().saturating_sub(2);
-        if let (Some(&a), Some(&b)) = (self.nums.get(start), self.nums.get(start + 1)) {
-            self.last_id = Some((id, a, b));
-        }
+        self.last_id = Some((id, start, self.units as f64));
     }
 
     fn opt_id(&mut self, id: Option<NodeId>) {

@@ -67,7 +67,13 @@ impl Loaded {
 }
 
 pub(crate) fn node_id(rec: &NodeRecord) -> NodeId {
-    NodeId::from_bytes(rec.id).unwrap_or_else(|_| NodeId::v7(0, &[0; 10]))
+    stored_id(rec.id)
+}
+
+/// A stored id. Never nil (ids are checked as they come in); a damaged one still reads as a
+/// valid id rather than failing every read of the node.
+fn stored_id(bytes: [u8; 16]) -> NodeId {
+    NodeId::from_bytes(bytes).unwrap_or_else(|_| NodeId::v7(0, &[0; 10]))
 }
 
 /// A child as a listing sees it: from its `by_name` entry, or from its record.
@@ -100,7 +106,7 @@ impl ChildRow {
     }
 
     pub(crate) fn id(&self) -> NodeId {
-        NodeId::from_bytes(self.id).unwrap_or_else(|_| NodeId::v7(0, &[0; 10]))
+        stored_id(self.id)
     }
 }
 

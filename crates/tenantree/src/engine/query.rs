@@ -176,14 +176,14 @@ impl ChildPage {
     }
 }
 
-/// Makes `rec` the head of `chain`, whose other links are the parent's chain.
-fn with_head(chain: &mut Chain, seq: u64, rec: NodeRecord, fresh: &mut bool) {
+/// Makes `rec` the head of `chain`, whose other `parent_len` links are the parent's chain:
+/// inserted above them the first time, replacing the previous child's after that.
+fn with_head(chain: &mut Chain, parent_len: usize, seq: u64, rec: NodeRecord) {
     let link = Loaded { seq, rec: Arc::new(rec) };
-    if *fresh {
-        chain.links.insert(0, link);
-        *fresh = false;
-    } else if let Some(head) = chain.links.first_mut() {
-        *head = link;
+    let has_head = chain.links.len() > parent_len;
+    match chain.links.first_mut() {
+        Some(head) if has_head => *head = link,
+        _ => chain.links.insert(0, link),
     }
 }
 
@@ -198,13 +198,13 @@ pub(crate) fn children(
     q: &ChildQuery,
 ) -> Result<Page<Node>> {
     let page = child_page(v, schema, who, parent, q)?;
-    let mut fresh = true;
+    let parent_len = page.parent.as_ref().map_or(0, |c| c.links.len());
     page.into_page(|chain, row, rec| {
         let rec = match rec {
             Some(rec) => rec,
             None => load_child(v, row.seq)?,
         };
-        with_head(chain, row.seq, rec, &mut fresh);
+        with_head(chain, parent_len, row.seq, rec);
         to_node(schema, chain)
     })
 }

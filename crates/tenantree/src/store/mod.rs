@@ -888,6 +888,32 @@ macro_rules! lazy_mut {
     }};
 }
 
+/// The [`View`] methods over the three key indexes, the same in read and write views (both
+/// hold the tables in fields of the same names, opened on first use).
+macro_rules! index_reads {
+    () => {
+        fn keys(&self, index: Index, range: KeyRange, reverse: bool) -> Result<Keys<'_>> {
+            match index {
+                Index::ByName => scan_keys(lazy!(self.by_name, BY_NAME)?, range, reverse),
+                Index::ByParent => scan_slots(lazy!(self.by_parent, BY_PARENT)?, range, reverse),
+                Index::Paths => scan_keys(lazy!(self.paths, PATHS)?, range, reverse),
+            }
+        }
+
+        fn prefix_keys(&self, index: Index, prefix: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<Flow>) -> Result<()> {
+            match index {
+                Index::ByName => visit_prefix(lazy!(self.by_name, BY_NAME)?, prefix, f),
+                Index::ByParent => visit_slots(lazy!(self.by_parent, BY_PARENT)?, prefix, f),
+                Index::Paths => visit_prefix(lazy!(self.paths, PATHS)?, prefix, f),
+            }
+        }
+
+        fn name_entries(&self, range: KeyRange, reverse: bool, f: Visit<'_>) -> Result<()> {
+            scan_rows(lazy!(self.by_name, BY_NAME)?, range, reverse, f)
+        }
+    };
+}
+
 type ReadTable<K, V> = std::cell::OnceCell<redb::ReadOnlyTable<K, V>>;
 
 /// A read transaction; tables open on first use. A consistent snapshot: writes committed after
@@ -1031,25 +1057,7 @@ impl View for ReadView {
         get_cells(lazy!(self.cells, CELLS)?, seq)
     }
 
-    fn keys(&self, index: Index, range: KeyRange, reverse: bool) -> Result<Keys<'_>> {
-        match index {
-            Index::ByName => scan_keys(lazy!(self.by_name, BY_NAME)?, range, reverse),
-            Index::ByParent => scan_slots(lazy!(self.by_parent, BY_PARENT)?, range, reverse),
-            Index::Paths => scan_keys(lazy!(self.paths, PATHS)?, range, reverse),
-        }
-    }
-
-    fn prefix_keys(&self, index: Index, prefix: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<Flow>) -> Result<()> {
-        match index {
-            Index::ByName => visit_prefix(lazy!(self.by_name, BY_NAME)?, prefix, f),
-            Index::ByParent => visit_slots(lazy!(self.by_parent, BY_PARENT)?, prefix, f),
-            Index::Paths => visit_prefix(lazy!(self.paths, PATHS)?, prefix, f),
-        }
-    }
-
-    fn name_entries(&self, range: KeyRange, reverse: bool, f: Visit<'_>) -> Result<()> {
-        scan_rows(lazy!(self.by_name, BY_NAME)?, range, reverse, f)
-    }
+    index_reads!();
 
     fn lookup(&self, table: Lookup, key: &[u8]) -> Result<Option<u64>> {
         get_lookup(self.lookup_table(table)?, key)
@@ -1559,25 +1567,7 @@ impl View for WriteView<'_> {
         Ok(merged.into_iter().filter(|(_, c)| !c.is_zero()).collect())
     }
 
-    fn keys(&self, index: Index, range: KeyRange, reverse: bool) -> Result<Keys<'_>> {
-        match index {
-            Index::ByName => scan_keys(lazy!(self.by_name, BY_NAME)?, range, reverse),
-            Index::ByParent => scan_slots(lazy!(self.by_parent, BY_PARENT)?, range, reverse),
-            Index::Paths => scan_keys(lazy!(self.paths, PATHS)?, range, reverse),
-        }
-    }
-
-    fn prefix_keys(&self, index: Index, prefix: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<Flow>) -> Result<()> {
-        match index {
-            Index::ByName => visit_prefix(lazy!(self.by_name, BY_NAME)?, prefix, f),
-            Index::ByParent => visit_slots(lazy!(self.by_parent, BY_PARENT)?, prefix, f),
-            Index::Paths => visit_prefix(lazy!(self.paths, PATHS)?, prefix, f),
-        }
-    }
-
-    fn name_entries(&self, range: KeyRange, reverse: bool, f: Visit<'_>) -> Result<()> {
-        scan_rows(lazy!(self.by_name, BY_NAME)?, range, reverse, f)
-    }
+    index_reads!();
 
     fn lookup(&self, table: Lookup, key: &[u8]) -> Result<Option<u64>> {
         get_lookup(self.lookup_table(table)?, key)
