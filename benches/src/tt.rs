@@ -179,17 +179,14 @@ impl<const FEED: bool> Engine for TtWith<FEED> {
     fn page(&self, parent: Id, limit: u32, after: Option<&String>) -> Result<(PageView, Option<String>)> {
         let q = ChildQuery { sort: SortBy::Name, limit: Some(limit), cursor: after.cloned(), ..ChildQuery::default() };
         // The listing that shows what the page needs (name, kind, status in force): one range
-        // scan of the children index, no record read.
-        let page = self.store.child_summaries(&self.sys, Some(node_id(parent)?), &q)?;
-        let items = page
-            .items
-            .into_iter()
-            .map(|n| Item {
-                name: n.name.as_str().to_owned(),
-                kind: n.kind,
-                effective: n.effective_status.status.as_str().to_owned(),
-            })
-            .collect();
+        // scan of the children index, no record read, each child made into the page's item
+        // straight from the index.
+        let page = self.store.child_summaries_with(&self.sys, Some(node_id(parent)?), &q, |n| Item {
+            name: n.name.to_owned(),
+            kind: n.kind.to_owned(),
+            effective: n.effective_status.status.as_str().to_owned(),
+        })?;
+        let items = page.items;
         Ok((PageView { items, total: page.total }, page.next))
     }
 

@@ -15,8 +15,8 @@ pub mod faults;
 pub mod fuzz;
 
 use tenantree::{
-    Actor, ChildQuery, DescendantQuery, Direction, NameRule, NodeId, NodeSummary, Schema, SortBy, Status, Store,
-    Uniqueness,
+    Actor, ChildQuery, DescendantQuery, Direction, NameRule, NodeId, NodeSummary, NodeSummaryRef, Schema, SortBy,
+    Status, Store, Uniqueness,
 };
 
 /// A node of the reference model.
@@ -464,6 +464,31 @@ impl Model {
                 }
             }
             assert_eq!(walked, brief.items, "the children of {parent:?} by pages of two");
+            // Borrowed, by pages of three: `f` sees the same children, once each, in order, and
+            // the page holds what it returned.
+            let mut seen = 0usize;
+            let mut q3 = ChildQuery { limit: Some(3), sort, dir, ..Default::default() };
+            loop {
+                let start = seen;
+                let page = store
+                    .child_summaries_with(&sys, parent, &q3, |s| {
+                        assert_eq!(
+                            Some(s),
+                            brief.items.get(seen).map(NodeSummaryRef::from),
+                            "child {seen} of {parent:?}"
+                        );
+                        seen += 1;
+                        seen - 1
+                    })
+                    .expect("a borrowed page of summaries");
+                assert_eq!(page.items, (start..seen).collect::<Vec<_>>());
+                assert_eq!(page.total, want.len() as u64);
+                match page.next {
+                    Some(next) => q3.cursor = Some(next),
+                    None => break,
+                }
+            }
+            assert_eq!(seen, brief.items.len(), "the borrowed children of {parent:?}");
             let off = ChildQuery { status: Some(tenantree::StatusFilter::Disabled), ..q.clone() };
             let brief_off = store.child_summaries(&sys, parent, &off).expect("filtered summaries");
             let want_off: Vec<&NodeSummary> = brief.items.iter().filter(|n| n.status == Status::Disabled).collect();

@@ -167,7 +167,7 @@ pub(crate) fn wire_to_js(wire: Result<hot::Wire, hot::Unrepresentable>) -> Resul
 #[wasm_bindgen(module = "/src/hot.js")]
 extern "C" {
     #[wasm_bindgen(js_name = fromWire)]
-    fn from_wire(shape: u32, nums: &[f64], text: &str) -> JsValue;
+    fn from_wire(shape: u32, nums: &[f64], text: &[u8]) -> JsValue;
 
     #[wasm_bindgen(js_name = idBytes)]
     fn id_bytes(value: &JsValue, out: &mut [u8]) -> bool;

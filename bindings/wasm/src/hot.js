@@ -3,10 +3,12 @@
 //
 // Records come on the wire of the crate tenantree-wasm-hot (bindings/wasm/hot/src/wire.rs,
 // whose docs give the slots): `nums` is a Float64Array view of
-// the numbers in wasm memory, `text` every string of the record in one, decoded once; each
+// the numbers in wasm memory, `text` a Uint8Array view of every string of the record in one,
+// in UTF-8, decoded once; each
 // string is sliced out of it by its start and end in UTF-16 code units. The objects are the
 // same plain data, keys in the same order, as JSON.parse of the records' serde JSON.
 
+const UTF8 = new TextDecoder();
 const STATES = ['enabled', 'disabled', 'suspended'];
 const PROFILE = ['displayName', 'email', 'website', 'phone', 'address', 'description', 'externalName', 'billingId'];
 
@@ -109,7 +111,7 @@ class Reader {
  * summaries) on the wire.
  */
 export function fromWire(shape, nums, text) {
-  const r = new Reader(nums, text);
+  const r = new Reader(nums, UTF8.decode(text));
   switch (shape) {
     case 0:
       return r.node();

@@ -10,7 +10,7 @@ use tenantree::{
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{
-    actor_arg, arg, arg_with, error, hot_ret, id_arg, invalid, opt_id_arg, primitive_arg, ret, to_js,
+    actor_arg, arg, arg_with, error, hot_ret, id_arg, invalid, opt_id_arg, primitive_arg, ret, to_js, wire_to_js,
 };
 use crate::opfs;
 use crate::options::StoreOptions;
@@ -375,7 +375,11 @@ impl Store {
         let actor: Actor = actor_arg(&actor)?;
         let parent: Option<NodeId> = opt_id_arg("parent", &parent)?;
         let query: ChildQuery = arg_with("query", &query, hot::child_query)?.unwrap_or_default();
-        hot_ret(self.inner.child_summaries(&actor, parent, &query), hot::Wire::summary_page)
+        let mut wire = hot::SummaryPageWire::new();
+        match self.inner.child_summaries_with(&actor, parent, &query, |s| wire.push(s)) {
+            Ok(page) => wire_to_js(wire.finish(&page)),
+            Err(e) => Err(error(&e)),
+        }
     }
 
     /// Descendants of one kind under a node (`null`: the whole store), in tree order.

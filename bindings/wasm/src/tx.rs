@@ -263,7 +263,9 @@ macro_rules! tx_read_ops {
             ) -> Result<JsValue, JsValue> {
                 let parent: Option<NodeId> = opt_id_arg("parent", &parent)?;
                 let query: ChildQuery = arg_with("query", &query, hot::child_query)?.unwrap_or_default();
-                wire_to_js(hot::Wire::summary_page(&self.with(|tx| tx.child_summaries(parent, &query))?))
+                let mut wire = hot::SummaryPageWire::new();
+                let page = self.with(|tx| tx.child_summaries_with(parent, &query, |s| wire.push(s)))?;
+                wire_to_js(wire.finish(&page))
             }
 
             /// Descendants of one kind under a node (`null`: the whole store), in tree order.

@@ -540,6 +540,58 @@ impl StatusFilter {
     }
 }
 
+/// A [`NodeSummary`] borrowed from the children index while a listing reads it: what
+/// [`ReadTx::child_summaries_with`](crate::ReadTx::child_summaries_with) hands its callback,
+/// so that a caller that writes each child somewhere else (a wire, a response) allocates
+/// nothing per child.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NodeSummaryRef<'a> {
+    /// The node's id.
+    pub id: NodeId,
+    /// Its kind, from the schema.
+    pub kind: &'a str,
+    /// Its parent; `None` at the top level.
+    pub parent: Option<NodeId>,
+    /// Its name, a valid [`NodeName`].
+    pub name: &'a str,
+    /// Its own status.
+    pub status: Status,
+    /// The status in force, inherited from the nearest ancestor that is off.
+    pub effective_status: EffectiveStatus,
+    /// Depth in the tree; a top-level node has depth 1.
+    pub depth: u32,
+}
+
+impl<'a> From<&'a NodeSummary> for NodeSummaryRef<'a> {
+    fn from(s: &'a NodeSummary) -> NodeSummaryRef<'a> {
+        NodeSummaryRef {
+            id: s.id,
+            kind: &s.kind,
+            parent: s.parent,
+            name: s.name.as_str(),
+            status: s.status,
+            effective_status: s.effective_status,
+            depth: s.depth,
+        }
+    }
+}
+
+impl NodeSummaryRef<'_> {
+    /// The owned summary. Crate-internal: a caller can make a `NodeSummaryRef` with any name,
+    /// and only names read from the store are known to be valid.
+    pub(crate) fn to_summary(self) -> NodeSummary {
+        NodeSummary {
+            id: self.id,
+            kind: self.kind.to_owned(),
+            parent: self.parent,
+            name: NodeName::from_stored(self.name.to_owned()),
+            status: self.status,
+            effective_status: self.effective_status,
+            depth: self.depth,
+        }
+    }
+}
+
 /// One page of a listing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]

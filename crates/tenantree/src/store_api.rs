@@ -18,7 +18,8 @@ use crate::env::{Clock, Entropy};
 use crate::error::{Error, Result};
 use crate::ids::NodeId;
 use crate::model::{
-    CheckReport, ChildQuery, DescendantQuery, NewNode, Node, NodeSummary, NodeUpdate, Page, Quota, Status,
+    CheckReport, ChildQuery, DescendantQuery, NewNode, Node, NodeSummary, NodeSummaryRef, NodeUpdate, Page, Quota,
+    Status,
 };
 use crate::schema::{Preset, Schema};
 use crate::store::{Db, Durability, Location, Pending, ReadView, View, WriteView};
@@ -868,7 +869,47 @@ macro_rules! read_ops {
         ///
         /// As [`children`](Self::children).
         pub fn child_summaries(&self, parent: Option<NodeId>, query: &ChildQuery) -> Result<Page<NodeSummary>> {
-            engine::query::child_summaries(&self.view, self.ctx.schema, &self.who, parent, query)
+            self.child_summaries_with(parent, query, |s| s.to_summary())
+        }
+
+        /// As [`child_summaries`](Self::child_summaries), each child handed to `f` as a
+        /// [`NodeSummaryRef`] borrowed from the index while it is read, the page holding what
+        /// `f` makes of each: for a caller that writes each child somewhere else (a response,
+        /// a wire to another language) and would otherwise copy every name and kind twice.
+        /// `f` runs only for the children of the page, in order.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use tenantree::{Actor, ChildQuery, NewNode, Store};
+        ///
+        /// let store = Store::in_memory()?;
+        /// let sys = Actor::system();
+        /// let root = store.create_node(&sys, NewNode::new("platform", "acme"))?;
+        /// store.create_node(&sys, NewNode::new("distributor", "North").parent(root.id))?;
+        /// store.create_node(&sys, NewNode::new("distributor", "east").parent(root.id))?;
+        ///
+        /// let mut csv = String::new();
+        /// let page = store.read(&sys, |tx| {
+        ///     tx.child_summaries_with(Some(root.id), &ChildQuery::default(), |child| {
+        ///         csv.push_str(&format!("{},{}\n", child.name, child.kind));
+        ///     })
+        /// })?;
+        /// assert_eq!(csv, "east,distributor\nNorth,distributor\n");
+        /// assert_eq!((page.items.len(), page.total), (2, 2));
+        /// # Ok::<(), tenantree::Error>(())
+        /// ```
+        ///
+        /// # Errors
+        ///
+        /// As [`children`](Self::children).
+        pub fn child_summaries_with<T>(
+            &self,
+            parent: Option<NodeId>,
+            query: &ChildQuery,
+            f: impl FnMut(NodeSummaryRef<'_>) -> T,
+        ) -> Result<Page<T>> {
+            engine::query::child_summaries(&self.view, self.ctx.schema, &self.who, parent, query, f)
         }
 
         /// Descendants of one kind under a node (`None`: the whole store), in tree order. One
@@ -1758,6 +1799,21 @@ impl Store {
         query: &ChildQuery,
     ) -> Result<Page<NodeSummary>> {
         self.read(actor, |tx| tx.child_summaries(parent, query))
+    }
+
+    /// [`ReadTx::child_summaries_with`] in its own snapshot.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadTx::children`].
+    pub fn child_summaries_with<T>(
+        &self,
+        actor: &Actor,
+        parent: Option<NodeId>,
+        query: &ChildQuery,
+        f: impl FnMut(NodeSummaryRef<'_>) -> T,
+    ) -> Result<Page<T>> {
+        self.read(actor, |tx| tx.child_summaries_with(parent, query, f))
     }
 
     /// [`ReadTx::descendants`] in its own snapshot.

@@ -16,7 +16,7 @@ use tenantree::{Actor, ChildQuery, NewNode};
 mod new_nodes;
 mod wire;
 pub use new_nodes::new_nodes_wire;
-pub use wire::{Shape, Unrepresentable, Wire};
+pub use wire::{Shape, SummaryPageWire, Unrepresentable, Wire};
 
 /// The largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;

@@ -29,7 +29,7 @@
 
 use std::fmt;
 
-use tenantree::{Node, NodeId, NodeSummary, Page, Profile, Quota, Status};
+use tenantree::{Node, NodeId, NodeSummary, NodeSummaryRef, Page, Profile, Quota, Status};
 
 use crate::MAX_SAFE_INTEGER;
 
@@ -55,8 +55,9 @@ pub struct Wire {
     pub shape: Shape,
     /// The slots, in the order the module docs give.
     pub nums: Vec<f64>,
-    /// Every string of the record, one after the other.
-    pub text: String,
+    /// Every string of the record, one after the other, in UTF-8: only `&str`s and the ASCII
+    /// text of ids are written to it, so JS decodes it without a check on this side.
+    pub text: Vec<u8>,
     /// The length of `text` in UTF-16 code units: where the next string starts in JS.
     units: usize,
     /// The last id written and its two slots: an id that comes again (the parent of every
@@ -87,7 +88,7 @@ type Result<T = ()> = std::result::Result<T, Unrepresentable>;
 
 impl Wire {
     fn new(shape: Shape, slots: usize) -> Wire {
-        Wire { shape, nums: Vec::with_capacity(slots), text: String::with_capacity(slots * 4), units: 0, last_id: None }
+        Wire { shape, nums: Vec::with_capacity(slots), text: Vec::with_capacity(slots * 4), units: 0, last_id: None }
     }
 
     /// One node.
@@ -117,32 +118,17 @@ impl Wire {
         Ok(w)
     }
 
-    /// A page of node summaries.
+    /// A page of node summaries (see [`SummaryPageWire`] for one written as it is read).
     ///
     /// # Errors
     ///
-    /// A number of a summary or of the page above 2^53.
+    /// A number of the page above 2^53.
     pub fn summary_page(page: &Page<NodeSummary>) -> Result<Wire> {
-        let Page { items, total, limit, page, pages, next } = page;
-        let mut w = Wire::new(Shape::SummaryPage, 8 + items.len() * 14);
-        // Each summary's text is its id, kind and name (the parent's id is written once).
-        w.text.reserve(items.len() * 64);
-        w.len(items.len());
-        for summary in items {
-            // Destructured whole, as in `put_node`. The parent first, so that the child's own
-            // id does not take the parent's place as the last id written.
-            let NodeSummary { id, kind, parent, name, status, effective_status, depth } = summary;
-            w.opt_id(*parent);
-            w.id(*id);
-            w.str(kind);
-            w.str(name.as_str());
-            w.status(*status);
-            w.status(effective_status.status);
-            w.opt_id(effective_status.source);
-            w.nums.push(f64::from(*depth));
+        let mut w = SummaryPageWire::new();
+        for summary in &page.items {
+            w.push(summary.into());
         }
-        w.page_end(*total, *limit, *page, *pages, next.as_deref())?;
-        Ok(w)
+        w.finish(page)
     }
 
     /// One quota.
@@ -285,7 +271,7 @@ impl Wire {
     #[allow(clippy::cast_precision_loss)] // a string offset is far below 2^53
     fn str(&mut self, s: &str) {
         self.nums.push(self.units as f64);
-        self.text.push_str(s);
+        self.text.extend_from_slice(s.as_bytes());
         self.units += if s.is_ascii() { s.len() } else { s.encode_utf16().count() };
         self.nums.push(self.units as f64);
     }
@@ -297,6 +283,7 @@ impl Wire {
         }
     }
 
+    #[allow(clippy::cast_precision_loss)] // a string offset is far below 2^53
     fn id(&mut self, id: NodeId) {
         if let Some((last, start, end)) = self.last_id
             && last == id
@@ -305,10 +292,16 @@ impl Wire {
             self.nums.push(end);
             return;
         }
-        let start = self.units as f64;
         let mut buf = uuid::Uuid::encode_buffer();
-        self.str(id.as_uuid().hyphenated().encode_lower(&mut buf));
-        self.last_id = Some((id, start, self.units as f64));
+        let text = id.as_uuid().hyphenated().encode_lower(&mut buf);
+        // A UUID's text is ASCII: its length in UTF-16 units is its length in bytes.
+        let start = self.units as f64;
+        self.text.extend_from_slice(text.as_bytes());
+        self.units += text.len();
+        let end = self.units as f64;
+        self.nums.push(start);
+        self.nums.push(end);
+        self.last_id = Some((id, start, end));
     }
 
     fn opt_id(&mut self, id: Option<NodeId>) {
@@ -319,13 +312,99 @@ impl Wire {
     }
 }
 
+/// A page of node summaries written to a [`Wire`] one child at a time, as
+/// [`ReadTx::child_summaries_with`](tenantree::ReadTx::child_summaries_with) reads them: no
+/// summary is made, copied or dropped on the way.
+#[derive(Debug)]
+pub struct SummaryPageWire {
+    wire: Wire,
+    count: usize,
+    /// The address and length of the last kind written, and its two slots: the kinds of a
+    /// page are borrowed from the schema, so a kind that comes again (every child of a
+    /// reseller is a tenant) is the same text at the same address and points at the same
+    /// slice of the wire's text.
+    last_kind: Option<(usize, usize, f64, f64)>,
+}
+
+impl Default for SummaryPageWire {
+    fn default() -> SummaryPageWire {
+        SummaryPageWire::new()
+    }
+}
+
+impl SummaryPageWire {
+    /// An empty page, sized for a page of 50.
+    #[must_use]
+    pub fn new() -> SummaryPageWire {
+        let mut wire = Wire::new(Shape::SummaryPage, 8 + 50 * 14);
+        // Each summary's text is its id, kind and name (the parent's id is written once).
+        wire.text.reserve(50 * 64);
+        // The number of summaries, set by `finish`.
+        wire.nums.push(0.0);
+        SummaryPageWire { wire, count: 0, last_kind: None }
+    }
+
+    /// Writes the next summary of the page.
+    pub fn push(&mut self, summary: NodeSummaryRef<'_>) {
+        // Destructured whole, as in `put_node`. The parent first, so that the child's own id
+        // does not take the parent's place as the last id written.
+        let NodeSummaryRef { id, kind, parent, name, status, effective_status, depth } = summary;
+        let w = &mut self.wire;
+        w.opt_id(parent);
+        w.id(id);
+        let at = (kind.as_ptr() as usize, kind.len());
+        match self.last_kind {
+            Some((ptr, len, start, end)) if (ptr, len) == at => {
+                w.nums.push(start);
+                w.nums.push(end);
+            }
+            _ => {
+                w.str(kind);
+                let end = w.nums.len();
+                if let Some(&[start, end]) = w.nums.get(end.saturating_sub(2)..end) {
+                    self.last_kind = Some((at.0, at.1, start, end));
+                }
+            }
+        }
+        w.str(name);
+        w.status(status);
+        w.status(effective_status.status);
+        w.opt_id(effective_status.source);
+        w.nums.push(f64::from(depth));
+        self.count += 1;
+    }
+
+    /// The wire of the page: the summaries pushed, then what follows the items of `page`
+    /// (whose items are ignored).
+    ///
+    /// # Errors
+    ///
+    /// A number of the page above 2^53.
+    pub fn finish<T>(self, page: &Page<T>) -> Result<Wire> {
+        let SummaryPageWire { mut wire, count, last_kind: _ } = self;
+        if let Some(slot) = wire.nums.first_mut() {
+            #[allow(clippy::cast_precision_loss)] // a page holds at most 1,000
+            let n = count as f64;
+            *slot = n;
+        }
+        let Page { items: _, total, limit, page, pages, next } = page;
+        wire.page_end(*total, *limit, *page, *pages, next.as_deref())?;
+        Ok(wire)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The wire's text; its bytes must be UTF-8.
+    fn text_of(w: &Wire) -> String {
+        String::from_utf8(w.text.clone()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
     /// Reads the text slice of the string whose slots start at `i`, as hot.js does.
     fn slice(w: &Wire, i: usize) -> String {
-        let units: Vec<u16> = w.text.encode_utf16().collect();
+        let units: Vec<u16> = text_of(w).encode_utf16().collect();
         let (a, b) = (w.nums[i] as usize, w.nums[i + 1] as usize);
         String::from_utf16_lossy(&units[a..b])
     }
@@ -386,7 +465,7 @@ mod tests {
         let quota = Quota { resource: "tenants".into(), limit: None, used: 3, allocated: 1, available: Some(7) };
         let w = Wire::quota(&quota).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(w.shape, Shape::Quota);
-        assert_eq!(w.text, "tenants");
+        assert_eq!(text_of(&w), "tenants");
         assert_eq!(w.nums.len(), 6);
         assert_eq!(&w.nums[..2], [0.0, 7.0]);
         assert!(w.nums[2].is_nan());
@@ -424,8 +503,45 @@ mod tests {
         assert_eq!(w.nums[second + 12], 2.0, "depth");
         // Each source is written anew (the child's id came between it and the parent), and
         // the second parent points at the first source's slice: three copies, not four.
-        assert_eq!(w.text.matches(&id(1).to_string()).count(), 3);
+        assert_eq!(text_of(&w).matches(&id(1).to_string()).count(), 3);
         assert_eq!(&w.nums[second..second + 2], &w.nums[first + 10..first + 12], "the same slice for the same id");
+    }
+
+    #[test]
+    fn a_summary_page_written_as_read_writes_a_repeated_kind_once() {
+        let id =
+            |n: u32| -> NodeId { format!("01900000-0000-7000-8000-{n:012}").parse().unwrap_or_else(|e| panic!("{e}")) };
+        // The kinds of a listing are borrowed from the schema: the same text at the same place.
+        let (tenant, reseller) = (String::from("tenant"), String::from("reseller"));
+        let row = |n: u32, kind: &'static str, name: &'static str| NodeSummaryRef {
+            id: id(n),
+            kind,
+            parent: None,
+            name,
+            status: Status::Enabled,
+            effective_status: tenantree::EffectiveStatus { status: Status::Enabled, source: None },
+            depth: 1,
+        };
+        let (tenant, reseller): (&'static str, &'static str) = (tenant.leak(), reseller.leak());
+        let mut w = SummaryPageWire::new();
+        for (n, kind, name) in [(2, tenant, "a"), (3, tenant, "b"), (4, reseller, "c"), (5, tenant, "d")] {
+            w.push(row(n, kind, name));
+        }
+        let page: Page<()> = Page { items: vec![(); 4], total: 9, limit: 4, page: 1, pages: 3, next: Some("n".into()) };
+        let w = w.finish(&page).unwrap_or_else(|e| panic!("{e}"));
+        // The count, then per summary: parent (-1), id (2), kind (2), name (2), status,
+        // effective status, source (-1), depth: 11 slots.
+        assert_eq!(w.nums[0], 4.0);
+        let kind_at = |k: usize| 1 + 11 * k + 3;
+        let kinds: Vec<String> = (0..4).map(|k| slice(&w, kind_at(k))).collect();
+        assert_eq!(kinds, ["tenant", "tenant", "reseller", "tenant"]);
+        assert_eq!(slice(&w, 1 + 11 * 3 + 5), "d");
+        // "tenant" is written again after "reseller" came between, as ids are: twice, not thrice.
+        assert_eq!(text_of(&w).matches("tenant").count(), 2);
+        assert_eq!(&w.nums[kind_at(0)..kind_at(0) + 2], &w.nums[kind_at(1)..kind_at(1) + 2]);
+        // What follows the items: total, limit, page, pages, next.
+        assert_eq!(&w.nums[45..49], &[9.0, 4.0, 1.0, 3.0]);
+        assert_eq!(slice(&w, 49), "n");
     }
 
     #[test]
@@ -440,7 +556,7 @@ mod tests {
             let mut w = Wire::new(Shape::Node, 2);
             w.str("é");
             w.id(id);
-            assert_eq!(w.text, format!("é{text}"));
+            assert_eq!(text_of(&w), format!("é{text}"));
             assert_eq!(w.nums, [0.0, 1.0, 1.0, 37.0]);
             assert_eq!(slice(&w, 2), id.as_uuid().hyphenated().to_string());
         }

@@ -27,7 +27,7 @@ use crate::error::{Error, Result};
 use crate::ids::{NodeId, Timestamp};
 use crate::model::{EffectiveStatus, Node, Profile, Status};
 use crate::schema::{MAX_DEPTH, Schema};
-use crate::store::{NameEntry, NodeRecord, ProfileRec, StatusRec, View, keys};
+use crate::store::{NameEntryRef, NodeRecord, ProfileRec, StatusRec, View, keys};
 use crate::validate::NodeName;
 
 /// What every operation needs besides the transaction.
@@ -76,33 +76,28 @@ fn stored_id(bytes: [u8; 16]) -> NodeId {
     NodeId::from_bytes(bytes).unwrap_or_else(|_| NodeId::v7(0, &[0; 10]))
 }
 
-/// A child as a listing sees it: from its `by_name` entry, or from its record.
-#[derive(Debug, Clone)]
-pub(crate) struct ChildRow {
+/// A child as a listing sees it: from its `by_name` entry, or from its record, the name
+/// borrowed from either.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ChildRow<'a> {
     pub(crate) seq: u64,
     pub(crate) id: [u8; 16],
     pub(crate) kind: u8,
     pub(crate) status: StatusRec,
     /// The name as written.
-    pub(crate) name: String,
+    pub(crate) name: &'a str,
 }
 
-impl ChildRow {
+impl<'a> ChildRow<'a> {
     /// Decodes a `by_name` row.
-    pub(crate) fn from_entry(key: &[u8], value: &[u8]) -> Result<ChildRow> {
+    pub(crate) fn from_entry(key: &'a [u8], value: &'a [u8]) -> Result<ChildRow<'a>> {
         let (_, folded, seq) = keys::split_by_name(key).ok_or_else(|| Error::corrupted("malformed by_name key"))?;
-        let entry = NameEntry::from_bytes(value)?;
-        Ok(ChildRow {
-            seq,
-            id: entry.id,
-            kind: entry.kind,
-            status: entry.status,
-            name: entry.name.unwrap_or_else(|| folded.to_owned()),
-        })
+        let entry = NameEntryRef::from_bytes(value)?;
+        Ok(ChildRow { seq, id: entry.id, kind: entry.kind, status: entry.status, name: entry.name.unwrap_or(folded) })
     }
 
-    pub(crate) fn from_record(seq: u64, rec: &NodeRecord) -> ChildRow {
-        ChildRow { seq, id: rec.id, kind: rec.kind, status: rec.status, name: rec.name.clone() }
+    pub(crate) fn from_record(seq: u64, rec: &'a NodeRecord) -> ChildRow<'a> {
+        ChildRow { seq, id: rec.id, kind: rec.kind, status: rec.status, name: &rec.name }
     }
 
     pub(crate) fn id(&self) -> NodeId {

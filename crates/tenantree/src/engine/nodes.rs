@@ -688,7 +688,7 @@ pub(crate) fn blockers(w: &WriteView<'_>, ctx: &Ctx<'_>, seq: u64) -> Result<Vec
             });
             entry.count += 1;
             if entry.names.len() < Blocker::MAX_NAMES {
-                entry.names.push(child.name);
+                entry.names.push(child.name.to_owned());
             }
             Ok(Flow::Continue(()))
         })?;

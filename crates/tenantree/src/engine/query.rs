@@ -10,11 +10,11 @@ use crate::engine::{Chain, ChildRow, Loaded, cursor, load_chain, quota, resolve,
 use crate::error::{Error, Result};
 use crate::ids::NodeId;
 use crate::model::{
-    ChildQuery, DescendantQuery, Direction, EffectiveStatus, Node, NodeSummary, Page, Quota, SortBy, Status,
+    ChildQuery, DescendantQuery, Direction, EffectiveStatus, Node, NodeSummaryRef, Page, Quota, SortBy, Status,
 };
 use crate::schema::{CHILDREN_KEY, Schema};
 use crate::store::{Flow, Index, KeyRange, NodeRecord, View, keys};
-use crate::validate::{self, NodeName, limits};
+use crate::validate::{self, limits};
 
 /// Default page size of every listing.
 pub const DEFAULT_PAGE_SIZE: u32 = 10;
@@ -109,7 +109,7 @@ impl Filter {
 
     /// Whether a child matches. `rec` is its record, which only a search needs (it looks into
     /// the profile); kind and status come from the row.
-    fn matches(&self, row: &ChildRow, rec: Option<&NodeRecord>) -> bool {
+    fn matches(&self, row: &ChildRow<'_>, rec: Option<&NodeRecord>) -> bool {
         if self.kind.is_some_and(|k| k != row.kind) {
             return false;
         }
@@ -141,38 +141,54 @@ impl Filter {
     }
 }
 
-/// A page of children as the index yields it, before it is shaped into nodes or summaries.
-struct ChildPage {
+/// A listing of children, its query checked and its parent loaded, ready to scan.
+struct Listing {
     /// The parent's chain; `None` at the top level.
     parent: Option<Chain>,
-    /// Each child's row, with its record when the listing had to read it.
-    rows: Vec<(ChildRow, Option<NodeRecord>)>,
+    limit: u32,
+    source: Source,
+}
+
+/// Where a [`Listing`] finds its children.
+enum Source {
+    /// A range of the parent's children index.
+    Index {
+        index: Index,
+        reverse: bool,
+        filter: Filter,
+        parent_seq: u64,
+        /// The cursor's fingerprint of this query.
+        fp: u64,
+        /// The cursor's key and position.
+        after: Option<(Vec<u8>, u64)>,
+        offset: u64,
+    },
+    /// The top level as a scoped account sees it: its own node alone.
+    Scope { head: Loaded, shown: bool, total: u64, offset: u64 },
+}
+
+/// What [`Listing::scan`] hands each child of the page to: its row, and its record when the
+/// listing had to read it.
+type Pick<'a> = dyn FnMut(ChildRow<'_>, Option<NodeRecord>) -> Result<()> + 'a;
+
+/// What a listing found besides its rows.
+struct PageEnd {
     total: u64,
     limit: u32,
     start_position: u64,
     next: Option<String>,
 }
 
-impl ChildPage {
-    fn into_page<T>(
-        self,
-        mut shape: impl FnMut(&mut Chain, ChildRow, Option<NodeRecord>) -> Result<T>,
-    ) -> Result<Page<T>> {
-        // One chain for the whole page: each child in turn takes the head slot above the shared
-        // ancestors (no copy of the ancestors' records per child).
-        let mut chain = Chain { links: self.parent.map(|c| c.links).unwrap_or_default() };
-        let mut items = Vec::with_capacity(self.rows.len());
-        for (row, rec) in self.rows {
-            items.push(shape(&mut chain, row, rec)?);
-        }
-        Ok(Page {
+impl PageEnd {
+    fn page<T>(self, items: Vec<T>) -> Page<T> {
+        Page {
             items,
             total: self.total,
             limit: self.limit,
             page: self.start_position / u64::from(self.limit) + 1,
             pages: self.total.div_ceil(u64::from(self.limit)),
             next: self.next,
-        })
+        }
     }
 }
 
@@ -197,58 +213,64 @@ pub(crate) fn children(
     parent: Option<NodeId>,
     q: &ChildQuery,
 ) -> Result<Page<Node>> {
-    let page = child_page(v, schema, who, parent, q)?;
-    let parent_len = page.parent.as_ref().map_or(0, |c| c.links.len());
-    page.into_page(|chain, row, rec| {
+    let listing = listing(v, schema, who, parent, q)?;
+    let mut rows: Vec<(u64, Option<NodeRecord>)> = Vec::with_capacity(listing.limit.min(64) as usize);
+    let end = listing.scan(v, &mut |row, rec| {
+        rows.push((row.seq, rec));
+        Ok(())
+    })?;
+    // One chain for the whole page: each child in turn takes the head slot above the shared
+    // ancestors (no copy of the ancestors' records per child).
+    let mut chain = Chain { links: listing.parent.map(|c| c.links).unwrap_or_default() };
+    let parent_len = chain.links.len();
+    let mut items = Vec::with_capacity(rows.len());
+    for (seq, rec) in rows {
         let rec = match rec {
             Some(rec) => rec,
-            None => load_child(v, row.seq)?,
+            None => load_child(v, seq)?,
         };
-        with_head(chain, parent_len, row.seq, rec);
-        to_node(schema, chain)
-    })
+        with_head(&mut chain, parent_len, seq, rec);
+        items.push(to_node(schema, &chain)?);
+    }
+    Ok(end.page(items))
 }
 
-/// As [`children`], each child as the children index shows it: sorted by name, a page is one
-/// range scan that reads no record.
-pub(crate) fn child_summaries(
+/// As [`children`], each child as the children index shows it, handed to `f` borrowed while
+/// the index is read: sorted by name, a page is one range scan that reads no record and, but
+/// for what `f` makes, allocates nothing per child.
+pub(crate) fn child_summaries<T>(
     v: &impl View,
     schema: &Schema,
     who: &Principal,
     parent: Option<NodeId>,
     q: &ChildQuery,
-) -> Result<Page<NodeSummary>> {
-    let page = child_page(v, schema, who, parent, q)?;
-    let parent_id = page.parent.as_ref().map(Chain::node).transpose()?.map(Loaded::id);
+    mut f: impl FnMut(NodeSummaryRef<'_>) -> T,
+) -> Result<Page<T>> {
+    let listing = listing(v, schema, who, parent, q)?;
+    let parent_id = listing.parent.as_ref().map(Chain::node).transpose()?.map(Loaded::id);
     // The parent's status in force, and its depth; the root's chain is the node itself.
-    let (inherited, depth) = match &page.parent {
+    let (inherited, depth) = match &listing.parent {
         Some(chain) => (chain.effective(), chain.depth() + 1),
         None => (EffectiveStatus { status: Status::Enabled, source: None }, 1),
     };
-    page.into_page(|_, row, _| {
+    let mut items = Vec::with_capacity(listing.limit.min(64) as usize);
+    let end = listing.scan(v, &mut |row, _| {
         let own: Status = row.status.into();
         // The nearest status that is off wins, the node's own first (as `Chain::effective`).
-        let effective = if own.is_off() { EffectiveStatus { status: own, source: Some(row.id()) } } else { inherited };
-        summary_of(schema, row, parent_id, effective, depth)
-    })
-}
-
-fn summary_of(
-    schema: &Schema,
-    row: ChildRow,
-    parent: Option<NodeId>,
-    effective_status: EffectiveStatus,
-    depth: u32,
-) -> Result<NodeSummary> {
-    Ok(NodeSummary {
-        id: row.id(),
-        kind: schema.kind_at(row.kind)?.name.clone(),
-        parent,
-        name: NodeName::from_stored(row.name),
-        status: row.status.into(),
-        effective_status,
-        depth,
-    })
+        let effective_status =
+            if own.is_off() { EffectiveStatus { status: own, source: Some(row.id()) } } else { inherited };
+        items.push(f(NodeSummaryRef {
+            id: row.id(),
+            kind: &schema.kind_at(row.kind)?.name,
+            parent: parent_id,
+            name: row.name,
+            status: own,
+            effective_status,
+            depth,
+        }));
+        Ok(())
+    })?;
+    Ok(end.page(items))
 }
 
 fn load_child(v: &impl View, seq: u64) -> Result<NodeRecord> {
@@ -257,7 +279,7 @@ fn load_child(v: &impl View, seq: u64) -> Result<NodeRecord> {
 
 /// What [`each_child`] calls with each child: its index key, its row, and its record when
 /// the index gave it.
-type VisitChild<'a> = dyn FnMut(&[u8], ChildRow, Option<NodeRecord>) -> Result<Flow> + 'a;
+type VisitChild<'a> = dyn FnMut(&[u8], ChildRow<'_>, Option<NodeRecord>) -> Result<Flow> + 'a;
 
 /// Calls `f` with each child in `range` of the index: by name from the entries alone, by
 /// creation with the records (that index holds nothing else).
@@ -269,20 +291,18 @@ fn each_child(v: &impl View, index: Index, range: KeyRange, reverse: bool, f: &m
         let key = key?;
         let (_, seq) = keys::split_child_slot(&key).ok_or_else(|| Error::corrupted("malformed by_parent key"))?;
         let rec = load_child(v, seq)?;
-        if f(&key, ChildRow::from_record(seq, &rec), Some(rec))?.is_break() {
+        // The row borrows its name while `f` takes the record.
+        let name = rec.name.clone();
+        let row = ChildRow { name: &name, ..ChildRow::from_record(seq, &rec) };
+        if f(&key, row, Some(rec))?.is_break() {
             break;
         }
     }
     Ok(())
 }
 
-fn child_page(
-    v: &impl View,
-    schema: &Schema,
-    who: &Principal,
-    parent: Option<NodeId>,
-    q: &ChildQuery,
-) -> Result<ChildPage> {
+/// Checks a listing's query, loads its parent and checks the caller may list there.
+fn listing(v: &impl View, schema: &Schema, who: &Principal, parent: Option<NodeId>, q: &ChildQuery) -> Result<Listing> {
     let limit = page_limit(q.limit)?;
     if q.offset > 0 && q.cursor.is_some() {
         return Err(Error::invalid("cursor", "cannot be combined with offset"));
@@ -310,7 +330,7 @@ fn child_page(
             Some(chain)
         }
         (None, None) => None,
-        (None, Some(scope)) => return scope_page(v, schema, who, scope, &filter, q, limit),
+        (None, Some(scope)) => return scope_listing(v, schema, who, scope, &filter, q, limit),
     };
     let parent_seq = parent_chain.as_ref().map_or(0, Chain::seq);
     let index = match q.sort {
@@ -336,98 +356,119 @@ fn child_page(
         Some(token) => Some(cursor::decode(token, fp)?),
         None => None,
     };
-    let full = match index {
-        Index::ByName => KeyRange::prefix(&keys::parent_prefix(parent_seq)),
-        _ => KeyRange::prefix(&keys::slot_prefix(parent_seq)),
-    };
+    Ok(Listing {
+        parent: parent_chain,
+        limit,
+        source: Source::Index { index, reverse, filter, parent_seq, fp, after, offset: q.offset },
+    })
+}
 
-    let mut picked: Vec<(ChildRow, Option<NodeRecord>)> = Vec::with_capacity(limit.min(64) as usize);
-    // The key of the last row picked: the next page starts after it.
-    let mut last_key: Vec<u8> = Vec::new();
-    let total;
-    let start_position;
-    let mut more = false;
-    if filter.is_empty() {
-        total = v.cell(parent_seq, CHILDREN_KEY)?.below;
-        let mut range = full;
-        let skip = match &after {
-            Some((key, pos)) => {
-                if reverse {
-                    range.hi = Bound::Excluded(key.clone());
-                } else {
-                    range.lo = Bound::Excluded(key.clone());
-                }
-                start_position = *pos;
-                0
+impl Listing {
+    /// Hands each child of the page to `pick`, in order, while the index is read.
+    fn scan(&self, v: &impl View, pick: &mut Pick<'_>) -> Result<PageEnd> {
+        let limit = self.limit;
+        let (index, reverse, filter, parent_seq, fp, after, offset) = match &self.source {
+            Source::Index { index, reverse, filter, parent_seq, fp, after, offset } => {
+                (*index, *reverse, filter, *parent_seq, *fp, after, *offset)
             }
-            None => {
-                start_position = q.offset;
-                q.offset
+            Source::Scope { head, shown, total, offset } => {
+                if *shown {
+                    pick(ChildRow::from_record(head.seq, &head.rec), Some(NodeRecord::clone(&head.rec)))?;
+                }
+                return Ok(PageEnd { total: *total, limit, start_position: *offset, next: None });
             }
         };
-        let mut skipped = 0u64;
-        each_child(v, index, range, reverse, &mut |key, row, rec| {
-            if skipped < skip {
-                skipped += 1;
-                return Ok(Flow::Continue(()));
-            }
-            if picked.len() == limit as usize {
-                more = true;
-                return Ok(Flow::Break(()));
-            }
-            last_key.clear();
-            last_key.extend_from_slice(key);
-            picked.push((row, rec));
-            Ok(Flow::Continue(()))
-        })?;
-    } else {
-        // Filters need every child seen to count the matches; one pass does it all. Only a
-        // search reads the records (of a listing by name).
-        let mut count = 0u64;
-        let mut before = 0u64;
-        each_child(v, index, full, reverse, &mut |key, row, rec| {
-            let rec = match rec {
-                None if filter.search.is_some() => Some(load_child(v, row.seq)?),
-                rec => rec,
-            };
-            if !filter.matches(&row, rec.as_ref()) {
-                return Ok(Flow::Continue(()));
-            }
-            count += 1;
-            let in_window = match &after {
-                Some((ck, _)) => {
+        let full = match index {
+            Index::ByName => KeyRange::prefix(&keys::parent_prefix(parent_seq)),
+            _ => KeyRange::prefix(&keys::slot_prefix(parent_seq)),
+        };
+        let mut picked = 0usize;
+        // The key of the last row picked: the next page starts after it.
+        let mut last_key: Vec<u8> = Vec::new();
+        let total;
+        let start_position;
+        let mut more = false;
+        if filter.is_empty() {
+            total = v.cell(parent_seq, CHILDREN_KEY)?.below;
+            let mut range = full;
+            let skip = match after {
+                Some((key, pos)) => {
                     if reverse {
-                        key < ck.as_slice()
+                        range.hi = Bound::Excluded(key.clone());
                     } else {
-                        key > ck.as_slice()
+                        range.lo = Bound::Excluded(key.clone());
                     }
+                    start_position = *pos;
+                    0
                 }
-                None => count > q.offset,
+                None => {
+                    start_position = offset;
+                    offset
+                }
             };
-            if !in_window {
-                before += 1;
-            } else if picked.len() < limit as usize {
+            let mut skipped = 0u64;
+            each_child(v, index, range, reverse, &mut |key, row, rec| {
+                if skipped < skip {
+                    skipped += 1;
+                    return Ok(Flow::Continue(()));
+                }
+                if picked == limit as usize {
+                    more = true;
+                    return Ok(Flow::Break(()));
+                }
                 last_key.clear();
                 last_key.extend_from_slice(key);
-                picked.push((row, rec));
-            } else {
-                more = true;
-            }
-            Ok(Flow::Continue(()))
-        })?;
-        total = count;
-        start_position = before;
+                picked += 1;
+                pick(row, rec)?;
+                Ok(Flow::Continue(()))
+            })?;
+        } else {
+            // Filters need every child seen to count the matches; one pass does it all. Only a
+            // search reads the records (of a listing by name).
+            let mut count = 0u64;
+            let mut before = 0u64;
+            each_child(v, index, full, reverse, &mut |key, row, rec| {
+                let rec = match rec {
+                    None if filter.search.is_some() => Some(load_child(v, row.seq)?),
+                    rec => rec,
+                };
+                if !filter.matches(&row, rec.as_ref()) {
+                    return Ok(Flow::Continue(()));
+                }
+                count += 1;
+                let in_window = match after {
+                    Some((ck, _)) => {
+                        if reverse {
+                            key < ck.as_slice()
+                        } else {
+                            key > ck.as_slice()
+                        }
+                    }
+                    None => count > offset,
+                };
+                if !in_window {
+                    before += 1;
+                } else if picked < limit as usize {
+                    last_key.clear();
+                    last_key.extend_from_slice(key);
+                    picked += 1;
+                    pick(row, rec)?;
+                } else {
+                    more = true;
+                }
+                Ok(Flow::Continue(()))
+            })?;
+            total = count;
+            start_position = before;
+        }
+        let next =
+            if more && picked > 0 { Some(cursor::encode(fp, &last_key, start_position + picked as u64)) } else { None };
+        Ok(PageEnd { total, limit, start_position, next })
     }
-    let next = if more {
-        (!picked.is_empty()).then(|| cursor::encode(fp, &last_key, start_position + picked.len() as u64))
-    } else {
-        None
-    };
-    Ok(ChildPage { parent: parent_chain, rows: picked, total, limit, start_position, next })
 }
 
 /// The top level as a scoped account sees it: its own node alone.
-fn scope_page(
+fn scope_listing(
     v: &impl View,
     schema: &Schema,
     who: &Principal,
@@ -435,20 +476,15 @@ fn scope_page(
     filter: &Filter,
     q: &ChildQuery,
     limit: u32,
-) -> Result<ChildPage> {
+) -> Result<Listing> {
     let chain = load_chain(v, scope)?;
-    let head = chain.node()?;
+    let head = chain.node()?.clone();
     who.require(schema, &chain, head.rec.kind, Action::Read)?;
-    let row = ChildRow::from_record(scope, &head.rec);
-    let total = u64::from(filter.matches(&row, Some(&head.rec)));
-    let rows = if total == 1 && q.offset == 0 && q.cursor.is_none() {
-        vec![(row, Some(NodeRecord::clone(&head.rec)))]
-    } else {
-        Vec::new()
-    };
+    let total = u64::from(filter.matches(&ChildRow::from_record(scope, &head.rec), Some(&head.rec)));
+    let shown = total == 1 && q.offset == 0 && q.cursor.is_none();
     let parent = chain.parent_chain();
     let parent = (!parent.links.is_empty()).then_some(parent);
-    Ok(ChildPage { parent, rows, total, limit, start_position: q.offset, next: None })
+    Ok(Listing { parent, limit, source: Source::Scope { head, shown, total, offset: q.offset } })
 }
 
 /// The descendants of one kind under a node (or in the whole store), in tree order. One range

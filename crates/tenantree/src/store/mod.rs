@@ -32,8 +32,8 @@ use crate::error::{Error, Result};
 use crate::schema::{RollupKey, Schema};
 use keys::SLOT_BYTES;
 pub(crate) use records::{
-    AccountRecord, CELL_BYTES, Cell, EventRecord, MessageRecord, NameEntry, NodeRecord, ProfileRec, RoleRecord,
-    StatusRec, TokenRecord, decode, encode, encode_in,
+    AccountRecord, CELL_BYTES, Cell, EventRecord, MessageRecord, NameEntry, NameEntryRef, NodeRecord, ProfileRec,
+    RoleRecord, StatusRec, TokenRecord, decode, encode, encode_in,
 };
 pub(crate) use records::{
     BalanceRecord, CallerIdRec, DayRec, E164Rec, HeadersRecord, HolidayRecord, HookRec, LedgerRecord, SettingsRecord,
