@@ -376,10 +376,8 @@ impl Store {
         let parent: Option<NodeId> = opt_id_arg("parent", &parent)?;
         let query: ChildQuery = arg_with("query", &query, hot::child_query)?.unwrap_or_default();
         let mut wire = hot::SummaryPageWire::new();
-        match self.inner.child_summaries_with(&actor, parent, &query, |s| wire.push(s)) {
-            Ok(page) => wire_to_js(wire.finish(&page)),
-            Err(e) => Err(error(&e)),
-        }
+        let page = self.inner.child_summaries_with(&actor, parent, &query, |s| wire.push(s)).map_err(|e| error(&e))?;
+        wire_to_js(wire.finish(&page))
     }
 
     /// Descendants of one kind under a node (`null`: the whole store), in tree order.

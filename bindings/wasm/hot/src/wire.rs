@@ -22,14 +22,14 @@
 //! - quota: `resource` str, `limit` num?, `used`, `allocated`, `available` num?;
 //! - page of nodes: the number of items, each node, `total`, `limit`, `page`, `pages`, `next`
 //!   str?;
-//! - node summary: `parent` str? (first: see `Wire::summary_page`), `id` str, `kind` str,
+//! - node summary: `parent` str? (first: see `SummaryPageWire::push`), `id` str, `kind` str,
 //!   `name` str, `status`, `effectiveStatus` (status, then `source` str?), `depth`;
 //! - page of summaries: as a page of nodes, with summaries for nodes;
 //! - list of quotas: their number, then each quota.
 
 use std::fmt;
 
-use tenantree::{Node, NodeId, NodeSummary, NodeSummaryRef, Page, Profile, Quota, Status};
+use tenantree::{Node, NodeId, NodeSummaryRef, Page, Profile, Quota, Status};
 
 use crate::MAX_SAFE_INTEGER;
 
@@ -116,19 +116,6 @@ impl Wire {
         }
         w.page_end(*total, *limit, *page, *pages, next.as_deref())?;
         Ok(w)
-    }
-
-    /// A page of node summaries (see [`SummaryPageWire`] for one written as it is read).
-    ///
-    /// # Errors
-    ///
-    /// A number of the page above 2^53.
-    pub fn summary_page(page: &Page<NodeSummary>) -> Result<Wire> {
-        let mut w = SummaryPageWire::new();
-        for summary in &page.items {
-            w.push(summary.into());
-        }
-        w.finish(page)
     }
 
     /// One quota.
@@ -345,6 +332,7 @@ impl SummaryPageWire {
     }
 
     /// Writes the next summary of the page.
+    #[allow(clippy::cast_precision_loss)] // a string offset is far below 2^53
     pub fn push(&mut self, summary: NodeSummaryRef<'_>) {
         // Destructured whole, as in `put_node`. The parent first, so that the child's own id
         // does not take the parent's place as the last id written.
@@ -359,11 +347,9 @@ impl SummaryPageWire {
                 w.nums.push(end);
             }
             _ => {
+                let start = w.units as f64;
                 w.str(kind);
-                let end = w.nums.len();
-                if let Some(&[start, end]) = w.nums.get(end.saturating_sub(2)..end) {
-                    self.last_kind = Some((at.0, at.1, start, end));
-                }
+                self.last_kind = Some((at.0, at.1, start, w.units as f64));
             }
         }
         w.str(name);
@@ -396,6 +382,7 @@ impl SummaryPageWire {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tenantree::NodeSummary;
 
     /// The wire's text; its bytes must be UTF-8.
     fn text_of(w: &Wire) -> String {
@@ -487,7 +474,11 @@ mod tests {
         };
         let page =
             Page { items: vec![summary(2, "a"), summary(3, "b")], total: 2, limit: 10, page: 1, pages: 1, next: None };
-        let w = Wire::summary_page(&page).unwrap_or_else(|e| panic!("{e}"));
+        let mut w = SummaryPageWire::new();
+        for summary in &page.items {
+            w.push(summary.into());
+        }
+        let w = w.finish(&page).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(w.shape, Shape::SummaryPage);
         // The count, then per summary: parent (2), id (2), kind (2), name (2), status,
         // effective status, source (2), depth.

@@ -152,24 +152,27 @@ struct Listing {
 /// Where a [`Listing`] finds its children.
 enum Source {
     /// A range of the parent's children index.
-    Index {
-        index: Index,
-        reverse: bool,
-        filter: Filter,
-        parent_seq: u64,
-        /// The cursor's fingerprint of this query.
-        fp: u64,
-        /// The cursor's key and position.
-        after: Option<(Vec<u8>, u64)>,
-        offset: u64,
-    },
+    Index(IndexScan),
     /// The top level as a scoped account sees it: its own node alone.
     Scope { head: Loaded, shown: bool, total: u64, offset: u64 },
 }
 
+/// A listing's range of the parent's children index.
+struct IndexScan {
+    index: Index,
+    reverse: bool,
+    filter: Filter,
+    parent_seq: u64,
+    /// The cursor's fingerprint of this query.
+    fp: u64,
+    /// The cursor's key and position.
+    after: Option<(Vec<u8>, u64)>,
+    offset: u64,
+}
+
 /// What [`Listing::scan`] hands each child of the page to: its row, and its record when the
 /// listing had to read it.
-type Pick<'a> = dyn FnMut(ChildRow<'_>, Option<NodeRecord>) -> Result<()> + 'a;
+type Pick<'a> = dyn FnMut(ChildRow<'_>, Option<Arc<NodeRecord>>) -> Result<()> + 'a;
 
 /// What a listing found besides its rows.
 struct PageEnd {
@@ -194,8 +197,8 @@ impl PageEnd {
 
 /// Makes `rec` the head of `chain`, whose other `parent_len` links are the parent's chain:
 /// inserted above them the first time, replacing the previous child's after that.
-fn with_head(chain: &mut Chain, parent_len: usize, seq: u64, rec: NodeRecord) {
-    let link = Loaded { seq, rec: Arc::new(rec) };
+fn with_head(chain: &mut Chain, parent_len: usize, seq: u64, rec: Arc<NodeRecord>) {
+    let link = Loaded { seq, rec };
     let has_head = chain.links.len() > parent_len;
     match chain.links.first_mut() {
         Some(head) if has_head => *head = link,
@@ -214,7 +217,7 @@ pub(crate) fn children(
     q: &ChildQuery,
 ) -> Result<Page<Node>> {
     let listing = listing(v, schema, who, parent, q)?;
-    let mut rows: Vec<(u64, Option<NodeRecord>)> = Vec::with_capacity(listing.limit.min(64) as usize);
+    let mut rows: Vec<(u64, Option<Arc<NodeRecord>>)> = Vec::with_capacity(listing.limit.min(64) as usize);
     let end = listing.scan(v, &mut |row, rec| {
         rows.push((row.seq, rec));
         Ok(())
@@ -273,13 +276,13 @@ pub(crate) fn child_summaries<T>(
     Ok(end.page(items))
 }
 
-fn load_child(v: &impl View, seq: u64) -> Result<NodeRecord> {
-    v.node(seq)?.ok_or_else(|| Error::corrupted(format!("child index names missing node #{seq}")))
+fn load_child(v: &impl View, seq: u64) -> Result<Arc<NodeRecord>> {
+    v.node(seq)?.map(Arc::new).ok_or_else(|| Error::corrupted(format!("child index names missing node #{seq}")))
 }
 
 /// What [`each_child`] calls with each child: its index key, its row, and its record when
 /// the index gave it.
-type VisitChild<'a> = dyn FnMut(&[u8], ChildRow<'_>, Option<NodeRecord>) -> Result<Flow> + 'a;
+type VisitChild<'a> = dyn FnMut(&[u8], ChildRow<'_>, Option<Arc<NodeRecord>>) -> Result<Flow> + 'a;
 
 /// Calls `f` with each child in `range` of the index: by name from the entries alone, by
 /// creation with the records (that index holds nothing else).
@@ -291,10 +294,7 @@ fn each_child(v: &impl View, index: Index, range: KeyRange, reverse: bool, f: &m
         let key = key?;
         let (_, seq) = keys::split_child_slot(&key).ok_or_else(|| Error::corrupted("malformed by_parent key"))?;
         let rec = load_child(v, seq)?;
-        // The row borrows its name while `f` takes the record.
-        let name = rec.name.clone();
-        let row = ChildRow { name: &name, ..ChildRow::from_record(seq, &rec) };
-        if f(&key, row, Some(rec))?.is_break() {
+        if f(&key, ChildRow::from_record(seq, &rec), Some(Arc::clone(&rec)))?.is_break() {
             break;
         }
     }
@@ -359,25 +359,30 @@ fn listing(v: &impl View, schema: &Schema, who: &Principal, parent: Option<NodeI
     Ok(Listing {
         parent: parent_chain,
         limit,
-        source: Source::Index { index, reverse, filter, parent_seq, fp, after, offset: q.offset },
+        source: Source::Index(IndexScan { index, reverse, filter, parent_seq, fp, after, offset: q.offset }),
     })
 }
 
 impl Listing {
     /// Hands each child of the page to `pick`, in order, while the index is read.
     fn scan(&self, v: &impl View, pick: &mut Pick<'_>) -> Result<PageEnd> {
-        let limit = self.limit;
-        let (index, reverse, filter, parent_seq, fp, after, offset) = match &self.source {
-            Source::Index { index, reverse, filter, parent_seq, fp, after, offset } => {
-                (*index, *reverse, filter, *parent_seq, *fp, after, *offset)
-            }
+        match &self.source {
+            Source::Index(scan) => scan.scan(v, self.limit, pick),
             Source::Scope { head, shown, total, offset } => {
                 if *shown {
-                    pick(ChildRow::from_record(head.seq, &head.rec), Some(NodeRecord::clone(&head.rec)))?;
+                    pick(ChildRow::from_record(head.seq, &head.rec), Some(Arc::clone(&head.rec)))?;
                 }
-                return Ok(PageEnd { total: *total, limit, start_position: *offset, next: None });
+                Ok(PageEnd { total: *total, limit: self.limit, start_position: *offset, next: None })
             }
-        };
+        }
+    }
+}
+
+impl IndexScan {
+    /// [`Listing::scan`] over the index: the page of `limit` children after the cursor or
+    /// the offset.
+    fn scan(&self, v: &impl View, limit: u32, pick: &mut Pick<'_>) -> Result<PageEnd> {
+        let &IndexScan { index, reverse, ref filter, parent_seq, fp, ref after, offset } = self;
         let full = match index {
             Index::ByName => KeyRange::prefix(&keys::parent_prefix(parent_seq)),
             _ => KeyRange::prefix(&keys::slot_prefix(parent_seq)),
@@ -432,7 +437,7 @@ impl Listing {
                     None if filter.search.is_some() => Some(load_child(v, row.seq)?),
                     rec => rec,
                 };
-                if !filter.matches(&row, rec.as_ref()) {
+                if !filter.matches(&row, rec.as_deref()) {
                     return Ok(Flow::Continue(()));
                 }
                 count += 1;
