@@ -548,93 +548,182 @@ function w5(e, parent, s) {
   return { ns: median(times), samples: times.length, pages: first };
 }
 
-/** Every workload on one implementation: W1, then W4, W3 and W5 on the store W1 built. */
-export function runEngine(make, s, log = () => {}) {
-  if (globalThis.gc) globalThis.gc();
-  const cpu0 = cpuNs();
-  const t0 = nowNs();
-  const e = make();
-  const tree = buildTree(e, s);
-  const w1Ns = since(t0);
-  const w1Cpu = cpuNs() - cpu0;
-  log(`  W1 ${(w1Ns / 1e9).toFixed(2)} s`);
-  try {
+/**
+ * One implementation's store and what its rounds measured: W1 builds a new store (closing the
+ * one before), then W4, W3 and W5 run on the latest store as many rounds as asked. W3 and W5
+ * leave the store as they found them; the W5 parent is made once per store, before its first
+ * W5 (later rounds of W4 and W3 therefore run on a store grown by it, as the native ones do).
+ */
+class Runner {
+  constructor(make, s, log) {
+    this.make = make;
+    this.s = s;
+    this.log = log;
+    this.live = null;
+    this.w1 = [];
+    this.rounds = [];
+  }
+
+  /** W1: a new store, built and timed; the store before it is closed first. */
+  buildRound() {
+    this.close();
+    if (globalThis.gc) globalThis.gc();
+    const cpu0 = cpuNs();
+    const t0 = nowNs();
+    const e = this.make();
+    const tree = buildTree(e, this.s);
+    const ns = since(t0);
+    const cpu = cpuNs() - cpu0;
+    this.log(`  W1 ${(ns / 1e9).toFixed(2)} s`);
+    this.live = { e, tree, parent: null };
+    this.w1.push({ ns, cpuNs: cpu });
+  }
+
+  /** W4, W3 and W5 on the latest store. */
+  readRound() {
+    const live = this.live;
+    if (!live) throw new Error('W4, W3 and W5 need a store: run W1 first');
+    const { e, tree } = live;
+    const s = this.s;
     const w4Ids = sampleTenants(e, tree, s.w4Gets, 4);
     const pool = sampleTenants(e, tree, Math.max(s.w3Batch * 10, s.w3Batch), 3);
     const r4 = w4(e, w4Ids);
     const r3 = w3(e, pool, s, 33);
-    const parent = w5Fixture(e, tree, s);
-    const r5 = w5(e, parent, s);
-    return {
-      tenants: totalTenants(s),
-      w1: { ns: w1Ns, cpuNs: w1Cpu },
+    live.parent ??= w5Fixture(e, tree, s);
+    const r5 = w5(e, live.parent, s);
+    this.log(`  W4 ${(r4.ns / 1e3).toFixed(2)} µs, W3 ${(r3.ns / 1e3).toFixed(2)} µs, W5 ${(r5.ns / 1e3).toFixed(2)} µs`);
+    this.rounds.push({
       stats: {
         W3: { ns: r3.ns, samples: r3.samples },
         W4: { ns: r4.ns, samples: r4.samples },
         W5: { ns: r5.ns, samples: r5.samples },
       },
       observed: { w3Allocated: r3.allocated, w3Released: r3.released, w4: r4.seen, w5: r5.pages },
+    });
+  }
+
+  close() {
+    if (this.live) this.live.e.close();
+    this.live = null;
+  }
+
+  /**
+   * The rounds as one result: each time the fastest of its rounds; the answers of the first
+   * round (every round gives the same, checked).
+   */
+  result() {
+    const rounds = this.rounds;
+    const [first] = rounds;
+    if (!first || this.w1.length === 0) throw new Error('no round was run');
+    const seen = JSON.stringify(first.observed);
+    const stable = rounds.every((r) => JSON.stringify(r.observed) === seen);
+    const stats = {};
+    for (const k of Object.keys(first.stats)) {
+      stats[k] = { ns: Math.min(...rounds.map((r) => r.stats[k].ns)), samples: rounds.reduce((a, r) => a + r.stats[k].samples, 0) };
+    }
+    return {
+      tenants: totalTenants(this.s),
+      rounds: rounds.length,
+      w1: { ns: Math.min(...this.w1.map((r) => r.ns)), cpuNs: Math.min(...this.w1.map((r) => r.cpuNs)) },
+      stats,
+      observed: stable ? first.observed : { unstable: rounds.map((r) => r.observed) },
     };
-  } finally {
-    e.close();
   }
 }
 
 /**
- * Several rounds of one implementation as one result: each time the fastest of its rounds; the
- * answers of the first round (every round gives the same, checked).
+ * Both implementations at size `name`, measured in rounds that take them in turn, so that a
+ * change in the machine's speed during the run falls on both alike. Opening it runs each once on
+ * the WARM tree (not counted: V8 compiles its tiers there). A round of W1 builds a new store for
+ * each; a round of W4, W3 and W5 runs them on the latest stores. The ratio command drives the
+ * rounds one at a time (`bench.mjs --serve`), between its native rounds, so that WASM/native
+ * also divides times taken moments apart; `runAll` runs them back to back.
  */
-function mergeRounds(rounds) {
-  const [first] = rounds;
-  const seen = JSON.stringify(first.observed);
-  const stable = rounds.every((r) => JSON.stringify(r.observed) === seen);
-  const stats = {};
-  for (const k of Object.keys(first.stats)) {
-    stats[k] = { ns: Math.min(...rounds.map((r) => r.stats[k].ns)), samples: rounds.reduce((a, r) => a + r.stats[k].samples, 0) };
+export class Session {
+  static async open(name, { only = ['tenantree-wasm', 'sql.js'], log = () => {} } = {}) {
+    const s = sizesOf(name);
+    const SQL = await loadSqlJs();
+    const makers = { 'tenantree-wasm': () => new TenantreeWasm(), 'sql.js': () => new SqlJs(SQL) };
+    for (const key of only) {
+      if (!makers[key]) throw new Error(`unknown implementation ${key}`);
+    }
+    if (s.rounds > 1) {
+      for (const key of only) {
+        log(`warming up ${key} ...`);
+        const warm = new Runner(makers[key], WARM, () => {});
+        try {
+          warm.buildRound();
+          warm.readRound();
+        } finally {
+          warm.close();
+        }
+      }
+    }
+    return new Session(s, only.map((key) => [key, new Runner(makers[key], s, log)]), log);
   }
-  return {
-    tenants: first.tenants,
-    rounds: rounds.length,
-    w1: { ns: Math.min(...rounds.map((r) => r.w1.ns)), cpuNs: Math.min(...rounds.map((r) => r.w1.cpuNs)) },
-    stats,
-    observed: stable ? first.observed : { unstable: rounds.map((r) => r.observed) },
-  };
+
+  constructor(s, runners, log) {
+    this.s = s;
+    this.runners = runners;
+    this.log = log;
+    this.builds = 0;
+    this.reads = 0;
+  }
+
+  /** The rounds the size asks for. */
+  get rounds() {
+    return this.s.rounds;
+  }
+
+  /** A round of W1: a new store for each implementation, in turn. */
+  buildRound() {
+    this.builds++;
+    for (const [key, r] of this.runners) {
+      this.log(`W1 of ${key}, round ${this.builds} of ${this.s.rounds} ...`);
+      r.buildRound();
+    }
+  }
+
+  /** A round of W4, W3 and W5 on each implementation's latest store, in turn. */
+  readRound() {
+    this.reads++;
+    for (const [key, r] of this.runners) {
+      this.log(`W4, W3 and W5 of ${key}, round ${this.reads} of ${this.s.rounds} ...`);
+      r.readRound();
+    }
+  }
+
+  /** Closes the stores and reports times and whether the answers agree. */
+  finish() {
+    for (const [, r] of this.runners) r.close();
+    const engines = Object.fromEntries(this.runners.map(([key, r]) => [key, r.result()]));
+    const seen = Object.values(engines).map((r) => JSON.stringify(r.observed));
+    const agree = seen.every((o) => o === seen[0]) && !seen[0]?.startsWith('{"unstable"');
+    return {
+      size: this.s.size,
+      tenants: totalTenants(this.s),
+      node: process.version,
+      sqljs: JSON.parse(readFileSync(path.join(here, 'node_modules/sql.js/package.json'), 'utf8')).version,
+      engines,
+      agree,
+    };
+  }
 }
 
 /**
  * Runs both implementations at size `name` and reports times and whether the answers agree:
- * a warm-up run of each (not counted), then `rounds` rounds taking the implementations in
- * turn, so that a change in the machine's speed during the run falls on both alike.
+ * `rounds` rounds, each W1 then W4, W3 and W5 on the store it built.
  */
-export async function runAll(name, { only = ['tenantree-wasm', 'sql.js'], log = () => {} } = {}) {
-  const s = sizesOf(name);
-  const SQL = await loadSqlJs();
-  const makers = { 'tenantree-wasm': () => new TenantreeWasm(), 'sql.js': () => new SqlJs(SQL) };
-  for (const key of only) {
-    if (!makers[key]) throw new Error(`unknown implementation ${key}`);
-  }
-  if (s.rounds > 1) {
-    for (const key of only) {
-      log(`warming up ${key} ...`);
-      runEngine(makers[key], WARM);
+export async function runAll(name, options = {}) {
+  const session = await Session.open(name, options);
+  try {
+    for (let round = 1; round <= session.rounds; round++) {
+      session.buildRound();
+      session.readRound();
     }
+  } catch (err) {
+    for (const [, r] of session.runners) r.close();
+    throw err;
   }
-  const rounds = Object.fromEntries(only.map((key) => [key, []]));
-  for (let round = 1; round <= s.rounds; round++) {
-    for (const key of only) {
-      log(`running ${key}, round ${round} of ${s.rounds} ...`);
-      rounds[key].push(runEngine(makers[key], s, log));
-    }
-  }
-  const engines = Object.fromEntries(only.map((key) => [key, mergeRounds(rounds[key])]));
-  const seen = Object.values(engines).map((r) => JSON.stringify(r.observed));
-  const agree = seen.every((o) => o === seen[0]) && !seen[0]?.startsWith('{"unstable"');
-  return {
-    size: s.size,
-    tenants: totalTenants(s),
-    node: process.version,
-    sqljs: JSON.parse(readFileSync(path.join(here, 'node_modules/sql.js/package.json'), 'utf8')).version,
-    engines,
-    agree,
-  };
+  return session.finish();
 }

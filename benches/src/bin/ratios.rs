@@ -7,8 +7,9 @@
 //! cargo run --release -p benches --bin ratios -- --size tiny  # seconds; what CI runs
 //! ```
 //!
-//! After the native workloads it runs the JavaScript ones (`benches/js/bench.mjs` in Node:
-//! the npm package against sql.js) and prints their ratios too; `--js no` skips them.
+//! It runs the JavaScript workloads too (`benches/js/bench.mjs --serve` in Node: the npm
+//! package against sql.js), a round at a time right after native tenantree's round of the same
+//! workloads, and prints their ratios; `--js no` skips them.
 //! `benches/ratios.sh` builds the package and installs sql.js first.
 //!
 //! W1 runs in a child process of its own (this binary, with `--child-w1`) so that its peak
@@ -114,14 +115,24 @@ impl Impl {
 /// whose speed drifts during a run (a VM's neighbours), the drift then falls on all of them
 /// alike instead of on whichever ran at the time, and each keeps its fastest run. Measured:
 /// back-to-back full runs moved tenantree/raw redb on W1 between 1.40x and 1.83x with one run
-/// each.
-fn w1_rounds(keys: &[&str], size: Size, dir: &Path, rounds: usize) -> Result<BTreeMap<String, Vec<W1Outcome>>> {
+/// each. `after_first` runs right after the first implementation of each round (the
+/// JavaScript W1 round, next to native tenantree's).
+fn w1_rounds(
+    keys: &[&str],
+    size: Size,
+    dir: &Path,
+    rounds: usize,
+    after_first: &mut dyn FnMut() -> Result<()>,
+) -> Result<BTreeMap<String, Vec<W1Outcome>>> {
     let mut out: BTreeMap<String, Vec<W1Outcome>> = BTreeMap::new();
     for round in 1..=rounds.max(1) {
-        for key in keys {
+        for (i, key) in keys.iter().enumerate() {
             eprintln!("W1 of {key}, round {round} of {rounds} ...");
             let run = w1_child(key, size, &(Impl::named(key)?.w1_path)(dir))?;
             out.entry((*key).to_owned()).or_default().push(run);
+            if i == 0 {
+                after_first()?;
+            }
         }
     }
     Ok(out)
@@ -179,18 +190,33 @@ fn main_inner() -> Result<()> {
     if keys.contains(&"tenantree") {
         keys.push("tenantree-feed");
     }
-    let mut w1 = w1_rounds(&keys, size, &dir, sizes.w1_runs)?;
+    // The JavaScript half runs a round at a time right after native tenantree's round of the
+    // same workloads, so that WASM/native divides times taken moments apart.
+    let mut js_session = if js {
+        eprintln!("starting the JavaScript workloads (benches/js) ...");
+        Some(benches::js::Session::start(size)?)
+    } else {
+        None
+    };
+    let mut w1 = w1_rounds(&keys, size, &dir, sizes.w1_runs, &mut || {
+        js_session.as_mut().map_or(Ok(()), benches::js::Session::build_round)
+    })?;
     let mut runs = Vec::new();
-    for key in &only {
+    for (i, key) in only.iter().enumerate() {
         let own = w1.remove(key.as_str()).unwrap_or_default();
         runs.push((Impl::named(key)?.run)(&dir, &sizes, own)?);
+        if i == 0
+            && let Some(session) = js_session.as_mut()
+        {
+            session.read_round()?;
+        }
     }
     // W3, W4 and W5 leave the stores as they found them: more rounds of them, taking the
     // implementations in turn like W1's; each keeps its fastest round, and in every round the
     // implementations must agree.
     for round in 2..=sizes.w1_runs {
         let mut seen = Vec::new();
-        for (key, run) in only.iter().zip(runs.iter_mut()) {
+        for (i, (key, run)) in only.iter().zip(runs.iter_mut()).enumerate() {
             eprintln!("W3, W4 and W5 of {key}, round {round} of {} ...", sizes.w1_runs);
             let (stats, answers) = (Impl::named(key)?.rerun)(&dir, &sizes, &run.inputs)?;
             for (name, stat) in stats {
@@ -199,20 +225,20 @@ fn main_inner() -> Result<()> {
                 }
             }
             seen.push(answers);
+            if i == 0
+                && let Some(session) = js_session.as_mut()
+            {
+                session.read_round()?;
+            }
         }
         if !seen.windows(2).all(|w| matches!(w, [a, b] if a == b)) {
             return Err(Error::msg(format!("the implementations disagree in round {round} of W3, W4 and W5")));
         }
     }
     let feed = w1.remove("tenantree-feed").map(|feed_runs| W1Outcome::best_of(&feed_runs));
-    let js_run = if js {
-        let t = Instant::now();
-        eprintln!("running the JavaScript workloads (benches/js) ...");
-        let r = benches::js::run(size)?;
-        eprintln!("  JavaScript done in {:.1} s", t.elapsed().as_secs_f64());
-        Ok(r)
-    } else {
-        Err("skipped (--js no)".to_owned())
+    let js_run = match js_session {
+        Some(session) => Ok(session.finish()?),
+        None => Err("skipped (--js no)".to_owned()),
     };
     println!(
         "# tenantree benchmarks, size {} ({} tenants under {} resellers)\n",
