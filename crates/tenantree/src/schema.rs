@@ -464,7 +464,11 @@ impl Schema {
     /// The roll-up key where a resource's usage and limits are kept: a counted resource shares
     /// its kind's counter.
     pub(crate) fn resource_key(&self, name: &str) -> Option<RollupKey> {
-        let index = self.resources.iter().position(|r| r.name == name)?;
+        self.resource_key_at(self.resources.iter().position(|r| r.name == name)?)
+    }
+
+    /// The roll-up key of the resource at `index` in [`Schema::resources`].
+    pub(crate) fn resource_key_at(&self, index: usize) -> Option<RollupKey> {
         let def = self.resources.get(index)?;
         match &def.counts {
             Some(kind) => self.kind_index(kind).map(RollupKey::from),
@@ -531,6 +535,20 @@ mod tests {
             assert_eq!(p.name().parse::<Preset>().unwrap(), p);
         }
         assert!("nope".parse::<Preset>().is_err());
+    }
+
+    #[test]
+    fn a_resource_has_the_same_key_by_position_and_by_name() {
+        for p in Preset::ALL {
+            let schema = p.schema();
+            for (index, resource) in schema.resources.iter().enumerate() {
+                let key = schema.resource_key_at(index);
+                assert!(key.is_some(), "{} of {}", resource.name, p.name());
+                assert_eq!(key, schema.resource_key(&resource.name), "{} of {}", resource.name, p.name());
+                assert_eq!(key.map(|k| schema.key_name(k)).as_deref(), Some(resource.name.as_str()));
+            }
+            assert_eq!(schema.resource_key_at(schema.resources.len()), None);
+        }
     }
 
     #[test]

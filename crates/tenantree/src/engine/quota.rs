@@ -553,11 +553,11 @@ pub(crate) fn release(
 /// The figures of one key at the head of a chain. O(depth).
 pub(crate) fn quota_of(v: &impl View, schema: &Schema, chain: &Chain, key: RollupKey) -> Result<Quota> {
     let head = chain.node()?;
-    quota_with(v, schema, chain, key, v.cell(head.seq, key)?)
+    quota_with(v, chain, key, schema.key_name(key), v.cell(head.seq, key)?)
 }
 
-/// As [`quota_of`], with the head's cell already read.
-fn quota_with(v: &impl View, schema: &Schema, chain: &Chain, key: RollupKey, cell: Cell) -> Result<Quota> {
+/// As [`quota_of`], with the resource's name and the head's cell already at hand.
+fn quota_with(v: &impl View, chain: &Chain, key: RollupKey, resource: String, cell: Cell) -> Result<Quota> {
     let head = chain.node()?;
     let used = cell.own.saturating_add(cell.below);
     let mut available: Option<u64> = None;
@@ -568,20 +568,20 @@ fn quota_with(v: &impl View, schema: &Schema, chain: &Chain, key: RollupKey, cel
             available = Some(available.map_or(room, |a| a.min(room)));
         }
     }
-    Ok(Quota { resource: schema.key_name(key), limit: head.rec.limit(key), used, allocated: cell.own, available })
+    Ok(Quota { resource, limit: head.rec.limit(key), used, allocated: cell.own, available })
 }
 
 /// Every resource of the schema at a node. O(depth × resources); the node's own cells are
 /// read in one range, an ancestor's only for the keys it limits.
 pub(crate) fn quotas(v: &impl View, schema: &Schema, chain: &Chain) -> Result<Vec<Quota>> {
     let head_cells = v.cells(chain.node()?.seq)?;
-    schema
-        .resources
-        .iter()
-        .filter_map(|r| schema.resource_key(&r.name))
-        .map(|key| {
-            let cell = head_cells.iter().find(|(k, _)| *k == key).map(|(_, c)| *c).unwrap_or_default();
-            quota_with(v, schema, chain, key, cell)
-        })
-        .collect()
+    let mut out = Vec::with_capacity(schema.resources.len());
+    // By position: a resource's key follows from its place in the schema, without looking its
+    // name up again (a read of every quota is one of the commonest calls).
+    for (index, resource) in schema.resources.iter().enumerate() {
+        let Some(key) = schema.resource_key_at(index) else { continue };
+        let cell = head_cells.iter().find(|(k, _)| *k == key).map(|(_, c)| *c).unwrap_or_default();
+        out.push(quota_with(v, chain, key, resource.name.clone(), cell)?);
+    }
+    Ok(out)
 }
