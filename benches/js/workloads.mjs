@@ -693,9 +693,14 @@ export class Session {
     }
   }
 
+  /** Closes every implementation's store. */
+  close() {
+    for (const [, r] of this.runners) r.close();
+  }
+
   /** Closes the stores and reports times and whether the answers agree. */
   finish() {
-    for (const [, r] of this.runners) r.close();
+    this.close();
     const engines = Object.fromEntries(this.runners.map(([key, r]) => [key, r.result()]));
     const seen = Object.values(engines).map((r) => JSON.stringify(r.observed));
     const agree = seen.every((o) => o === seen[0]) && !seen[0]?.startsWith('{"unstable"');
@@ -722,7 +727,7 @@ export async function runAll(name, options = {}) {
       session.readRound();
     }
   } catch (err) {
-    for (const [, r] of session.runners) r.close();
+    session.close();
     throw err;
   }
   return session.finish();

@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use benches::js::Session;
 use benches::raw::Raw;
 use benches::report;
 use benches::spec::{Size, Sizes};
@@ -138,6 +139,11 @@ fn w1_rounds(
     Ok(out)
 }
 
+/// A round of the JavaScript half, when it runs.
+fn js_round(session: &mut Option<Session>, round: fn(&mut Session) -> Result<()>) -> Result<()> {
+    session.as_mut().map_or(Ok(()), round)
+}
+
 fn run<E: Engine>(dir: &Path, sizes: &Sizes, w1: Vec<W1Outcome>) -> Result<EngineRun> {
     let t0 = Instant::now();
     eprintln!("running {} ...", E::NAME);
@@ -194,21 +200,17 @@ fn main_inner() -> Result<()> {
     // same workloads, so that WASM/native divides times taken moments apart.
     let mut js_session = if js {
         eprintln!("starting the JavaScript workloads (benches/js) ...");
-        Some(benches::js::Session::start(size)?)
+        Some(Session::start(size)?)
     } else {
         None
     };
-    let mut w1 = w1_rounds(&keys, size, &dir, sizes.w1_runs, &mut || {
-        js_session.as_mut().map_or(Ok(()), benches::js::Session::build_round)
-    })?;
+    let mut w1 = w1_rounds(&keys, size, &dir, sizes.w1_runs, &mut || js_round(&mut js_session, Session::build_round))?;
     let mut runs = Vec::new();
     for (i, key) in only.iter().enumerate() {
         let own = w1.remove(key.as_str()).unwrap_or_default();
         runs.push((Impl::named(key)?.run)(&dir, &sizes, own)?);
-        if i == 0
-            && let Some(session) = js_session.as_mut()
-        {
-            session.read_round()?;
+        if i == 0 {
+            js_round(&mut js_session, Session::read_round)?;
         }
     }
     // W3, W4 and W5 leave the stores as they found them: more rounds of them, taking the
@@ -225,10 +227,8 @@ fn main_inner() -> Result<()> {
                 }
             }
             seen.push(answers);
-            if i == 0
-                && let Some(session) = js_session.as_mut()
-            {
-                session.read_round()?;
+            if i == 0 {
+                js_round(&mut js_session, Session::read_round)?;
             }
         }
         if !seen.windows(2).all(|w| matches!(w, [a, b] if a == b)) {
