@@ -86,7 +86,43 @@ pub(crate) fn opt_id_arg(name: &str, value: &JsValue) -> Result<Option<NodeId>, 
 /// A non-nil UUID in its hyphenated text form, read by `hot.js`; `None` for anything else.
 fn hyphenated_id(value: &JsValue) -> Option<NodeId> {
     let mut bytes = [0u8; 16];
-    if id_bytes(value, &mut bytes) { NodeId::from_bytes(bytes).ok() } else { None }
+    // `hot.js` writes the 16 bytes through the address, as wasm-bindgen's own `&mut [u8]`
+    // imports do (the address is exposed by the cast, so the write is seen here).
+    if id_bytes(value, bytes.as_mut_ptr() as usize) { NodeId::from_bytes(bytes).ok() } else { None }
+}
+
+/// The longest name [`short_str_arg`] reads through `hot.js`; longer ones take the general way.
+pub(crate) const SHORT_STR: usize = 64;
+
+/// [`primitive_arg`] for a string that is usually a short ASCII name (a resource's): written
+/// by `hot.js` straight into `buf`, without a `String` made on either side; anything else
+/// goes [`primitive_arg`]'s way, which gives the same string or the errors.
+pub(crate) fn short_str_arg<'b>(
+    name: &str,
+    value: &JsValue,
+    buf: &'b mut [u8; SHORT_STR],
+) -> Result<std::borrow::Cow<'b, str>, JsValue> {
+    let len = ascii_into(value, buf.as_mut_ptr() as usize, SHORT_STR);
+    if let Ok(len) = usize::try_from(len)
+        && let Some(bytes) = buf.get(..len)
+        && let Ok(text) = std::str::from_utf8(bytes)
+    {
+        return Ok(std::borrow::Cow::Borrowed(text));
+    }
+    primitive_arg::<String>(name, value).map(std::borrow::Cow::Owned)
+}
+
+/// [`primitive_arg`] for an amount: a number that is a non-negative integer a JS number holds
+/// exactly is read by `hot.js` without the round trip through a JSON value; anything else goes
+/// [`primitive_arg`]'s way, which gives the errors.
+pub(crate) fn u64_arg(name: &str, value: &JsValue) -> Result<u64, JsValue> {
+    let number = number_of(value);
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+    if number.fract() == 0.0 && (0.0..=hot::MAX_SAFE_INTEGER as f64).contains(&number) {
+        // `-0` is 0, as JSON.stringify writes it.
+        return Ok(number as u64);
+    }
+    primitive_arg(name, value)
 }
 
 /// The argument `actor`: the system actor as a plain object is recognised by `hot.js` without
@@ -161,16 +197,50 @@ pub(crate) fn wire_to_js(wire: Result<hot::Wire, hot::Unrepresentable>) -> Resul
     let wire = wire.map_err(|e| {
         error(&tenantree::Error::Storage { message: format!("a result cannot be passed to JavaScript: {e}") })
     })?;
-    Ok(from_wire(wire.shape as u32, &wire.nums, &wire.text))
+    // The same text as the last record's of the same shape (every list of quotas, every
+    // allocation's quota) is not decoded again: `hot.js` keeps the string it made of it.
+    let same = LAST_TEXT.with_borrow_mut(|texts| {
+        let Some(last) = texts.get_mut(wire.shape as usize) else { return false };
+        if *last == wire.text {
+            return true;
+        }
+        last.clear();
+        last.extend_from_slice(&wire.text);
+        false
+    });
+    // `hot.js` reads the slots and the text where they lie in wasm memory; `wire` outlives
+    // the call.
+    Ok(from_wire(wire.shape as u32, wire.nums.as_ptr() as usize, wire.text.as_ptr() as usize, wire.text.len(), same))
+}
+
+thread_local! {
+    /// The text of the last record of each shape given to `hot.js`'s `fromWire`.
+    static LAST_TEXT: std::cell::RefCell<[Vec<u8>; hot::Shape::COUNT]> =
+        const { std::cell::RefCell::new([const { Vec::new() }; hot::Shape::COUNT]) };
+}
+
+/// Gives `hot.js` the wasm instance's memory, which [`id_bytes`], [`from_wire`] and
+/// [`short_str_arg`] read and write; every new store calls it, before any of them can run.
+pub(crate) fn give_memory() {
+    use_memory(&wasm_bindgen::memory());
 }
 
 #[wasm_bindgen(module = "/src/hot.js")]
 extern "C" {
+    #[wasm_bindgen(js_name = useMemory)]
+    fn use_memory(memory: &JsValue);
+
     #[wasm_bindgen(js_name = fromWire)]
-    fn from_wire(shape: u32, nums: &[f64], text: &[u8]) -> JsValue;
+    fn from_wire(shape: u32, nums_at: usize, text_at: usize, text_len: usize, same: bool) -> JsValue;
 
     #[wasm_bindgen(js_name = idBytes)]
-    fn id_bytes(value: &JsValue, out: &mut [u8]) -> bool;
+    fn id_bytes(value: &JsValue, out: usize) -> bool;
+
+    #[wasm_bindgen(js_name = asciiInto)]
+    fn ascii_into(value: &JsValue, out: usize, cap: usize) -> i32;
+
+    #[wasm_bindgen(js_name = numberOf)]
+    fn number_of(value: &JsValue) -> f64;
 
     #[wasm_bindgen(js_name = isSystemActor)]
     fn is_system_actor(actor: &JsValue) -> bool;

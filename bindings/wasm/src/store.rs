@@ -10,7 +10,8 @@ use tenantree::{
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{
-    actor_arg, arg, arg_with, error, hot_ret, id_arg, invalid, opt_id_arg, primitive_arg, ret, to_js, wire_to_js,
+    SHORT_STR, actor_arg, arg, arg_with, error, give_memory, hot_ret, id_arg, invalid, opt_id_arg, primitive_arg, ret,
+    short_str_arg, to_js, u64_arg, wire_to_js,
 };
 use crate::opfs;
 use crate::options::StoreOptions;
@@ -55,6 +56,7 @@ impl Drop for Busy {
 
 impl Store {
     fn new(inner: tenantree::Store) -> Store {
+        give_memory();
         Store {
             inner,
             busy: Rc::new(Cell::new(false)),
@@ -564,8 +566,9 @@ impl Store {
         let _busy = self.enter()?;
         let actor: Actor = actor_arg(&actor)?;
         let id: NodeId = id_arg("id", &id)?;
-        let resource: String = primitive_arg("resource", &resource)?;
-        let amount: u64 = primitive_arg("amount", &amount)?;
+        let mut buf = [0; SHORT_STR];
+        let resource = short_str_arg("resource", &resource, &mut buf)?;
+        let amount = u64_arg("amount", &amount)?;
         hot_ret(self.inner.allocate(&actor, id, &resource, amount), hot::Wire::quota)
     }
 
@@ -728,8 +731,9 @@ impl Store {
         let _busy = self.enter()?;
         let actor: Actor = actor_arg(&actor)?;
         let id: NodeId = id_arg("id", &id)?;
-        let resource: String = primitive_arg("resource", &resource)?;
-        let amount: u64 = primitive_arg("amount", &amount)?;
+        let mut buf = [0; SHORT_STR];
+        let resource = short_str_arg("resource", &resource, &mut buf)?;
+        let amount = u64_arg("amount", &amount)?;
         hot_ret(self.inner.release(&actor, id, &resource, amount), hot::Wire::quota)
     }
 }

@@ -22,7 +22,8 @@ use tenantree::{
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{
-    arg, arg_with, error, id_arg, invalid, new_nodes_arg, opt_id_arg, primitive_arg, to_js, wire_to_js,
+    SHORT_STR, arg, arg_with, error, id_arg, invalid, new_nodes_arg, opt_id_arg, primitive_arg, short_str_arg, to_js,
+    u64_arg, wire_to_js,
 };
 use tenantree_wasm_hot as hot;
 
@@ -691,8 +692,9 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "number")] amount: JsValue,
     ) -> Result<JsValue, JsValue> {
         let id: NodeId = id_arg("id", &id)?;
-        let resource: String = primitive_arg("resource", &resource)?;
-        let amount: u64 = primitive_arg("amount", &amount)?;
+        let mut buf = [0; SHORT_STR];
+        let resource = short_str_arg("resource", &resource, &mut buf)?;
+        let amount = u64_arg("amount", &amount)?;
         wire_to_js(hot::Wire::quota(&self.with(|tx| tx.allocate(id, &resource, amount))?))
     }
 
@@ -705,8 +707,9 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "number")] amount: JsValue,
     ) -> Result<JsValue, JsValue> {
         let id: NodeId = id_arg("id", &id)?;
-        let resource: String = primitive_arg("resource", &resource)?;
-        let amount: u64 = primitive_arg("amount", &amount)?;
+        let mut buf = [0; SHORT_STR];
+        let resource = short_str_arg("resource", &resource, &mut buf)?;
+        let amount = u64_arg("amount", &amount)?;
         wire_to_js(hot::Wire::quota(&self.with(|tx| tx.release(id, &resource, amount))?))
     }
 

@@ -75,6 +75,17 @@ test('nodes from the wire equal the generic conversion, for every field and stat
   const viaWire = s.write(sys, (tx) => tx.updateNode(twinA.id, { displayName: 'Twin', extra: { k: [] } }));
   const [viaBatch] = s.batch(sys, [{ op: 'updateNode', id: twinB.id, displayName: 'Twin', extra: { k: [] } }]);
   same({ ...viaWire, id: null, name: null, created: null, updated: null }, { ...viaBatch, id: null, name: null, created: null, updated: null }, 'updateNode');
+
+  // A node with no profile field is made in one literal; one with only `extra`, or only the
+  // last profile field, gets its keys one at a time: the same order either way.
+  const [onlyExtra, onlyLast, onlyLimits] = s.batch(sys, [
+    { op: 'createNode', kind: 'distributor', name: 'only-extra', parent: platform.id, extra: { k: 1 } },
+    { op: 'createNode', kind: 'distributor', name: 'only-last', parent: platform.id, billingId: 'B-2' },
+    { op: 'createNode', kind: 'distributor', name: 'only-limits', parent: platform.id, limits: { tenants: 1 } },
+  ]);
+  for (const generic of [onlyExtra, onlyLast, onlyLimits]) {
+    same(s.getNode(sys, generic.id), generic, `store.getNode ${generic.name}`);
+  }
 });
 
 test('quotas from the wire equal the generic conversion, null limits included', () => {
@@ -130,4 +141,35 @@ test('ids in any case and the system actor take the fast way; everything else th
   }
   // A class instance goes the general way, where JSON gives the same answer.
   assert.equal(s.getNode(new Wrapped(), root.id).id, root.id);
+});
+
+test('an id that fails half read leaves no trace for the id read before it', () => {
+  const s = store();
+  const a = s.createNode(sys, { kind: 'platform', name: 'a' });
+  const b = s.createNode(sys, { kind: 'platform', name: 'b' });
+  assert.equal(s.getNode(sys, a.id).name, 'a');
+  // b's first fifteen bytes are read before its last pair fails.
+  const broken = `${b.id.slice(0, 34)}zz`;
+  assert.equal(refused(() => s.getNode(sys, broken), 'INVALID_ARGUMENT').details.field, 'id');
+  assert.equal(s.getNode(sys, a.id).name, 'a', 'the id read before is read again whole');
+  assert.equal(s.read(sys, (tx) => tx.quotas(b.id).length > 0 && tx.getNode(b.id).name), 'b');
+  assert.equal(s.getNode(sys, a.id.toUpperCase()).name, 'a');
+});
+
+test('resource names and amounts: the fast way and the general one answer alike', () => {
+  const s = store();
+  const platform = s.createNode(sys, { kind: 'platform', name: 'acme', limits: { extensions: 10 } });
+  const unknown = (name) => refused(() => s.allocate(sys, platform.id, name, 1), 'INVALID_ARGUMENT');
+  // Names of up to 64 ASCII characters are read by hot.js; longer or non-ASCII ones are not.
+  const short = unknown('x'.repeat(64));
+  const long = unknown('x'.repeat(65));
+  const accented = unknown('extensiöns');
+  for (const e of [short, long, accented]) assert.equal(e.details.field, 'resource', e.message);
+  assert.ok(accented.message.includes('extensiöns'), accented.message);
+  assert.ok(long.message.includes('x'.repeat(65)), long.message);
+  // In a transaction as on the store, and an amount as large as a JS number holds exactly.
+  assert.equal(s.write(sys, (tx) => tx.allocate(platform.id, 'extensions', 3)).used, 3);
+  assert.equal(refused(() => s.write(sys, (tx) => tx.allocate(platform.id, 'extensions', 2 ** 53 - 1)), 'QUOTA_EXCEEDED').details.requested, 2 ** 53 - 1);
+  assert.equal(s.write(sys, (tx) => tx.release(platform.id, 'extensions', 3)).used, 0);
+  assert.equal(refused(() => s.write(sys, (tx) => tx.release(platform.id, 'extensions', 0.5)), 'INVALID_ARGUMENT').details.field, 'amount');
 });

@@ -48,6 +48,11 @@ pub enum Shape {
     SummaryPage = 4,
 }
 
+impl Shape {
+    /// How many shapes there are (each one's number is below it).
+    pub const COUNT: usize = 5;
+}
+
 /// A record on its way out: the numbers and the text `hot.js` reads.
 #[derive(Debug, Clone)]
 pub struct Wire {
@@ -63,6 +68,16 @@ pub struct Wire {
     /// The last id written and its two slots: an id that comes again (the parent of every
     /// child of a page) points at the same slice of `text` instead of being written again.
     last_id: Option<(NodeId, f64, f64)>,
+}
+
+impl Drop for Wire {
+    fn drop(&mut self) {
+        if self.nums.capacity() * size_of::<f64>() + self.text.capacity() <= SPARE_BYTES {
+            let buffers = (std::mem::take(&mut self.nums), std::mem::take(&mut self.text));
+            // `try_with`: a wire dropped while the thread ends has nowhere to leave them.
+            let _ = SPARE.try_with(|spare| spare.set(Some(buffers)));
+        }
+    }
 }
 
 /// A number that a JS number cannot hold exactly (above 2^53 in magnitude): refused, as the
@@ -86,9 +101,24 @@ impl std::error::Error for Unrepresentable {}
 
 type Result<T = ()> = std::result::Result<T, Unrepresentable>;
 
+/// The most bytes of buffers a dropped [`Wire`] leaves for the next one; a wire that grew
+/// past it (a page of long records) frees its buffers instead of holding them for good.
+const SPARE_BYTES: usize = 64 * 1024;
+
+thread_local! {
+    /// The buffers of the last wire dropped, emptied, for the next one: a wire per call is
+    /// the busiest allocation of the binding's reads (two buffers made and freed per record).
+    static SPARE: std::cell::Cell<Option<(Vec<f64>, Vec<u8>)>> = const { std::cell::Cell::new(None) };
+}
+
 impl Wire {
     fn new(shape: Shape, slots: usize) -> Wire {
-        Wire { shape, nums: Vec::with_capacity(slots), text: Vec::with_capacity(slots * 4), units: 0, last_id: None }
+        let (mut nums, mut text) = SPARE.with(std::cell::Cell::take).unwrap_or_default();
+        nums.clear();
+        text.clear();
+        nums.reserve(slots);
+        text.reserve(slots * 4);
+        Wire { shape, nums, text, units: 0, last_id: None }
     }
 
     /// One node.
@@ -383,6 +413,31 @@ impl SummaryPageWire {
 mod tests {
     use super::*;
     use tenantree::NodeSummary;
+
+    #[test]
+    fn every_shape_is_below_the_count() {
+        let shapes = [Shape::Node, Shape::NodePage, Shape::Quota, Shape::Quotas, Shape::SummaryPage];
+        assert_eq!(shapes.len(), Shape::COUNT);
+        for shape in shapes {
+            assert!((shape as usize) < Shape::COUNT, "{shape:?}");
+        }
+    }
+
+    #[test]
+    fn a_wire_starts_empty_on_the_buffers_of_the_last_one() {
+        let quota = Quota { resource: "extensions".into(), limit: Some(5), used: 2, allocated: 2, available: Some(3) };
+        let first = Wire::quota(&quota).unwrap_or_else(|e| panic!("{e}"));
+        let (nums, text) = (first.nums.clone(), first.text.clone());
+        drop(first);
+        let page = SummaryPageWire::new();
+        assert_eq!(page.wire.nums, [0.0], "a new wire holds nothing of the one before");
+        assert!(page.wire.text.is_empty());
+        let address = page.wire.nums.as_ptr();
+        drop(page);
+        let again = Wire::quota(&quota).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((&again.nums, &again.text), (&nums, &text), "the same record, the same wire");
+        assert_eq!(again.nums.as_ptr(), address, "made on the buffers the last wire left");
+    }
 
     /// The wire's text; its bytes must be UTF-8.
     fn text_of(w: &Wire) -> String {
