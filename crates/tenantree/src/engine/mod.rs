@@ -248,13 +248,14 @@ pub(crate) fn profile_out(p: &ProfileRec) -> Result<Profile> {
     })
 }
 
-/// Mints a fresh node id: a UUIDv7 from the clock and the entropy source, made monotonic
-/// (RFC 9562, section 6.2, method 3): an id that would not sort after the last one minted is
-/// replaced by that one's successor.
-pub(crate) fn mint_id(ctx: &Ctx<'_>) -> Result<NodeId> {
+/// Mints a fresh node id: a UUIDv7 from the time `now` (the caller's reading of the clock,
+/// which it also stamps the node with) and the entropy source, made monotonic (RFC 9562,
+/// section 6.2, method 3): an id that would not sort after the last one minted is replaced by
+/// that one's successor.
+pub(crate) fn mint_id(ctx: &Ctx<'_>, now: Timestamp) -> Result<NodeId> {
     let mut random = [0u8; 10];
     ctx.entropy.fill(&mut random)?;
-    let millis = u64::try_from(ctx.now().as_millis()).unwrap_or(0);
+    let millis = u64::try_from(now.as_millis()).unwrap_or(0);
     let fresh = u128::from_be_bytes(NodeId::v7(millis, &random).to_bytes());
     let mut last =
         ctx.last_id.lock().map_err(|_| Error::Storage { message: "the id counter's lock is poisoned".to_owned() })?;

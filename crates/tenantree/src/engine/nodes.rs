@@ -229,6 +229,9 @@ pub(crate) fn create_with(
     restored: Option<Restored>,
 ) -> Result<Created> {
     let schema = ctx.schema;
+    // One reading of the clock for the minted id and the node's timestamps (in wasm each
+    // reading is a call into JavaScript).
+    let now = ctx.now();
     let (kind, def) = kind_of(schema, &new.kind)?;
     let parent = match new.parent {
         Some(pid) => Some(load_chain(w, resolve(w, pid)?)?),
@@ -281,7 +284,7 @@ pub(crate) fn create_with(
         // A minted id is above every stored one unless a caller chose ids in the future or
         // the clock went back; only then is it probed.
         None => loop {
-            let id = mint_id(ctx)?;
+            let id = mint_id(ctx, now)?;
             if w.above_every_id(id.to_bytes())? || try_resolve(w, id)?.is_none() {
                 break id;
             }
@@ -297,7 +300,7 @@ pub(crate) fn create_with(
 
     // Apply.
     let seq = w.take_seq()?;
-    let now = ctx.now().as_micros();
+    let now = now.as_micros();
     let (created, updated, version) = restored.map_or((now, now, 1), |r| (r.created, r.updated, r.version.max(1)));
     let rec = NodeRecord {
         id: id.to_bytes(),
