@@ -43,6 +43,24 @@ class Reader {
     this.f = nums;
     this.t = text;
     this.i = at;
+    // The last parent and kind `same` sliced, by their start and end: the children of a
+    // page share their parent and mostly their kind, whose slots then point at the same slice
+    // of the text, and a string made once serves them all.
+    this.parents = { a: -1, b: -1, s: '' };
+    this.kinds = { a: -1, b: -1, s: '' };
+  }
+
+  // str? whose slots are often those of the last one `memo` holds.
+  same(memo) {
+    const a = this.f[this.i++];
+    if (a < 0) return null;
+    const b = this.f[this.i++];
+    if (a !== memo.a || b !== memo.b) {
+      memo.a = a;
+      memo.b = b;
+      memo.s = this.t.slice(a, b);
+    }
+    return memo.s;
   }
 
   num() {
@@ -127,10 +145,11 @@ class Reader {
   }
 
   summary() {
-    const parent = this.optStr();
+    const parent = this.same(this.parents);
+    const id = this.str();
     return {
-      id: this.str(),
-      kind: this.str(),
+      id,
+      kind: this.same(this.kinds),
       parent,
       name: this.str(),
       status: this.status(),
@@ -379,6 +398,41 @@ export function isThenableMarker(value) {
 const VIEWS = [undefined, undefined];
 
 /**
+ * A method of the view that calls `method` on the object `of(view)`. The generated methods
+ * take a fixed number of parameters (a missing one is undefined to them, as it is here), so
+ * up to four are passed as such, which spares every call an array of its arguments; more go
+ * through a rest parameter.
+ */
+function forwarder(method, of) {
+  switch (method.length) {
+    case 0:
+      return function () {
+        return method.call(of(this));
+      };
+    case 1:
+      return function (a) {
+        return method.call(of(this), a);
+      };
+    case 2:
+      return function (a, b) {
+        return method.call(of(this), a, b);
+      };
+    case 3:
+      return function (a, b, c) {
+        return method.call(of(this), a, b, c);
+      };
+    case 4:
+      return function (a, b, c, d) {
+        return method.call(of(this), a, b, c, d);
+      };
+    default:
+      return function (...args) {
+        return method.apply(of(this), args);
+      };
+  }
+}
+
+/**
  * A class whose instances stand for a transaction object of prototype `proto` (instanceof
  * and every method alike): each method forwards to the object the view was made with, until
  * `end` points the view at the dead object, whose methods all fail with "this transaction is
@@ -415,14 +469,8 @@ function viewClass(proto) {
     if (typeof d.value !== 'function') continue;
     const method = d.value;
     // The view owns nothing: freeing it frees nothing (the store frees its object).
-    const forward =
-      key === 'free' || key === '__destroy_into_raw'
-        ? { [key]() {} }[key]
-        : {
-            [key](...args) {
-              return method.apply(of(this), args);
-            },
-          }[key];
+    const forward = key === 'free' || key === '__destroy_into_raw' ? function () {} : forwarder(method, of);
+    Object.defineProperty(forward, 'name', { value: key });
     Object.defineProperty(TxView.prototype, key, { ...d, value: forward });
   }
   if (typeof Symbol.dispose === 'symbol' && Symbol.dispose in proto) {

@@ -160,6 +160,28 @@ test('a transaction kept from one callback refuses to work inside a later one of
   refused(() => thrownTx.getNode(c.tenant.id), 'INVALID_ARGUMENT');
 });
 
+test('a lent transaction has every method of its class, by name and arity, passing every argument', () => {
+  const s = store();
+  const c = chain(s);
+  for (const [Class, run] of [[ReadTx, (f) => s.read(sys, f)], [WriteTx, (f) => s.write(sys, f)]]) {
+    run((tx) => {
+      for (const key of Object.getOwnPropertyNames(Class.prototype)) {
+        const method = Class.prototype[key];
+        if (typeof method !== 'function' || key === 'constructor') continue;
+        assert.equal(typeof tx[key], 'function', key);
+        assert.equal(tx[key].name, key);
+        assert.equal(tx[key].length, method.length, `${key} takes as many parameters as its class's`);
+      }
+      // One, two and three arguments reach the object, and so do more than declared.
+      assert.equal(tx.getNode(c.tenant.id, 'ignored').name, 'bakery');
+      assert.deepEqual(tx.children(c.platform.id, { limit: 1 }).items.map((n) => n.name), ['north']);
+      assert.equal(tx.childSummaries(c.reseller.id).items[0].kind, 'tenant');
+      if (tx instanceof WriteTx) assert.equal(tx.allocate(c.tenant.id, 'extensions', 2).used, 2);
+    });
+  }
+  assert.equal(s.quotas(sys, c.tenant.id).find((q) => q.resource === 'extensions').used, 2);
+});
+
 test('the store refuses to be called from inside its own callback', () => {
   const s = store();
   const c = chain(s);
