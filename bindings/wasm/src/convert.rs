@@ -16,7 +16,7 @@
 use js_sys::{JSON, Reflect};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tenantree::{Actor, NewNode, NodeId};
+use tenantree::{Actor, ChildQuery, NewNode, NodeId};
 use tenantree_wasm_hot as hot;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
@@ -110,6 +110,28 @@ pub(crate) fn short_str_arg<'b>(
         return Ok(std::borrow::Cow::Borrowed(text));
     }
     primitive_arg::<String>(name, value).map(std::borrow::Cow::Owned)
+}
+
+/// The longest text of a children query [`child_query_arg`] reads through `hot.js`.
+const QUERY_TEXT: usize = 512;
+
+/// The argument `query` of `children` and `childSummaries` (`undefined` and `null` for the
+/// default query): a plain object of ASCII strings and whole numbers (a page by cursor) is
+/// written by `hot.js` straight into two buffers here, without `JSON.stringify`, a string
+/// crossing and serde_json; anything else, or a value the decoder leaves to the JSON way,
+/// goes [`arg_with`]'s way, which gives the same query or the errors.
+pub(crate) fn child_query_arg(value: &JsValue) -> Result<ChildQuery, JsValue> {
+    let mut nums = [0.0; hot::CHILD_QUERY_SLOTS];
+    let mut text = [0u8; QUERY_TEXT];
+    // `hot.js` writes through the addresses, as for `id_bytes`.
+    let len = child_query_into(value, nums.as_mut_ptr() as usize, text.as_mut_ptr() as usize, QUERY_TEXT);
+    if let Ok(len) = usize::try_from(len)
+        && let Some(text) = text.get(..len)
+        && let Some(query) = hot::child_query_wire(&nums, text)
+    {
+        return Ok(query);
+    }
+    Ok(arg_with("query", value, hot::child_query)?.unwrap_or_default())
 }
 
 /// [`primitive_arg`] for an amount: a number that is a non-negative integer a JS number holds
@@ -241,6 +263,9 @@ extern "C" {
 
     #[wasm_bindgen(js_name = numberOf)]
     fn number_of(value: &JsValue) -> f64;
+
+    #[wasm_bindgen(js_name = childQueryInto)]
+    fn child_query_into(query: &JsValue, nums: usize, text: usize, cap: usize) -> i32;
 
     #[wasm_bindgen(js_name = isSystemActor)]
     fn is_system_actor(actor: &JsValue) -> bool;

@@ -283,6 +283,64 @@ export function asciiInto(value, out, cap) {
   return value.length;
 }
 
+// The string fields of a children query, in their order on its wire (see
+// bindings/wasm/hot/src/child_query.rs), and whether null is theirs to refuse (a field that
+// is not optional: the JSON way decides).
+const QUERY_STRINGS = ['kind', 'status', 'search', 'sort', 'dir', 'cursor'];
+const QUERY_NOT_NULL = [false, false, false, true, true, false];
+
+/**
+ * Writes the children query `q` into wasm memory, its slots (the end of each string field in
+ * the text, -1 when absent; then `offset` and `limit`, NaN when absent) at byte `numsAt` and
+ * its string fields, one after the other, at byte `textAt`, and answers the text's length;
+ * when `q` is undefined, null, or a plain object of those fields only, each an ASCII string
+ * (the text at most `cap` long) or a whole number, null or undefined as JSON.stringify would
+ * see them. -1 for anything else, which then takes the general way and its errors.
+ */
+export function childQueryInto(q, numsAt, textAt, cap) {
+  const f = floats();
+  const slot = (numsAt >>> 0) / 8;
+  const strings = [undefined, undefined, undefined, undefined, undefined, undefined];
+  let offset;
+  let limit;
+  if (q !== undefined && q !== null) {
+    if (!plain(q)) return -1;
+    for (const key of Object.keys(q)) {
+      const v = q[key];
+      const at = QUERY_STRINGS.indexOf(key);
+      if (at >= 0) strings[at] = v;
+      else if (key === 'offset') offset = v;
+      else if (key === 'limit') limit = v;
+      else return -1;
+    }
+  }
+  const m = bytes();
+  const base = textAt >>> 0;
+  let n = 0;
+  for (let k = 0; k < QUERY_STRINGS.length; k++) {
+    const s = strings[k];
+    if (s === undefined || (s === null && !QUERY_NOT_NULL[k])) {
+      f[slot + k] = -1;
+      continue;
+    }
+    if (typeof s !== 'string' || n + s.length > cap) return -1;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 127) return -1;
+      m[base + n++] = c;
+    }
+    f[slot + k] = n;
+  }
+  // offset is not optional either: null is the JSON way's to refuse.
+  if (offset === undefined) f[slot + 6] = NaN;
+  else if (typeof offset === 'number' && Number.isSafeInteger(offset)) f[slot + 6] = offset;
+  else return -1;
+  if (limit === undefined || limit === null) f[slot + 7] = NaN;
+  else if (typeof limit === 'number' && Number.isSafeInteger(limit)) f[slot + 7] = limit;
+  else return -1;
+  return n;
+}
+
 /** `value` when it is a number, NaN for anything else (which then takes the general way). */
 export function numberOf(value) {
   return typeof value === 'number' ? value : NaN;

@@ -4,14 +4,13 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use tenantree::{
-    AccountId, Actor, ChildQuery, DescendantQuery, NewAccount, NewNode, NewToken, NodeId, NodeUpdate, Op,
-    SnapshotFormat, Status,
+    AccountId, Actor, DescendantQuery, NewAccount, NewNode, NewToken, NodeId, NodeUpdate, Op, SnapshotFormat, Status,
 };
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{
-    SHORT_STR, actor_arg, arg, arg_with, error, give_memory, hot_ret, id_arg, invalid, opt_id_arg, primitive_arg, ret,
-    short_str_arg, to_js, u64_arg, wire_to_js,
+    SHORT_STR, actor_arg, arg, arg_with, child_query_arg, error, give_memory, hot_ret, id_arg, invalid, opt_id_arg,
+    primitive_arg, ret, short_str_arg, to_js, u64_arg, wire_to_js,
 };
 use crate::opfs;
 use crate::options::StoreOptions;
@@ -356,7 +355,7 @@ impl Store {
         let _busy = self.enter()?;
         let actor: Actor = actor_arg(&actor)?;
         let parent: Option<NodeId> = opt_id_arg("parent", &parent)?;
-        let query: ChildQuery = arg_with("query", &query, hot::child_query)?.unwrap_or_default();
+        let query = child_query_arg(&query)?;
         hot_ret(self.inner.children(&actor, parent, &query), hot::Wire::node_page)
     }
 
@@ -376,7 +375,7 @@ impl Store {
         let _busy = self.enter()?;
         let actor: Actor = actor_arg(&actor)?;
         let parent: Option<NodeId> = opt_id_arg("parent", &parent)?;
-        let query: ChildQuery = arg_with("query", &query, hot::child_query)?.unwrap_or_default();
+        let query = child_query_arg(&query)?;
         let mut wire = hot::SummaryPageWire::new();
         let page = self.inner.child_summaries_with(&actor, parent, &query, |s| wire.push(s)).map_err(|e| error(&e))?;
         wire_to_js(wire.finish(&page))

@@ -14,16 +14,16 @@ use std::ptr::NonNull;
 use std::rc::Rc;
 
 use tenantree::{
-    AccountId, AccountQuery, AccountUpdate, ChildQuery, CustomHeadersUpdate, Decimal, DescendantQuery, HolidayId,
-    HolidayQuery, HolidayUpdate, LedgerQuery, NewAccount, NewHoliday, NewNode, NewToken, NodeId, NodeUpdate, Op,
-    PasswordPolicy, PropQuery, Properties, Role, SnapshotFormat, SnapshotSummary, Status, TenantSettingsUpdate,
-    Timestamp, VoicemailUpdate,
+    AccountId, AccountQuery, AccountUpdate, CustomHeadersUpdate, Decimal, DescendantQuery, HolidayId, HolidayQuery,
+    HolidayUpdate, LedgerQuery, NewAccount, NewHoliday, NewNode, NewToken, NodeId, NodeUpdate, Op, PasswordPolicy,
+    PropQuery, Properties, Role, SnapshotFormat, SnapshotSummary, Status, TenantSettingsUpdate, Timestamp,
+    VoicemailUpdate,
 };
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{
-    SHORT_STR, arg, arg_with, error, id_arg, invalid, new_nodes_arg, opt_id_arg, primitive_arg, short_str_arg, to_js,
-    u64_arg, wire_to_js,
+    SHORT_STR, arg, arg_with, child_query_arg, error, id_arg, invalid, new_nodes_arg, opt_id_arg, primitive_arg,
+    short_str_arg, to_js, u64_arg, wire_to_js,
 };
 use tenantree_wasm_hot as hot;
 
@@ -250,7 +250,7 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_optional_param_type = "ChildQuery")] query: JsValue,
             ) -> Result<JsValue, JsValue> {
                 let parent: Option<NodeId> = opt_id_arg("parent", &parent)?;
-                let query: ChildQuery = arg_with("query", &query, hot::child_query)?.unwrap_or_default();
+                let query = child_query_arg(&query)?;
                 wire_to_js(hot::Wire::node_page(&self.with(|tx| tx.children(parent, &query))?))
             }
 
@@ -263,7 +263,7 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_optional_param_type = "ChildQuery")] query: JsValue,
             ) -> Result<JsValue, JsValue> {
                 let parent: Option<NodeId> = opt_id_arg("parent", &parent)?;
-                let query: ChildQuery = arg_with("query", &query, hot::child_query)?.unwrap_or_default();
+                let query = child_query_arg(&query)?;
                 let mut wire = hot::SummaryPageWire::new();
                 let page = self.with(|tx| tx.child_summaries_with(parent, &query, |s| wire.push(s)))?;
                 wire_to_js(wire.finish(&page))

@@ -77,3 +77,51 @@ test('kindCounts per subtree and for the whole store', () => {
   assert.equal(s.kindCounts(sys, dists[1].id).tenant, 3);
   assert.equal(s.kindCounts(sys, root.id).platform, 0);
 });
+
+test('a children query answers the same on its input wire as through JSON, refusals included', () => {
+  const { s, root } = populated();
+  // A String object stringifies as its string but is not one: it takes the JSON way.
+  const boxed = (q) => Object.fromEntries(Object.entries(q).map(([k, v]) => [k, typeof v === 'string' ? new String(v) : v]));
+  const cursor = s.children(sys, root.id, { limit: 2 }).next;
+  const queries = [
+    {},
+    { kind: 'distributor', status: 'enabled', search: 'A', sort: 'created', dir: 'desc', offset: 1, limit: 3 },
+    { sort: 'name', limit: 2, cursor },
+    { kind: null, status: null, search: null, cursor: null, limit: null },
+    { kind: undefined, limit: 3 },
+    { search: 'CHARLIÉ' },
+    { extra: 'ignored, as serde ignores it' },
+  ];
+  for (const q of queries) {
+    const label = JSON.stringify(q);
+    const general = boxed(q);
+    for (const call of ['children', 'childSummaries']) {
+      assert.deepStrictEqual(s[call](sys, root.id, q), s[call](sys, root.id, general), `${call} ${label}`);
+      assert.deepStrictEqual(s.read(sys, (tx) => tx[call](root.id, q)), s[call](sys, root.id, general), `tx.${call} ${label}`);
+    }
+  }
+  assert.deepStrictEqual(s.childSummaries(sys, root.id, null), s.childSummaries(sys, root.id));
+  const refusals = [
+    { sort: 'size' },
+    { status: 'Enabled' },
+    { dir: 'up' },
+    { sort: null },
+    { dir: null },
+    { offset: null },
+    { offset: -1 },
+    { limit: 1.5 },
+    { limit: -0 },
+    { limit: 2 ** 32 },
+    { limit: 'ten' },
+    { cursor: 'not a cursor' },
+    // Longer than the input wire's text (512): the JSON way.
+    { search: 'x'.repeat(250), cursor: 'y'.repeat(300) },
+  ];
+  for (const q of refusals) {
+    const label = JSON.stringify(q);
+    const fast = refused(() => s.childSummaries(sys, root.id, q), 'INVALID_ARGUMENT');
+    const slow = refused(() => s.childSummaries(sys, root.id, boxed(q)), 'INVALID_ARGUMENT');
+    assert.equal(fast.message, slow.message, label);
+    assert.deepStrictEqual(fast.details, slow.details, label);
+  }
+});

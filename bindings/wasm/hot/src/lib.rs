@@ -13,8 +13,10 @@ use serde::de::DeserializeOwned;
 use serde_json::ser::{CompactFormatter, Formatter};
 use tenantree::{Actor, ChildQuery, NewNode};
 
+mod child_query;
 mod new_nodes;
 mod wire;
+pub use child_query::{CHILD_QUERY_SLOTS, child_query_wire};
 pub use new_nodes::new_nodes_wire;
 pub use wire::{Shape, SummaryPageWire, Unrepresentable, Wire};
 
