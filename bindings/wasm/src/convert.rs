@@ -241,6 +241,17 @@ thread_local! {
         const { std::cell::RefCell::new([const { Vec::new() }; hot::Shape::COUNT]) };
 }
 
+/// A list of node ids as a JS array of their hyphenated texts: written one after the other
+/// into one text that `hot.js` decodes once and cuts (a string made, decoded and stored into
+/// the array by a call across the boundary per id cost more than the ids' share of a bulk
+/// create).
+#[must_use]
+pub(crate) fn ids_to_js(ids: &[NodeId]) -> JsValue {
+    let text = hot::ids_text(ids);
+    // `text` outlives the call.
+    ids_from_text(text.as_ptr() as usize, ids.len(), hot::ID_TEXT)
+}
+
 /// Gives `hot.js` the wasm instance's memory, which [`id_bytes`], [`from_wire`] and
 /// [`short_str_arg`] read and write; every new store calls it, before any of them can run.
 pub(crate) fn give_memory() {
@@ -263,6 +274,9 @@ extern "C" {
 
     #[wasm_bindgen(js_name = numberOf)]
     fn number_of(value: &JsValue) -> f64;
+
+    #[wasm_bindgen(js_name = idsFromText)]
+    fn ids_from_text(text_at: usize, count: usize, len: usize) -> JsValue;
 
     #[wasm_bindgen(js_name = childQueryInto)]
     fn child_query_into(query: &JsValue, nums: usize, text: usize, cap: usize) -> i32;

@@ -341,6 +341,18 @@ export function childQueryInto(q, numsAt, textAt, cap) {
   return n;
 }
 
+/**
+ * The `count` ids of `len` ASCII characters each written one after the other at byte
+ * `textAt` of wasm memory, as an array of strings: decoded once and cut.
+ */
+export function idsFromText(textAt, count, len) {
+  const at = textAt >>> 0;
+  const text = count === 0 ? '' : UTF8.decode(bytes().subarray(at, at + count * len));
+  const ids = new Array(count);
+  for (let k = 0; k < count; k++) ids[k] = text.slice(k * len, (k + 1) * len);
+  return ids;
+}
+
 /** `value` when it is a number, NaN for anything else (which then takes the general way). */
 export function numberOf(value) {
   return typeof value === 'number' ? value : NaN;

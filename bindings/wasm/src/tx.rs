@@ -22,8 +22,8 @@ use tenantree::{
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{
-    SHORT_STR, arg, arg_with, child_query_arg, error, id_arg, invalid, new_nodes_arg, opt_id_arg, primitive_arg,
-    short_str_arg, to_js, u64_arg, wire_to_js,
+    SHORT_STR, arg, arg_with, child_query_arg, error, id_arg, ids_to_js, invalid, new_nodes_arg, opt_id_arg,
+    primitive_arg, short_str_arg, to_js, u64_arg, wire_to_js,
 };
 use tenantree_wasm_hot as hot;
 
@@ -609,11 +609,7 @@ impl WriteTx {
             }
             Ok(ids)
         })?;
-        let out = js_sys::Array::new_with_length(u32::try_from(ids.len()).unwrap_or(u32::MAX));
-        for (i, id) in (0u32..).zip(&ids) {
-            out.set(i, JsValue::from_str(&id.to_string()));
-        }
-        Ok(out.into())
+        Ok(ids_to_js(&ids))
     }
 
     /// Changes a node's name and profile fields: absent fields stay, `null` clears.

@@ -119,6 +119,10 @@ test('createNodes creates in order and returns the ids', () => {
     { kind: 'distributor', name: 'south', parent: root, displayName: 'South' },
   ]));
   assert.equal(ids.length, 2);
+  assert.ok(Array.isArray(ids) && Object.getPrototypeOf(ids) === Array.prototype);
+  // The ids are the created nodes' own, as their `id` gives them back.
+  assert.deepEqual(ids.map((id) => s.getNode(sys, id).id), ids);
+  for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   assert.deepEqual(ids.map((id) => s.getNode(sys, id).name), ['north', 'south']);
   assert.equal(s.getNode(sys, ids[1]).displayName, 'South');
   assert.equal(s.getNode(sys, ids[0]).parent, root);

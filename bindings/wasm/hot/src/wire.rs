@@ -329,6 +329,20 @@ impl Wire {
     }
 }
 
+/// The length of an id's hyphenated text.
+pub const ID_TEXT: usize = uuid::fmt::Hyphenated::LENGTH;
+
+/// Ids as their hyphenated texts (lower case, as `Display` writes them), one after the other,
+/// [`ID_TEXT`] bytes each: a batch of created ids crosses as this one text.
+#[must_use]
+pub fn ids_text(ids: &[NodeId]) -> Vec<u8> {
+    let mut text = vec![0u8; ids.len() * ID_TEXT];
+    for (id, out) in ids.iter().zip(text.chunks_exact_mut(ID_TEXT)) {
+        id.as_uuid().hyphenated().encode_lower(out);
+    }
+    text
+}
+
 /// A page of node summaries written to a [`Wire`] one child at a time, as
 /// [`ReadTx::child_summaries_with`](tenantree::ReadTx::child_summaries_with) reads them: no
 /// summary is made, copied or dropped on the way.
@@ -413,6 +427,17 @@ impl SummaryPageWire {
 mod tests {
     use super::*;
     use tenantree::NodeSummary;
+
+    #[test]
+    fn ids_text_is_each_id_as_displayed_one_after_the_other() {
+        let ids: Vec<NodeId> = ["01900000-0000-7000-8000-0000000000aa", "0190ABCD-ef01-7234-9567-89abcdef0123"]
+            .iter()
+            .map(|s| s.parse().unwrap_or_else(|e| panic!("{e}")))
+            .collect();
+        let expected: String = ids.iter().map(ToString::to_string).collect();
+        assert_eq!(String::from_utf8(ids_text(&ids)).ok(), Some(expected));
+        assert!(ids_text(&[]).is_empty());
+    }
 
     #[test]
     fn every_shape_is_below_the_count() {
