@@ -291,17 +291,23 @@ extern "C" {
     fn new_nodes_nums() -> Vec<f64>;
 }
 
-/// The argument of `createNodes`: a batch of simple records (kind, name, parent, limits) is
-/// read off `hot.js`'s input wire, without `JSON.stringify` and serde's flattened `NewNode`;
-/// anything else, or a wire the decoder cannot take exactly, goes [`arg_with`]'s way, which
-/// gives the same answer or the errors.
-pub(crate) fn new_nodes_arg(value: &JsValue) -> Result<Vec<NewNode>, JsValue> {
-    if let Some(text) = new_nodes_wire(value)
-        && let Some(nodes) = hot::new_nodes_wire(&new_nodes_nums(), &text)
-    {
-        return Ok(nodes);
+/// The argument of `createNodes`, handed to `f` one node at a time: a batch of simple records
+/// (kind, name, parent, limits) is read off `hot.js`'s input wire, checked whole first, and
+/// built in one reused `NewNode` ([`hot::NewNodesWire`]), without `JSON.stringify` and serde's
+/// flattened `NewNode`; anything else, or a wire the decoder cannot take exactly, goes
+/// [`arg_with`]'s way, which gives the same nodes or the errors (before any call of `f`).
+pub(crate) fn each_new_node(value: &JsValue, f: impl FnMut(&NewNode) -> Result<(), JsValue>) -> Result<usize, JsValue> {
+    let mut f = f;
+    if let Some(text) = new_nodes_wire(value) {
+        let nums = new_nodes_nums();
+        if let Some(batch) = hot::NewNodesWire::read(&nums, &text) {
+            batch.each(&mut f)?;
+            return Ok(batch.len());
+        }
     }
-    arg_with("nodes", value, hot::new_nodes)
+    let nodes: Vec<NewNode> = arg_with("nodes", value, hot::new_nodes)?;
+    nodes.iter().try_for_each(&mut f)?;
+    Ok(nodes.len())
 }
 
 /// A core result as a JS result: the record as a plain object, or the error as a JS `Error`.

@@ -22,7 +22,7 @@ use tenantree::{
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{
-    SHORT_STR, arg, arg_with, child_query_arg, error, id_arg, ids_to_js, invalid, new_nodes_arg, opt_id_arg,
+    SHORT_STR, arg, arg_with, child_query_arg, each_new_node, error, id_arg, ids_to_js, invalid, opt_id_arg,
     primitive_arg, short_str_arg, to_js, u64_arg, wire_to_js,
 };
 use tenantree_wasm_hot as hot;
@@ -601,13 +601,10 @@ impl WriteTx {
         &self,
         #[wasm_bindgen(unchecked_param_type = "NewNode[]")] nodes: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let nodes: Vec<NewNode> = new_nodes_arg(&nodes)?;
-        let ids = self.with(|tx| {
-            let mut ids = Vec::with_capacity(nodes.len());
-            for node in &nodes {
-                ids.push(tx.create_node_id(node)?);
-            }
-            Ok(ids)
+        let mut ids = Vec::new();
+        each_new_node(&nodes, |node| {
+            ids.push(self.with(|tx| tx.create_node_id(node))?);
+            Ok(())
         })?;
         Ok(ids_to_js(&ids))
     }

@@ -17,7 +17,7 @@ mod child_query;
 mod new_nodes;
 mod wire;
 pub use child_query::{CHILD_QUERY_SLOTS, child_query_wire};
-pub use new_nodes::new_nodes_wire;
+pub use new_nodes::{NewNodesWire, new_nodes_wire};
 pub use wire::{ID_TEXT, Shape, SummaryPageWire, Unrepresentable, Wire, ids_text};
 
 /// The largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
