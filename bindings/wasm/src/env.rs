@@ -2,14 +2,47 @@
 
 use tenantree::{Clock, Entropy, Error, Timestamp};
 
-/// The host's wall clock, `Date.now()`, in milliseconds.
+/// The host's wall clock, `Date.now()`, in milliseconds; or the one reading a [`ClockPin`]
+/// holds while it lives.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct JsClock;
 
+thread_local! {
+    /// The reading every clock of this instance answers while a [`ClockPin`] lives.
+    static PINNED: std::cell::Cell<Option<Timestamp>> = const { std::cell::Cell::new(None) };
+}
+
+fn host_now() -> Timestamp {
+    // Date.now() is a whole number of milliseconds, far inside i64: the cast is exact.
+    Timestamp::from_millis(js_sys::Date::now() as i64)
+}
+
 impl Clock for JsClock {
     fn now(&self) -> Timestamp {
-        // Date.now() is a whole number of milliseconds, far inside i64: the cast is exact.
-        Timestamp::from_millis(js_sys::Date::now() as i64)
+        PINNED.with(std::cell::Cell::get).unwrap_or_else(host_now)
+    }
+}
+
+/// One reading of the clock for everything a bulk call does (`createNodes` stamps its nodes
+/// with one time): each reading is a call into JavaScript, a few percent of a bulk create.
+/// Made only where no JavaScript runs until it drops (no callback, no `toJSON`), so that no
+/// other call can see the pinned time.
+#[must_use]
+pub(crate) struct ClockPin {
+    before: Option<Timestamp>,
+}
+
+impl ClockPin {
+    pub(crate) fn new() -> ClockPin {
+        let now = JsClock.now();
+        ClockPin { before: PINNED.with(|p| p.replace(Some(now))) }
+    }
+}
+
+impl Drop for ClockPin {
+    fn drop(&mut self) {
+        let before = self.before;
+        PINNED.with(|p| p.set(before));
     }
 }
 
@@ -77,6 +110,21 @@ impl Entropy for JsEntropy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pinned_clock_answers_one_reading_until_the_pin_drops() {
+        let pinned = Timestamp::from_millis(7);
+        PINNED.with(|p| p.set(Some(pinned)));
+        assert_eq!(JsClock.now(), pinned);
+        {
+            // A pin inside a pin: the outer one's reading (the host is not asked), then back.
+            let inner = ClockPin::new();
+            assert_eq!(JsClock.now(), pinned);
+            drop(inner);
+        }
+        assert_eq!(JsClock.now(), pinned, "the outer pin holds after the inner one drops");
+        PINNED.with(|p| p.set(None));
+    }
 
     #[test]
     fn pooled_randomness_is_never_handed_out_twice() {

@@ -25,6 +25,7 @@ use crate::convert::{
     SHORT_STR, arg, arg_with, child_query_arg, each_new_node, error, id_arg, ids_to_js, invalid, opt_id_arg,
     primitive_arg, short_str_arg, to_js, u64_arg, wire_to_js,
 };
+use crate::env::ClockPin;
 use tenantree_wasm_hot as hot;
 
 /// A slot holding a pointer to a transaction on the Rust stack while a JS callback runs; the
@@ -594,18 +595,24 @@ impl WriteTx {
 
     /// Creates nodes in order, as `createNode` would one by one, and returns their ids: for
     /// bulk loads, where building every created node as an object would cost more than the
-    /// create. The first refusal is thrown; the nodes before it stay in the transaction, as
-    /// after a loop of `createNode` (throwing from the callback discards them all).
+    /// create. The nodes of one call are stamped with one reading of the clock (their
+    /// `created`, and the time in their ids, which still sort in creation order). The first
+    /// refusal is thrown; the nodes before it stay in the transaction, as after a loop of
+    /// `createNode` (throwing from the callback discards them all).
     #[wasm_bindgen(js_name = createNodes, unchecked_return_type = "NodeId[]")]
     pub fn create_nodes(
         &self,
         #[wasm_bindgen(unchecked_param_type = "NewNode[]")] nodes: JsValue,
     ) -> Result<JsValue, JsValue> {
         let mut ids = Vec::new();
+        // Pinned at the first create, once the batch is read (reading it may run `toJSON`s).
+        let mut pin = None;
         each_new_node(&nodes, |node| {
+            pin.get_or_insert_with(ClockPin::new);
             ids.push(self.with(|tx| tx.create_node_id(node))?);
             Ok(())
         })?;
+        drop(pin);
         Ok(ids_to_js(&ids))
     }
 

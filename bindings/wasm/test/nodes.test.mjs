@@ -129,6 +129,24 @@ test('createNodes creates in order and returns the ids', () => {
   assert.deepEqual(s.write(sys, (tx) => tx.createNodes([])), []);
 });
 
+test('createNodes stamps one call\'s nodes with one time; their ids still sort in creation order', () => {
+  const s = store();
+  const [root] = s.write(sys, (tx) => tx.createNodes([{ kind: 'platform', name: 'acme' }]));
+  // Enough nodes to take several milliseconds, so that reading the clock per node would differ.
+  const recs = Array.from({ length: 3000 }, (_, i) => ({ kind: 'distributor', name: `d${i}`, parent: root }));
+  const before = Date.now();
+  const ids = s.write(sys, (tx) => tx.createNodes(recs));
+  const after = Date.now();
+  const created = new Set(ids.map((id) => s.getNode(sys, id).created));
+  assert.equal(created.size, 1);
+  const [micros] = created;
+  assert.ok(micros >= before * 1000 && micros <= after * 1000, `${micros} within the call`);
+  assert.deepEqual([...ids].sort(), ids, 'ids in creation order');
+  // The next call reads the clock again.
+  const [later] = s.write(sys, (tx) => tx.createNodes([{ kind: 'distributor', name: 'later', parent: root }]));
+  assert.ok(s.getNode(sys, later).created >= micros);
+});
+
 test('createNodes throws the first refusal, and a bad element names its index', () => {
   const s = store();
   const c = chain(s);
