@@ -309,11 +309,10 @@ impl Wire {
             self.nums.push(end);
             return;
         }
-        let mut buf = uuid::Uuid::encode_buffer();
-        let text = id.as_uuid().hyphenated().encode_lower(&mut buf);
+        let text = id_text(id);
         // A UUID's text is ASCII: its length in UTF-16 units is its length in bytes.
         let start = self.units as f64;
-        self.text.extend_from_slice(text.as_bytes());
+        self.text.extend_from_slice(&text);
         self.units += text.len();
         let end = self.units as f64;
         self.nums.push(start);
@@ -332,13 +331,43 @@ impl Wire {
 /// The length of an id's hyphenated text.
 pub const ID_TEXT: usize = uuid::fmt::Hyphenated::LENGTH;
 
+/// The two lower-case hex digits of each byte.
+// Evaluated at compile time: an index out of bounds here fails the build, it cannot panic.
+#[allow(clippy::indexing_slicing)]
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    let digits = b"0123456789abcdef";
+    let mut pairs = [[0u8; 2]; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        pairs[byte] = [digits[byte >> 4], digits[byte & 15]];
+        byte += 1;
+    }
+    pairs
+};
+
+/// Where each byte's two digits go in the hyphenated text (8-4-4-4-12).
+const PAIR_AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+
+/// An id's hyphenated text in lower case, as `uuid`'s formatter writes it, a byte's two digits
+/// per table lookup (the formatter takes one per digit; every child of a page is one id).
+fn id_text(id: NodeId) -> [u8; ID_TEXT] {
+    let mut out = [b'-'; ID_TEXT];
+    for (byte, at) in id.to_bytes().into_iter().zip(PAIR_AT) {
+        let pair = HEX_PAIRS.get(usize::from(byte)).copied().unwrap_or_default();
+        if let Some(slot) = out.get_mut(at..at + 2) {
+            slot.copy_from_slice(&pair);
+        }
+    }
+    out
+}
+
 /// Ids as their hyphenated texts (lower case, as `Display` writes them), one after the other,
 /// [`ID_TEXT`] bytes each: a batch of created ids crosses as this one text.
 #[must_use]
 pub fn ids_text(ids: &[NodeId]) -> Vec<u8> {
-    let mut text = vec![0u8; ids.len() * ID_TEXT];
-    for (id, out) in ids.iter().zip(text.chunks_exact_mut(ID_TEXT)) {
-        id.as_uuid().hyphenated().encode_lower(out);
+    let mut text = Vec::with_capacity(ids.len() * ID_TEXT);
+    for id in ids {
+        text.extend_from_slice(&id_text(*id));
     }
     text
 }
@@ -437,6 +466,28 @@ mod tests {
         let expected: String = ids.iter().map(ToString::to_string).collect();
         assert_eq!(String::from_utf8(ids_text(&ids)).ok(), Some(expected));
         assert!(ids_text(&[]).is_empty());
+    }
+
+    #[test]
+    fn id_text_is_what_uuid_writes_for_every_byte_in_every_place() {
+        // Every byte value in every one of the 16 places, and a run of mixed ids.
+        let mut ids: Vec<[u8; 16]> = (0..=255u8).map(|b| [b; 16]).collect();
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..512 {
+            let mut bytes = [0u8; 16];
+            for b in &mut bytes {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                *b = x.to_le_bytes()[0];
+            }
+            ids.push(bytes);
+        }
+        for bytes in ids {
+            let uuid = uuid::Uuid::from_bytes(bytes);
+            let Ok(id) = NodeId::from_bytes(bytes) else { continue };
+            assert_eq!(String::from_utf8(id_text(id).to_vec()).ok(), Some(uuid.hyphenated().to_string()));
+        }
     }
 
     #[test]
