@@ -220,16 +220,20 @@ pub(crate) fn wire_to_js(wire: Result<hot::Wire, hot::Unrepresentable>) -> Resul
         error(&tenantree::Error::Storage { message: format!("a result cannot be passed to JavaScript: {e}") })
     })?;
     // The same text as the last record's of the same shape (every list of quotas, every
-    // allocation's quota) is not decoded again: `hot.js` keeps the string it made of it.
-    let same = LAST_TEXT.with_borrow_mut(|texts| {
-        let Some(last) = texts.get_mut(wire.shape as usize) else { return false };
-        if *last == wire.text {
-            return true;
-        }
-        last.clear();
-        last.extend_from_slice(&wire.text);
-        false
-    });
+    // allocation's quota: the resources' names) is not decoded again: `hot.js` keeps the
+    // string it made of it. Nodes and pages, whose text is ids and names, rarely repeat: they
+    // are not compared nor kept.
+    let remembered = matches!(wire.shape, hot::Shape::Quota | hot::Shape::Quotas);
+    let same = remembered
+        && LAST_TEXT.with_borrow_mut(|texts| {
+            let Some(last) = texts.get_mut(wire.shape as usize) else { return false };
+            if *last == wire.text {
+                return true;
+            }
+            last.clear();
+            last.extend_from_slice(&wire.text);
+            false
+        });
     // `hot.js` reads the slots and the text where they lie in wasm memory; `wire` outlives
     // the call.
     Ok(from_wire(wire.shape as u32, wire.nums.as_ptr() as usize, wire.text.as_ptr() as usize, wire.text.len(), same))
