@@ -124,7 +124,8 @@ pub(crate) fn child_query_arg(value: &JsValue) -> Result<ChildQuery, JsValue> {
     let mut nums = [0.0; hot::CHILD_QUERY_SLOTS];
     let mut text = [0u8; QUERY_TEXT];
     // `hot.js` writes through the addresses, as for `id_bytes`.
-    let len = child_query_into(value, nums.as_mut_ptr() as usize, text.as_mut_ptr() as usize, QUERY_TEXT);
+    // A query whose getter throws goes the JSON way too, which reports it.
+    let len = child_query_into(value, nums.as_mut_ptr() as usize, text.as_mut_ptr() as usize, QUERY_TEXT).unwrap_or(-1);
     if let Ok(len) = usize::try_from(len)
         && let Some(text) = text.get(..len)
         && let Some(query) = hot::child_query_wire(&nums, text)
@@ -151,7 +152,8 @@ pub(crate) fn u64_arg(name: &str, value: &JsValue) -> Result<u64, JsValue> {
 /// a round trip through JSON text (serde reads only its `type`); anything else is decoded by
 /// [`arg_with`].
 pub(crate) fn actor_arg(value: &JsValue) -> Result<Actor, JsValue> {
-    if is_system_actor(value) {
+    // An actor whose getter or proxy trap throws goes the JSON way too, which reports it.
+    if is_system_actor(value).unwrap_or(false) {
         return Ok(Actor::system());
     }
     arg_with("actor", value, hot::actor)
@@ -282,14 +284,17 @@ extern "C" {
     #[wasm_bindgen(js_name = idsFromText)]
     fn ids_from_text(text_at: usize, count: usize, len: usize) -> JsValue;
 
-    #[wasm_bindgen(js_name = childQueryInto)]
-    fn child_query_into(query: &JsValue, nums: usize, text: usize, cap: usize) -> i32;
+    // `catch` on the functions that read a caller's object (its getters or proxy traps may
+    // throw): an exception must not unwind through the binding, which would leave the store
+    // marked busy for good.
+    #[wasm_bindgen(catch, js_name = childQueryInto)]
+    fn child_query_into(query: &JsValue, nums: usize, text: usize, cap: usize) -> Result<i32, JsValue>;
 
-    #[wasm_bindgen(js_name = isSystemActor)]
-    fn is_system_actor(actor: &JsValue) -> bool;
+    #[wasm_bindgen(catch, js_name = isSystemActor)]
+    fn is_system_actor(actor: &JsValue) -> Result<bool, JsValue>;
 
-    #[wasm_bindgen(js_name = newNodesWire)]
-    fn new_nodes_wire(recs: &JsValue) -> Option<String>;
+    #[wasm_bindgen(catch, js_name = newNodesWire)]
+    fn new_nodes_wire(recs: &JsValue) -> Result<Option<String>, JsValue>;
 
     #[wasm_bindgen(js_name = newNodesNums)]
     fn new_nodes_nums() -> Vec<f64>;
@@ -302,7 +307,8 @@ extern "C" {
 /// [`arg_with`]'s way, which gives the same nodes or the errors (before any call of `f`).
 pub(crate) fn each_new_node(value: &JsValue, f: impl FnMut(&NewNode) -> Result<(), JsValue>) -> Result<usize, JsValue> {
     let mut f = f;
-    if let Some(text) = new_nodes_wire(value) {
+    // Records whose getter throws go the JSON way too, which reports it.
+    if let Some(text) = new_nodes_wire(value).ok().flatten() {
         let nums = new_nodes_nums();
         if let Some(batch) = hot::NewNodesWire::read(&nums, &text) {
             batch.each(&mut f)?;

@@ -298,8 +298,6 @@ const QUERY_NOT_NULL = [false, false, false, true, true, false];
  * see them. -1 for anything else, which then takes the general way and its errors.
  */
 export function childQueryInto(q, numsAt, textAt, cap) {
-  const f = floats();
-  const slot = (numsAt >>> 0) / 8;
   const strings = [undefined, undefined, undefined, undefined, undefined, undefined];
   let offset;
   let limit;
@@ -314,6 +312,10 @@ export function childQueryInto(q, numsAt, textAt, cap) {
       else return -1;
     }
   }
+  // The views are taken only now: reading `q` may run getters, and a getter may call into
+  // wasm (another store) and grow its memory, which would leave earlier views detached.
+  const f = floats();
+  const slot = (numsAt >>> 0) / 8;
   const m = bytes();
   const base = textAt >>> 0;
   let n = 0;

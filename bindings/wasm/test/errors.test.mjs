@@ -98,3 +98,35 @@ test('ids, names and amounts decode as their JSON would, on the direct path too'
   // Integers beyond 2^53 in a record are refused rather than rounded, on the JSON path too.
   refused(() => s.setLimit(sys, c.dist.id, 'extensions', 2 ** 53), 'INVALID_ARGUMENT');
 });
+
+test('an argument whose getter throws is INVALID_ARGUMENT, and the store and its transaction keep working', () => {
+  const s = store();
+  const c = chain(s);
+  const boom = (name) => ({ get() { throw new Error(`boom ${name}`); }, enumerable: true });
+  const query = Object.defineProperty({}, 'limit', boom('query'));
+  const actor = Object.defineProperty({}, 'type', boom('actor'));
+  const record = Object.defineProperty({ kind: 'tenant', parent: c.reseller.id }, 'name', boom('record'));
+  const cases = [
+    [() => s.childSummaries(sys, c.platform.id, query), 'query'],
+    [() => s.children(sys, c.platform.id, query), 'query'],
+    [() => s.getNode(actor, c.platform.id), 'actor'],
+    [() => s.write(sys, (tx) => tx.createNodes([record])), 'nodes'],
+  ];
+  for (const [call, field] of cases) {
+    const e = refused(call, 'INVALID_ARGUMENT');
+    assert.equal(e.details.field, field, e.message);
+    assert.match(e.message, /boom/);
+    assert.equal(s.getNode(sys, c.tenant.id).name, 'bakery', `the store works after ${field}`);
+  }
+  // Inside a callback the transaction goes on after the refusal.
+  const names = s.read(sys, (tx) => {
+    refused(() => tx.childSummaries(c.platform.id, query), 'INVALID_ARGUMENT');
+    return tx.childSummaries(c.platform.id).items.map((n) => n.name);
+  });
+  assert.deepEqual(names, ['north']);
+  const [id] = s.write(sys, (tx) => {
+    refused(() => tx.createNodes([record]), 'INVALID_ARGUMENT');
+    return tx.createNodes([{ kind: 'tenant', name: 'after', parent: c.reseller.id }]);
+  });
+  assert.equal(s.getNode(sys, id).name, 'after');
+});
