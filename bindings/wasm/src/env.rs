@@ -37,6 +37,13 @@ impl ClockPin {
         let now = JsClock.now();
         ClockPin { before: PINNED.with(|p| p.replace(Some(now))) }
     }
+
+    /// Drops any pin left behind: a trap (a panic aborts) inside a pinned call skips its
+    /// drop, and every clock of the instance would keep its time. Called as each store
+    /// operation begins, when no pin can be live (no JavaScript runs while one is).
+    pub(crate) fn clear() {
+        PINNED.with(|p| p.set(None));
+    }
 }
 
 impl Drop for ClockPin {
@@ -123,7 +130,10 @@ mod tests {
             drop(inner);
         }
         assert_eq!(JsClock.now(), pinned, "the outer pin holds after the inner one drops");
-        PINNED.with(|p| p.set(None));
+        // A pin whose drop was skipped (a trap) is cleared as the next operation begins.
+        std::mem::forget(ClockPin::new());
+        ClockPin::clear();
+        assert_eq!(PINNED.with(std::cell::Cell::get), None);
     }
 
     #[test]

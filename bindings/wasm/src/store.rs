@@ -12,6 +12,7 @@ use crate::convert::{
     SHORT_STR, actor_arg, arg, arg_with, child_query_arg, error, give_memory, hot_ret, id_arg, invalid, opt_id_arg,
     primitive_arg, ret, short_str_arg, to_js, u64_arg, wire_to_js,
 };
+use crate::env::ClockPin;
 use crate::opfs;
 use crate::options::StoreOptions;
 use crate::tx::{Desk, Outcome, bytes_arg, run_read, run_write, snapshot_export};
@@ -67,6 +68,7 @@ impl Store {
 
     /// Marks the store busy for the duration of one operation.
     pub(crate) fn enter(&self) -> Result<Busy, JsValue> {
+        ClockPin::clear();
         if self.busy.replace(true) {
             return Err(invalid(
                 "store",

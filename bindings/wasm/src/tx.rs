@@ -613,6 +613,10 @@ impl WriteTx {
             Ok(())
         })?;
         drop(pin);
+        if ids.is_empty() {
+            // No create asked for the transaction: it must still be live, as for any call.
+            self.with(|_| Ok(()))?;
+        }
         Ok(ids_to_js(&ids))
     }
 

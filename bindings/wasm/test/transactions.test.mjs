@@ -82,6 +82,9 @@ test('a transaction kept after its callback, or used asynchronously, refuses to 
   let keptWrite;
   s.write(sys, (tx) => { keptWrite = tx; });
   refused(() => keptWrite.createNode({ kind: 'platform', name: 'late' }), 'INVALID_ARGUMENT');
+  // Even a batch with nothing to create.
+  assert.equal(refused(() => keptWrite.createNodes([]), 'INVALID_ARGUMENT').details.field, 'tx');
+  refused(() => keptWrite.createNodes([{ kind: 'platform', name: 'late' }]), 'INVALID_ARGUMENT');
 
   // An async callback returns a promise: nothing is committed, and the caller is told why.
   const before = observe(s);
