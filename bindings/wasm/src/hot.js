@@ -6,8 +6,8 @@
 // wasm memory, and its text (every string of the record in one, in UTF-8) is decoded once;
 // each string is sliced out of it by its start and end in UTF-16 code units. The objects are
 // the same plain data, keys in the same order, as JSON.parse of the records' serde JSON.
-// Arguments (ids, resource names) are written into wasm memory the same way, at an address
-// the binding gives.
+// Arguments (ids, resource names, children queries) are written into wasm memory the same
+// way, at addresses the binding gives.
 
 const UTF8 = new TextDecoder();
 
@@ -35,6 +35,7 @@ function floats() {
   if (F64.byteLength === 0) F64 = new Float64Array(MEMORY.buffer);
   return F64;
 }
+
 const STATES = ['enabled', 'disabled', 'suspended'];
 const PROFILE = ['displayName', 'email', 'website', 'phone', 'address', 'description', 'externalName', 'billingId'];
 
