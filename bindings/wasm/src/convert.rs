@@ -139,13 +139,10 @@ pub(crate) fn child_query_arg(value: &JsValue) -> Result<ChildQuery, JsValue> {
 /// exactly is read by `hot.js` without the round trip through a JSON value; anything else goes
 /// [`primitive_arg`]'s way, which gives the errors.
 pub(crate) fn u64_arg(name: &str, value: &JsValue) -> Result<u64, JsValue> {
-    let number = number_of(value);
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
-    if number.fract() == 0.0 && (0.0..=hot::MAX_SAFE_INTEGER as f64).contains(&number) {
-        // `-0` is 0, as JSON.stringify writes it.
-        return Ok(number as u64);
+    match hot::whole(number_of(value), hot::MAX_SAFE_INTEGER) {
+        Some(amount) => Ok(amount),
+        None => primitive_arg(name, value),
     }
-    primitive_arg(name, value)
 }
 
 /// The argument `actor`: the system actor as a plain object is recognised by `hot.js` without
@@ -305,19 +302,19 @@ extern "C" {
 /// built in one reused `NewNode` ([`hot::NewNodesWire`]), without `JSON.stringify` and serde's
 /// flattened `NewNode`; anything else, or a wire the decoder cannot take exactly, goes
 /// [`arg_with`]'s way, which gives the same nodes or the errors (before any call of `f`).
-pub(crate) fn each_new_node(value: &JsValue, f: impl FnMut(&NewNode) -> Result<(), JsValue>) -> Result<usize, JsValue> {
-    let mut f = f;
+pub(crate) fn each_new_node(
+    value: &JsValue,
+    mut f: impl FnMut(&NewNode) -> Result<(), JsValue>,
+) -> Result<(), JsValue> {
     // Records whose getter throws go the JSON way too, which reports it.
     if let Some(text) = new_nodes_wire(value).ok().flatten() {
         let nums = new_nodes_nums();
         if let Some(batch) = hot::NewNodesWire::read(&nums, &text) {
-            batch.each(&mut f)?;
-            return Ok(batch.len());
+            return batch.each(&mut f);
         }
     }
     let nodes: Vec<NewNode> = arg_with("nodes", value, hot::new_nodes)?;
-    nodes.iter().try_for_each(&mut f)?;
-    Ok(nodes.len())
+    nodes.iter().try_for_each(f)
 }
 
 /// A core result as a JS result: the record as a plain object, or the error as a JS `Error`.

@@ -274,14 +274,17 @@ export function idBytes(value, out) {
  */
 export function asciiInto(value, out, cap) {
   if (typeof value !== 'string' || value.length > cap) return -1;
-  const m = bytes();
-  const base = out >>> 0;
-  for (let k = 0; k < value.length; k++) {
-    const c = value.charCodeAt(k);
-    if (c > 127) return -1;
-    m[base + k] = c;
+  return putAscii(bytes(), out >>> 0, value) ? value.length : -1;
+}
+
+// Writes the string `s` at byte `at` of `m`; false, part written, when it is not ASCII.
+function putAscii(m, at, s) {
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c > 127) return false;
+    m[at + k] = c;
   }
-  return value.length;
+  return true;
 }
 
 // The string fields of a children query, in their order on its wire (see
@@ -326,12 +329,8 @@ export function childQueryInto(q, numsAt, textAt, cap) {
       f[slot + k] = -1;
       continue;
     }
-    if (typeof s !== 'string' || n + s.length > cap) return -1;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c > 127) return -1;
-      m[base + n++] = c;
-    }
+    if (typeof s !== 'string' || n + s.length > cap || !putAscii(m, base + n, s)) return -1;
+    n += s.length;
     f[slot + k] = n;
   }
   // offset is not optional either: null is the JSON way's to refuse.

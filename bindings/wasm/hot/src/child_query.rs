@@ -8,7 +8,7 @@ use serde::de::IntoDeserializer;
 use serde::de::value::{Error as ValueError, StrDeserializer};
 use tenantree::ChildQuery;
 
-use crate::MAX_SAFE_INTEGER;
+use crate::{MAX_SAFE_INTEGER, whole};
 
 /// The slots of a query on the wire: where each string field ends in the text (`kind`,
 /// `status`, `search`, `sort`, `dir`, `cursor`, in this order; -1 for an absent one), then
@@ -19,12 +19,6 @@ pub const CHILD_QUERY_SLOTS: usize = 8;
 fn variant<T: for<'de> Deserialize<'de>>(name: &str) -> Option<T> {
     let de: StrDeserializer<'_, ValueError> = name.into_deserializer();
     T::deserialize(de).ok()
-}
-
-/// A whole number from 0 to `max`.
-fn whole(n: f64, max: u64) -> Option<u64> {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
-    (n >= 0.0 && n.fract() == 0.0 && n <= max as f64).then_some(n as u64)
 }
 
 /// The query `hot.js` wrote: `text` holds the string fields one after the other (ASCII), and

@@ -17,11 +17,19 @@ mod child_query;
 mod new_nodes;
 mod wire;
 pub use child_query::{CHILD_QUERY_SLOTS, child_query_wire};
-pub use new_nodes::{NewNodesWire, new_nodes_wire};
+pub use new_nodes::NewNodesWire;
 pub use wire::{ID_TEXT, Shape, SummaryPageWire, Unrepresentable, Wire, ids_text};
 
 /// The largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// A JS number that is a whole number from 0 to `max` (at most [`MAX_SAFE_INTEGER`]), as
+/// JSON's integers decode into Rust's (`-0` is 0); `None` for anything else.
+#[must_use]
+pub fn whole(n: f64, max: u64) -> Option<u64> {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+    (n >= 0.0 && n.fract() == 0.0 && n <= max as f64).then_some(n as u64)
+}
 
 /// A value as compact JSON for `JSON.parse`, refusing integers that a JS number cannot hold
 /// exactly (above 2^53 in magnitude) instead of letting the parse round them.

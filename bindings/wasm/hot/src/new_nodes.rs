@@ -4,7 +4,7 @@
 
 use tenantree::{NewNode, NodeId};
 
-use crate::MAX_SAFE_INTEGER;
+use crate::{MAX_SAFE_INTEGER, whole};
 
 /// Takes strings off the front of a text by their lengths in UTF-16 code units (JavaScript's
 /// `length`).
@@ -32,15 +32,9 @@ impl<'a> Strings<'a> {
     }
 }
 
-/// A wire number that is a limit: a non-negative integer a JS number holds exactly.
-fn whole(n: f64) -> Option<u64> {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
-    (n >= 0.0 && n.fract() == 0.0 && n <= MAX_SAFE_INTEGER as f64).then_some(n as u64)
-}
-
 /// A wire number that is a count or a length (wasm32's `usize` is 32 bits).
 fn count(n: f64) -> Option<usize> {
-    usize::try_from(whole(n)?).ok()
+    usize::try_from(whole(n, MAX_SAFE_INTEGER)?).ok()
 }
 
 /// A batch of new nodes as `newNodesWire` described it, checked whole and borrowing its text:
@@ -110,7 +104,7 @@ impl<'a> NewNodesWire<'a> {
             for _ in 0..count(nums.next()?)? {
                 let key = count(nums.next()?)?;
                 table.get(key)?;
-                limits.push((key, whole(nums.next()?)?));
+                limits.push((key, whole(nums.next()?, MAX_SAFE_INTEGER)?));
             }
             records.push(Record { kind, name, parent, limits: first..limits.len() });
         }
@@ -159,8 +153,8 @@ impl<'a> NewNodesWire<'a> {
     }
 
     /// The nodes, each made whole.
-    #[must_use]
-    pub fn to_vec(&self) -> Vec<NewNode> {
+    #[cfg(test)]
+    fn to_vec(&self) -> Vec<NewNode> {
         let mut out = Vec::with_capacity(self.len());
         let Ok(()) = self.each(|node| {
             out.push(node.clone());
@@ -175,12 +169,6 @@ impl<'a> NewNodesWire<'a> {
     }
 }
 
-/// [`NewNodesWire::read`], each node made whole.
-#[must_use]
-pub fn new_nodes_wire(nums: &[f64], text: &str) -> Option<Vec<NewNode>> {
-    NewNodesWire::read(nums, text).map(|batch| batch.to_vec())
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::cast_precision_loss)]
@@ -188,6 +176,11 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
+
+    /// [`NewNodesWire::read`], each node made whole.
+    fn new_nodes_wire(nums: &[f64], text: &str) -> Option<Vec<NewNode>> {
+        NewNodesWire::read(nums, text).map(|batch| batch.to_vec())
+    }
 
     const ID: &str = "018bcfe5-6800-7a21-9e6a-663bd37311ab";
 
