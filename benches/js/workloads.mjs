@@ -104,7 +104,7 @@ export function w5Names(n) {
 
 const SYS = { type: 'system' };
 
-function nodeView(n, quotas) {
+function nodeView({ node: n, quotas }) {
   return {
     name: n.name,
     kind: n.kind,
@@ -154,7 +154,7 @@ export class TenantreeWasm {
   }
 
   get(id) {
-    return this.store.read(SYS, (tx) => nodeView(tx.getNode(id), tx.quotas(id)));
+    return nodeView(this.store.getNodeWithQuotas(SYS, id));
   }
 
   page(parent, limit, cursor) {

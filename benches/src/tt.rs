@@ -156,7 +156,7 @@ impl<const FEED: bool> Engine for TtWith<FEED> {
 
     fn get(&self, node: Id) -> Result<NodeView> {
         let id = node_id(node)?;
-        let (n, quotas) = self.store.read(&self.sys, |tx| Ok((tx.get_node(id)?, tx.quotas(id)?)))?;
+        let tenantree::NodeWithQuotas { node: n, quotas } = self.store.get_node_with_quotas(&self.sys, id)?;
         Ok(NodeView {
             name: n.name.as_str().to_owned(),
             kind: n.kind,

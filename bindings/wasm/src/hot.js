@@ -168,11 +168,17 @@ class Reader {
       available: this.optNum(),
     };
   }
+
+  quotas() {
+    const quotas = [];
+    for (let n = this.num(); n > 0; n--) quotas.push(this.quota());
+    return quotas;
+  }
 }
 
 // The text of the last record of each shape, as decoded; null while none is (or a decode
 // failed).
-const LAST_TEXT = [null, null, null, null, null];
+const LAST_TEXT = [null, null, null, null, null, null];
 
 /**
  * The record of shape `shape` (0 node, 1 page of nodes, 2 quota, 3 quotas, 4 page of node
@@ -199,15 +205,16 @@ export function fromWire(shape, numsAt, textAt, textLen, same) {
     }
     case 2:
       return r.quota();
-    case 3: {
-      const quotas = [];
-      for (let n = r.num(); n > 0; n--) quotas.push(r.quota());
-      return quotas;
-    }
+    case 3:
+      return r.quotas();
     case 4: {
       const items = [];
       for (let n = r.num(); n > 0; n--) items.push(r.summary());
       return { items, total: r.num(), limit: r.num(), page: r.num(), pages: r.num(), next: r.optStr() };
+    }
+    case 5: {
+      const node = r.node();
+      return { node, quotas: r.quotas() };
     }
     default:
       throw new Error(`tenantree: unknown wire shape ${shape}`);

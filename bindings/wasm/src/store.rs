@@ -419,6 +419,24 @@ impl Store {
         ret(self.inner.kind_counts(&actor, id))
     }
 
+    /// A node and every resource's quota at it, `{ node, quotas }`: `getNode` and `quotas` in
+    /// one snapshot and one call, which walks up the tree once.
+    ///
+    /// # Errors
+    ///
+    /// `NOT_FOUND`.
+    #[wasm_bindgen(js_name = getNodeWithQuotas, unchecked_return_type = "NodeWithQuotas")]
+    pub fn get_node_with_quotas(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Actor")] actor: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let _busy = self.enter()?;
+        let actor: Actor = actor_arg(&actor)?;
+        let id: NodeId = id_arg("id", &id)?;
+        hot_ret(self.inner.get_node_with_quotas(&actor, id), hot::Wire::node_with_quotas)
+    }
+
     /// Every resource's limit, usage and room at a node.
     ///
     /// # Errors

@@ -292,6 +292,16 @@ macro_rules! tx_read_ops {
                 to_js(&self.with(|tx| tx.kind_counts(id))?)
             }
 
+            /// `getNode` and `quotas` of the same node in one call: `{ node, quotas }`.
+            #[wasm_bindgen(js_name = getNodeWithQuotas, unchecked_return_type = "NodeWithQuotas")]
+            pub fn get_node_with_quotas(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let id: NodeId = id_arg("id", &id)?;
+                wire_to_js(hot::Wire::node_with_quotas(&self.with(|tx| tx.get_node_with_quotas(id))?))
+            }
+
             /// Every resource's limit, usage and room at a node.
             #[wasm_bindgen(unchecked_return_type = "Quota[]")]
             pub fn quotas(

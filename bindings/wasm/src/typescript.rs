@@ -97,6 +97,7 @@ fn generate() -> (String, String) {
         tenantree::NewNode,
         tenantree::NodeUpdate,
         tenantree::Quota,
+        tenantree::NodeWithQuotas,
         // Queries.
         tenantree::ChildQuery,
         tenantree::DescendantQuery,

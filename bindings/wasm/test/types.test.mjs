@@ -28,6 +28,7 @@ function realValues() {
     ['Page<Node>', s.descendants(sys, null, { kind: 'tenant' })],
     ['Node[]', s.ancestors(sys, c.tenant.id)],
     ['Quota[]', s.quotas(sys, c.tenant.id)],
+    ['NodeWithQuotas', s.getNodeWithQuotas(sys, c.tenant.id)],
     ['Record<string, number>', s.kindCounts(sys)],
     ['CheckReport', s.check()],
     ['Schema', s.schema()],
@@ -91,6 +92,7 @@ function realValues() {
 const PRELUDE = `
 import type * as T from "tenantree";
 type Node = T.Node; type Page<X> = T.Page<X>; type Quota = T.Quota; type CheckReport = T.CheckReport;
+type NodeWithQuotas = T.NodeWithQuotas;
 type Schema = T.Schema; type OpOutput = T.OpOutput; type TenantreeError = T.TenantreeError;
 type Account = T.Account; type Session = T.Session; type IssuedToken = T.IssuedToken;
 type ErrorShape<E> = E extends { code: infer C; details: infer D } ? { name: "TenantreeError"; code: C; message: string; details: D } : never;
@@ -134,6 +136,7 @@ const s = new Store(options);
 const root: Node = s.createNode(sys, { kind: "platform", name: "acme", limits: { tenants: 10 } });
 const page: Page<Node> = s.children(sys, root.id, { sort: "created", dir: "desc", limit: 5 });
 const quotas: Quota[] = s.quotas(sys, root.id);
+const both: { node: Node; quotas: Quota[] } = s.read(sys, (tx) => tx.getNodeWithQuotas(root.id));
 const deleted: boolean = s.deleteNode(sys, root.id);
 const image: Uint8Array = s.exportImage();
 const copy: Store = Store.fromImage(image);
@@ -164,7 +167,7 @@ s.createNode(sys, { kind: "platform" });
 s.setStatus(sys, root.id, "disabled");
 // @ts-expect-error: amounts are numbers
 s.allocate(sys, root.id, "extensions", "1");
-void [page, quotas, deleted, copy, id];
+void [page, quotas, both, deleted, copy, id];
 `;
 
 for (const build of ['node', 'web']) {

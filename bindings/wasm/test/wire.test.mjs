@@ -110,6 +110,26 @@ test('quotas from the wire equal the generic conversion, null limits included', 
   same(s.allocate(sys, dist.id, 'extensions', 1), again, 'store.allocate');
 });
 
+test('a node with its quotas is getNode and quotas of the same snapshot, keys in order', () => {
+  const s = store();
+  const [root] = s.batch(sys, [{ op: 'createNode', kind: 'platform', name: 'acme', limits: { extensions: 10 } }]);
+  const [dist] = s.batch(sys, [{ op: 'createNode', kind: 'distributor', name: 'north', parent: root.id, displayName: 'North 😀' }]);
+  s.batch(sys, [{ op: 'allocate', id: dist.id, resource: 'extensions', amount: 3 }]);
+  s.batch(sys, [{ op: 'setStatus', id: root.id, status: { state: 'suspended', profile: 2 } }]);
+  for (const id of [root.id, dist.id]) {
+    const both = s.getNodeWithQuotas(sys, id);
+    assert.deepStrictEqual(Object.keys(both), ['node', 'quotas']);
+    same(both, { node: s.getNode(sys, id), quotas: s.quotas(sys, id) }, 'store.getNodeWithQuotas');
+    same(s.read(sys, (tx) => tx.getNodeWithQuotas(id)), both, 'tx.getNodeWithQuotas');
+    same(s.write(sys, (tx) => tx.getNodeWithQuotas(id)), both, 'in a write');
+  }
+  const seen = s.getNodeWithQuotas(sys, dist.id);
+  assert.equal(seen.node.effectiveStatus.source, root.id);
+  assert.equal(seen.quotas.find((q) => q.resource === 'extensions').available, 7);
+  refused(() => s.getNodeWithQuotas(sys, '01900000-0000-7000-8000-00000000abcd'), 'NOT_FOUND');
+  assert.equal(refused(() => s.getNodeWithQuotas(sys, 'nope'), 'INVALID_ARGUMENT').details.field, 'id');
+});
+
 test('ids in any case and the system actor take the fast way; everything else the general one', () => {
   const s = store();
   const root = s.createNode(sys, { kind: 'platform', name: 'acme' });

@@ -330,6 +330,16 @@ allocated: number,
  */
 available: number | null, };
 
+export type NodeWithQuotas = { 
+/**
+ * The node, with its effective status.
+ */
+node: Node, 
+/**
+ * Every resource's quota at the node, in the schema's order, as `quotas` lists them.
+ */
+quotas: Array<Quota>, };
+
 export type ChildQuery = { 
 /**
  * Only children of this kind.

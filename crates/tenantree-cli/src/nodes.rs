@@ -214,8 +214,8 @@ pub(crate) fn get(cli: &Cli, o: &mut Out, node: &str) -> Outcome<()> {
     let store = open(cli)?;
     let who = actor(cli, &store)?;
     let id = parse_id(node)?;
-    let (n, quotas, counts) =
-        store.read(&who, |tx| Ok((tx.get_node(id)?, tx.quotas(id)?, tx.kind_counts(Some(id))?)))?;
+    let (tenantree::NodeWithQuotas { node: n, quotas }, counts) =
+        store.read(&who, |tx| Ok((tx.get_node_with_quotas(id)?, tx.kind_counts(Some(id))?)))?;
     o.emit(&serde_json::json!({"node": n, "quotas": quotas, "counts": counts}), |w| {
         writeln!(w, "{} [{}] {}", n.name, n.kind, n.id)?;
         writeln!(w, "  parent:    {}", n.parent.map_or_else(|| "-".to_owned(), |p| p.to_string()))?;

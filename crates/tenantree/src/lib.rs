@@ -65,7 +65,7 @@ pub use error::{Blocker, Error, LimitRule, Result};
 pub use ids::{NodeId, Timestamp};
 pub use model::{
     CheckReport, ChildQuery, DescendantQuery, Direction, EffectiveStatus, Finding, NewNode, Node, NodeSummary,
-    NodeSummaryRef, NodeUpdate, Page, Profile, Quota, SortBy, Status, StatusFilter,
+    NodeSummaryRef, NodeUpdate, NodeWithQuotas, Page, Profile, Quota, SortBy, Status, StatusFilter,
 };
 pub use redb::StorageBackend;
 pub use schema::{BillingScope, KindDef, MAX_DEPTH, MAX_KINDS, MAX_RESOURCES, Preset, ResourceDef, Schema, Uniqueness};

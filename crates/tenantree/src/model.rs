@@ -461,6 +461,19 @@ pub struct Quota {
     pub available: Option<u64>,
 }
 
+/// A node with every resource's quota at it, read in one snapshot with one walk up the tree:
+/// what a dealer's or a tenant's page shows (003's reseller with its usage, 001's dealer with
+/// `max_tenants` and what is left of it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct NodeWithQuotas {
+    /// The node, with its effective status.
+    pub node: Node,
+    /// Every resource's quota at the node, in the schema's order, as `quotas` lists them.
+    pub quotas: Vec<Quota>,
+}
+
 /// How a listing is sorted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]

@@ -18,8 +18,8 @@ use crate::env::{Clock, Entropy};
 use crate::error::{Error, Result};
 use crate::ids::NodeId;
 use crate::model::{
-    CheckReport, ChildQuery, DescendantQuery, NewNode, Node, NodeSummary, NodeSummaryRef, NodeUpdate, Page, Quota,
-    Status,
+    CheckReport, ChildQuery, DescendantQuery, NewNode, Node, NodeSummary, NodeSummaryRef, NodeUpdate, NodeWithQuotas,
+    Page, Quota, Status,
 };
 use crate::schema::{Preset, Schema};
 use crate::store::{Db, Durability, Location, Pending, ReadView, View, WriteView};
@@ -920,6 +920,35 @@ macro_rules! read_ops {
         /// As [`children`](Self::children).
         pub fn descendants(&self, root: Option<NodeId>, query: &DescendantQuery) -> Result<Page<Node>> {
             engine::query::descendants(&self.view, self.ctx.schema, &self.who, root, query)
+        }
+
+        /// [`get_node`](Self::get_node) and [`quotas`](Self::quotas) of the same node in one
+        /// call, which walks up the tree once: the read for a page that shows a node with its
+        /// usage. O(depth × resources).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use tenantree::{Actor, NewNode, Store};
+        ///
+        /// let store = Store::in_memory()?;
+        /// let sys = Actor::system();
+        /// let root = store.create_node(&sys, NewNode::new("platform", "acme"))?;
+        /// let dealer = store.create_node(&sys, NewNode::new("distributor", "North").parent(root.id).limit("tenants", 10))?;
+        /// store.create_node(&sys, NewNode::new("reseller", "r1").parent(dealer.id))?;
+        ///
+        /// let seen = store.read(&sys, |tx| tx.get_node_with_quotas(dealer.id))?;
+        /// assert_eq!(seen.node.name.as_str(), "North");
+        /// let tenants = seen.quotas.iter().find(|q| q.resource == "tenants").unwrap();
+        /// assert_eq!((tenants.limit, tenants.used), (Some(10), 0));
+        /// # Ok::<(), tenantree::Error>(())
+        /// ```
+        ///
+        /// # Errors
+        ///
+        /// As [`get_node`](Self::get_node).
+        pub fn get_node_with_quotas(&self, id: NodeId) -> Result<NodeWithQuotas> {
+            engine::query::get_with_quotas(&self.view, self.ctx.schema, &self.who, id)
         }
 
         /// How many descendants of each kind a node (`None`: the store) has. O(kinds).
@@ -1832,6 +1861,15 @@ impl Store {
     /// As [`ReadTx::kind_counts`].
     pub fn kind_counts(&self, actor: &Actor, id: Option<NodeId>) -> Result<BTreeMap<String, u64>> {
         self.read(actor, |tx| tx.kind_counts(id))
+    }
+
+    /// [`ReadTx::get_node_with_quotas`] in its own snapshot.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadTx::get_node_with_quotas`].
+    pub fn get_node_with_quotas(&self, actor: &Actor, id: NodeId) -> Result<NodeWithQuotas> {
+        self.read(actor, |tx| tx.get_node_with_quotas(id))
     }
 
     /// [`ReadTx::quotas`] in its own snapshot.

@@ -190,6 +190,45 @@ fn quotas_list_every_resource() {
 }
 
 #[test]
+fn a_node_with_its_quotas_is_get_node_and_quotas_in_one_read() {
+    let store = store();
+    let c = chain(&store);
+    store.set_limit(&sys(), c.dist.id, "extensions", Some(10)).unwrap();
+    store.allocate(&sys(), c.tenant.id, "extensions", 3).unwrap();
+    store.set_status(&sys(), c.sub.id, Status::Disabled).unwrap();
+    for id in [c.platform.id, c.dist.id, c.sub.id, c.reseller.id, c.tenant.id] {
+        let both = store.get_node_with_quotas(&sys(), id).unwrap();
+        assert_eq!(both.node, store.get_node(&sys(), id).unwrap());
+        assert_eq!(both.quotas, store.quotas(&sys(), id).unwrap());
+        assert_eq!(store.read(&sys(), |tx| tx.get_node_with_quotas(id)).unwrap(), both);
+        assert_eq!(store.write(&sys(), |tx| tx.get_node_with_quotas(id)).unwrap(), both);
+    }
+    let tenant = store.get_node_with_quotas(&sys(), c.tenant.id).unwrap();
+    assert_eq!(tenant.node.effective_status.source, Some(c.sub.id), "the status in force comes from above");
+    let extensions = tenant.quotas.iter().find(|q| q.resource == "extensions").unwrap();
+    assert_eq!((extensions.used, extensions.available), (3, Some(7)), "the distributor's limit is the tightest");
+    // Inside a write, it sees the transaction's own changes.
+    let seen = store
+        .write(&sys(), |tx| {
+            tx.release(c.tenant.id, "extensions", 1)?;
+            tx.get_node_with_quotas(c.tenant.id)
+        })
+        .unwrap();
+    assert_eq!(seen.quotas.iter().find(|q| q.resource == "extensions").unwrap().used, 2);
+    // The same refusals as get_node: missing, and outside the actor's scope.
+    let missing: tenantree::NodeId = "01900000-0000-7000-8000-00000000abcd".parse().unwrap();
+    assert_eq!(store.get_node_with_quotas(&sys(), missing).unwrap_err().code(), "NOT_FOUND");
+    let south = create(&store, "distributor", "south", Some(c.platform.id));
+    let (_, dealer) = account(&store, "north-admin", "distributor_admin", Some(c.dist.id));
+    assert_eq!(store.get_node_with_quotas(&dealer, south.id).unwrap_err().code(), "NOT_FOUND");
+    assert_eq!(store.get_node_with_quotas(&dealer, c.tenant.id).unwrap().node.id, c.tenant.id);
+    // In JSON: the node and the list, under their names.
+    let json = serde_json::to_value(&tenant).unwrap();
+    assert_eq!(json["node"]["name"], "bakery");
+    assert_eq!(json["quotas"].as_array().unwrap().len(), tenant.quotas.len());
+}
+
+#[test]
 fn the_largest_limits_on_many_siblings_do_not_overflow_the_bookkeeping() {
     let store = store();
     let c = chain(&store);

@@ -25,11 +25,12 @@
 //! - node summary: `parent` str? (first: see `SummaryPageWire::push`), `id` str, `kind` str,
 //!   `name` str, `status`, `effectiveStatus` (status, then `source` str?), `depth`;
 //! - page of summaries: as a page of nodes, with summaries for nodes;
-//! - list of quotas: their number, then each quota.
+//! - list of quotas: their number, then each quota;
+//! - node with quotas: the node, then its list of quotas.
 
 use std::fmt;
 
-use tenantree::{Node, NodeId, NodeSummaryRef, Page, Profile, Quota, Status};
+use tenantree::{Node, NodeId, NodeSummaryRef, NodeWithQuotas, Page, Profile, Quota, Status};
 
 use crate::MAX_SAFE_INTEGER;
 
@@ -46,11 +47,13 @@ pub enum Shape {
     Quotas = 3,
     /// A page of node summaries.
     SummaryPage = 4,
+    /// A node with its quotas.
+    NodeWithQuotas = 5,
 }
 
 impl Shape {
     /// How many shapes there are (each one's number is below it).
-    pub const COUNT: usize = 5;
+    pub const COUNT: usize = 6;
 }
 
 /// A record on its way out: the numbers and the text `hot.js` reads.
@@ -166,6 +169,22 @@ impl Wire {
     /// A number of a quota above 2^53.
     pub fn quotas(quotas: &[Quota]) -> Result<Wire> {
         let mut w = Wire::new(Shape::Quotas, 1 + quotas.len() * 6);
+        w.len(quotas.len());
+        for quota in quotas {
+            w.put_quota(quota)?;
+        }
+        Ok(w)
+    }
+
+    /// A node with its quotas.
+    ///
+    /// # Errors
+    ///
+    /// A number of the node or of a quota above 2^53.
+    pub fn node_with_quotas(both: &NodeWithQuotas) -> Result<Wire> {
+        let NodeWithQuotas { node, quotas } = both;
+        let mut w = Wire::new(Shape::NodeWithQuotas, 41 + quotas.len() * 6);
+        w.put_node(node)?;
         w.len(quotas.len());
         for quota in quotas {
             w.put_quota(quota)?;
@@ -492,7 +511,8 @@ mod tests {
 
     #[test]
     fn every_shape_is_below_the_count() {
-        let shapes = [Shape::Node, Shape::NodePage, Shape::Quota, Shape::Quotas, Shape::SummaryPage];
+        let shapes =
+            [Shape::Node, Shape::NodePage, Shape::Quota, Shape::Quotas, Shape::SummaryPage, Shape::NodeWithQuotas];
         assert_eq!(shapes.len(), Shape::COUNT);
         for shape in shapes {
             assert!((shape as usize) < Shape::COUNT, "{shape:?}");
@@ -588,6 +608,33 @@ mod tests {
         assert_eq!(&w.nums[..2], [0.0, 7.0]);
         assert!(w.nums[2].is_nan());
         assert_eq!(&w.nums[3..], [3.0, 1.0, 7.0]);
+    }
+
+    #[test]
+    fn a_node_with_quotas_is_the_node_then_the_list_of_quotas() {
+        let node = sample_node();
+        let quotas = vec![
+            Quota { resource: "tenants".into(), limit: None, used: 3, allocated: 1, available: Some(7) },
+            Quota { resource: "disk".into(), limit: Some(9), used: 0, allocated: 0, available: None },
+        ];
+        let both = NodeWithQuotas { node: node.clone(), quotas: quotas.clone() };
+        let w = Wire::node_with_quotas(&both).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(w.shape, Shape::NodeWithQuotas);
+        let alone = Wire::node(&node).unwrap_or_else(|e| panic!("{e}"));
+        let (node_nums, node_text) = (alone.nums.clone(), text_of(&alone));
+        drop(alone);
+        let list = Wire::quotas(&quotas).unwrap_or_else(|e| panic!("{e}"));
+        let units = node_text.encode_utf16().count() as f64;
+        assert_eq!(&w.nums[..node_nums.len()], node_nums.as_slice(), "the node's slots first");
+        // The quotas' slots as a list of their own, their strings after the node's text.
+        let rest = &w.nums[node_nums.len()..];
+        assert_eq!(rest.len(), list.nums.len());
+        for (i, (got, alone)) in rest.iter().zip(&list.nums).enumerate() {
+            let is_offset = matches!(i, 1 | 2 | 7 | 8);
+            let want = if is_offset { alone + units } else { *alone };
+            assert!(got == &want || (got.is_nan() && want.is_nan()), "slot {i}: {got} against {want}");
+        }
+        assert_eq!(text_of(&w), format!("{node_text}{}", text_of(&list)));
     }
 
     #[test]

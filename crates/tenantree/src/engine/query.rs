@@ -10,7 +10,8 @@ use crate::engine::{Chain, ChildRow, Loaded, cursor, load_chain, quota, resolve,
 use crate::error::{Error, Result};
 use crate::ids::NodeId;
 use crate::model::{
-    ChildQuery, DescendantQuery, Direction, EffectiveStatus, Node, NodeSummaryRef, Page, Quota, SortBy, Status,
+    ChildQuery, DescendantQuery, Direction, EffectiveStatus, Node, NodeSummaryRef, NodeWithQuotas, Page, Quota, SortBy,
+    Status,
 };
 use crate::schema::{CHILDREN_KEY, Schema};
 use crate::store::{Flow, Index, KeyRange, NodeRecord, View, keys};
@@ -63,6 +64,14 @@ pub(crate) fn quotas(v: &impl View, schema: &Schema, who: &Principal, id: NodeId
     let chain = visible_chain(v, who, id)?;
     who.require(schema, &chain, chain.node()?.rec.kind, Action::Read)?;
     quota::quotas(v, schema, &chain)
+}
+
+/// A node and its quotas from one walk up the tree: one scope check and one chain for both.
+/// O(depth × resources).
+pub(crate) fn get_with_quotas(v: &impl View, schema: &Schema, who: &Principal, id: NodeId) -> Result<NodeWithQuotas> {
+    let chain = visible_chain(v, who, id)?;
+    who.require(schema, &chain, chain.node()?.rec.kind, Action::Read)?;
+    Ok(NodeWithQuotas { node: to_node(schema, &chain)?, quotas: quota::quotas(v, schema, &chain)? })
 }
 
 /// How many descendants of each kind a node has (003's `nbOfTenants`), from the roll-ups.
