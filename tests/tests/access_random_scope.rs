@@ -128,8 +128,17 @@ impl World {
             Act::Get => {
                 let got = self.store.get_node(&who, target);
                 assert_eq!(got.is_ok(), exists && seen, "get {target}");
-                if !(exists && seen) {
-                    assert_eq!(got.unwrap_err().code(), "NOT_FOUND");
+                // The node with its quotas: the same answer, or the same refusal, as its parts.
+                match (self.store.get_node_with_quotas(&who, target), got) {
+                    (Ok(both), Ok(node)) => {
+                        assert_eq!(both.node, node);
+                        assert_eq!(both.quotas, self.store.quotas(&who, target).unwrap());
+                    }
+                    (Err(e), Err(alone)) => {
+                        assert_eq!(e.code(), "NOT_FOUND");
+                        assert_eq!(alone.code(), "NOT_FOUND");
+                    }
+                    (both, alone) => panic!("get_node_with_quotas {both:?} against get_node {alone:?}"),
                 }
             }
             Act::Children => {
