@@ -129,14 +129,17 @@ function compile(files, build) {
 }
 
 const USAGE = `
-import { Store, type Node, type Page, type Quota, type TenantreeError, type Actor, type StoreOptions, type Session as T_Session, type SnapshotExport } from "tenantree";
+import { Store, type Node, type Page, type Quota, type NodeWithQuotas, type TenantreeError, type Actor, type StoreOptions, type Session as T_Session, type SnapshotExport } from "tenantree";
 const sys: Actor = { type: "system" };
 const options: StoreOptions = { preset: "channel", durability: "bulk" };
 const s = new Store(options);
 const root: Node = s.createNode(sys, { kind: "platform", name: "acme", limits: { tenants: 10 } });
 const page: Page<Node> = s.children(sys, root.id, { sort: "created", dir: "desc", limit: 5 });
 const quotas: Quota[] = s.quotas(sys, root.id);
-const both: { node: Node; quotas: Quota[] } = s.read(sys, (tx) => tx.getNodeWithQuotas(root.id));
+const both: NodeWithQuotas = s.getNodeWithQuotas(sys, root.id);
+s.read(sys, (tx) => { const inTx: NodeWithQuotas = tx.getNodeWithQuotas(root.id); return inTx.quotas.length; });
+// @ts-expect-error: a node with its quotas is not a node
+const notANode: Node = s.getNodeWithQuotas(sys, root.id);
 const deleted: boolean = s.deleteNode(sys, root.id);
 const image: Uint8Array = s.exportImage();
 const copy: Store = Store.fromImage(image);
@@ -167,7 +170,7 @@ s.createNode(sys, { kind: "platform" });
 s.setStatus(sys, root.id, "disabled");
 // @ts-expect-error: amounts are numbers
 s.allocate(sys, root.id, "extensions", "1");
-void [page, quotas, both, deleted, copy, id];
+void [page, quotas, both, notANode, deleted, copy, id];
 `;
 
 for (const build of ['node', 'web']) {

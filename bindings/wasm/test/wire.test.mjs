@@ -1,4 +1,4 @@
-// The busiest records (nodes, pages of nodes, quotas) are built in JavaScript from numbers and
+// The busiest records (nodes, pages of nodes, quotas, a node with its quotas) are built in JavaScript from numbers and
 // one text (src/hot.js, the wire of bindings/wasm/hot); every other record goes through the
 // generic conversion (serde-wasm-bindgen). Both must give the same plain data, keys in the
 // same order, for every shape a record can take.
