@@ -284,3 +284,56 @@ fn a_panic_inside_a_write_leaves_the_committed_records() {
     let report = store.check().unwrap();
     assert!(report.findings.iter().all(|f| f.area == "pages"), "{:#?}", report.findings);
 }
+
+/// Write transactions hand the ids they resolved to the next one (`Shared::ids`): a deleted
+/// node's id must not resolve again, nor one that only a failed transaction created, and a
+/// failed delete must leave its node reachable.
+#[test]
+fn ids_resolved_by_writes_never_outlive_their_nodes() {
+    let store = store();
+    let c = chain(&store);
+    let s = sys();
+    let doomed = create(&store, "tenant", "doomed", Some(c.reseller.id));
+    // Resolved by these writes, and handed on.
+    store.allocate(&s, doomed.id, "extensions", 1).unwrap();
+    store.release(&s, doomed.id, "extensions", 1).unwrap();
+    assert!(store.delete_node(&s, doomed.id).unwrap());
+    refused(&store, "NOT_FOUND", || store.allocate(&s, doomed.id, "extensions", 1));
+
+    // Resolved, then deleted, in one transaction.
+    let once = create(&store, "tenant", "once", Some(c.reseller.id));
+    store
+        .write(&s, |tx| {
+            tx.allocate(once.id, "extensions", 1)?;
+            tx.release(once.id, "extensions", 1)?;
+            tx.delete_node(once.id)
+        })
+        .unwrap();
+    refused(&store, "NOT_FOUND", || store.allocate(&s, once.id, "extensions", 1));
+
+    // A delete that fails with its transaction: the node stays reachable by its id.
+    let kept = create(&store, "tenant", "kept", Some(c.reseller.id));
+    store.allocate(&s, kept.id, "extensions", 1).unwrap();
+    store.release(&s, kept.id, "extensions", 1).unwrap();
+    let failed = store.write(&s, |tx| {
+        tx.delete_node(kept.id)?;
+        tx.allocate(c.tenant.id, "no_such_resource", 1)
+    });
+    assert!(failed.is_err());
+    assert_eq!(store.allocate(&s, kept.id, "extensions", 2).unwrap().used, 2);
+
+    // A node created and resolved by a transaction that fails was never there.
+    let mut ghost = None;
+    let failed = store.write(&s, |tx| {
+        let n =
+            tx.create_node(&tenantree::NewNode::new("tenant", "ghost").parent(c.reseller.id).limit("extensions", 1))?;
+        ghost = Some(n.id);
+        tx.allocate(n.id, "extensions", 1)?;
+        tx.allocate(n.id, "extensions", 5)
+    });
+    assert_eq!(failed.unwrap_err().code(), "QUOTA_EXCEEDED");
+    let ghost = ghost.unwrap();
+    refused(&store, "NOT_FOUND", || store.allocate(&s, ghost, "extensions", 1));
+    refused(&store, "NOT_FOUND", || store.get_node(&s, ghost));
+    assert_clean(&store);
+}

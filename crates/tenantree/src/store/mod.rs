@@ -208,8 +208,8 @@ pub(crate) struct Db {
     shared: Arc<std::sync::Mutex<Shared>>,
 }
 
-/// What one write transaction leaves to the next: node records and roll-up cells exactly as
-/// committed. Write transactions run one at a time, and everything they store goes through
+/// What one write transaction leaves to the next: node records, roll-up cells and resolved ids
+/// exactly as committed. Write transactions run one at a time, and everything they store goes through
 /// [`WriteView`], which drops an entry here before it writes that node or cell and adds what it
 /// read or wrote only after its commit succeeded ([`Pending::apply`]): an entry is therefore
 /// always the committed value. A write transaction holds the lock from its start to its
@@ -225,6 +225,12 @@ pub(crate) struct Shared {
     nodes: SeqMap<Arc<NodeRecord>>,
     cells: SeqMap<Vec<(RollupKey, Cell)>>,
     cell_count: usize,
+    /// Ids and their sequence numbers as committed, resolved by write transactions: the next
+    /// operation on a node a transaction just touched (the release after an allocation, an
+    /// update after a read) finds its node without a descent of `ids`. Write transactions only:
+    /// an entry goes when its node's id is removed, before the removal, and ids never change
+    /// otherwise.
+    ids: IdMap,
     /// Counts publications and resets: a reader's entries are valid while it is unchanged.
     generation: u64,
 }
@@ -259,6 +265,7 @@ impl Shared {
 pub(crate) struct Publish {
     nodes: Vec<(u64, Arc<NodeRecord>)>,
     cells: Vec<(u64, Vec<(RollupKey, Cell)>)>,
+    ids: Vec<(u128, u64)>,
 }
 
 /// A [`Publish`] with the shared cache's lock, held from the start of the write transaction
@@ -281,6 +288,7 @@ impl Drop for Pending<'_> {
 
 const MAX_SHARED_NODES: usize = 16 * 1024;
 const MAX_SHARED_CELLS: usize = 64 * 1024;
+const MAX_SHARED_IDS: usize = 16 * 1024;
 
 /// Where an image of the database is read from.
 enum Source {
@@ -540,6 +548,10 @@ impl<'d> Pending<'d> {
                 shared.put_cell(seq, key, cell);
             }
         }
+        if shared.ids.len() + publish.ids.len() > MAX_SHARED_IDS {
+            shared.ids.clear();
+        }
+        shared.ids.extend(publish.ids.into_iter().take(MAX_SHARED_IDS));
     }
 }
 
@@ -1139,12 +1151,22 @@ impl std::hash::Hasher for SeqHasher {
         }
     }
 
+    fn write_u128(&mut self, n: u128) {
+        // Both halves in two rounds, instead of `write`'s sixteen (an id's bytes).
+        let [a, b, c, d, e, f, g, h, i, j, k, l, m, n2, o, p] = n.to_le_bytes();
+        self.write_u64(u64::from_le_bytes([a, b, c, d, e, f, g, h]));
+        self.write_u64(u64::from_le_bytes([i, j, k, l, m, n2, o, p]));
+    }
+
     fn write_u64(&mut self, n: u64) {
         self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 
 pub(crate) type SeqMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<SeqHasher>>;
+
+/// Node ids (their 16 bytes, big-endian) to sequence numbers.
+type IdMap = HashMap<u128, u64, std::hash::BuildHasherDefault<SeqHasher>>;
 
 /// The roll-up cells a write transaction has touched: per node, its few keys in a short list, so
 /// that a bump is one hash lookup and a node's cells are found together.
@@ -1205,6 +1227,9 @@ pub(crate) struct WriteView<'t> {
     /// The last id resolved to a sequence number: a bulk load resolves the same parent for
     /// every child.
     last_resolved: std::cell::Cell<Option<([u8; 16], u64)>>,
+    /// Ids this transaction resolved from `ids` and did not remove: true once it commits, when
+    /// they go to [`Shared::ids`].
+    resolved: std::cell::RefCell<Vec<(u128, u64)>>,
     /// The largest id stored, once read: a freshly minted id above it needs no probe.
     max_id: std::cell::Cell<Option<u128>>,
     next_seq: Option<u64>,
@@ -1231,6 +1256,7 @@ impl<'t> WriteView<'t> {
             node_cache: std::cell::RefCell::new(SeqMap::default()),
             cell_cache: std::cell::RefCell::new(CellCache::default()),
             last_resolved: std::cell::Cell::new(None),
+            resolved: std::cell::RefCell::new(Vec::new()),
             max_id: std::cell::Cell::new(None),
             next_seq: None,
             seq_dirty: false,
@@ -1356,7 +1382,12 @@ impl<'t> WriteView<'t> {
     }
 
     pub(crate) fn remove_id(&mut self, id: [u8; 16]) -> Result<()> {
-        lazy_mut!(self.ids, IDS)?.remove(u128::from_be_bytes(id))?;
+        // Before the removal: the shared entry must not outlive the row, even if the
+        // transaction fails from here on.
+        let key = u128::from_be_bytes(id);
+        self.shared.ids.remove(&key);
+        self.resolved.get_mut().retain(|(k, _)| *k != key);
+        lazy_mut!(self.ids, IDS)?.remove(key)?;
         if self.last_resolved.get().is_some_and(|(last, _)| last == id) {
             self.last_resolved.set(None);
         }
@@ -1522,8 +1553,9 @@ impl<'t> WriteView<'t> {
             .iter()
             .map(|(seq, cells)| (*seq, cells.iter().map(|c| (c.key, c.cell)).collect()))
             .collect();
+        let ids = std::mem::take(self.resolved.get_mut());
         self.flush()?;
-        Ok(Publish { nodes, cells })
+        Ok(Publish { nodes, cells, ids })
     }
 
     /// Writes the caches out. Must run before the transaction commits.
@@ -1559,7 +1591,17 @@ impl View for WriteView<'_> {
     }
 
     fn seq_of(&self, id: [u8; 16]) -> Result<Option<u64>> {
-        memo_seq(&self.last_resolved, id, || Ok(lazy!(self.ids, IDS)?.get(u128::from_be_bytes(id))?.map(|v| v.value())))
+        memo_seq(&self.last_resolved, id, || {
+            let key = u128::from_be_bytes(id);
+            if let Some(seq) = self.shared.ids.get(&key) {
+                return Ok(Some(*seq));
+            }
+            let seq = lazy!(self.ids, IDS)?.get(key)?.map(|v| v.value());
+            if let Some(seq) = seq {
+                self.resolved.borrow_mut().push((key, seq));
+            }
+            Ok(seq)
+        })
     }
 
     fn cell(&self, seq: u64, key: RollupKey) -> Result<Cell> {
