@@ -182,9 +182,9 @@ const LAST_TEXT = [null, null, null, null, null, null];
 
 /**
  * The record of shape `shape` (0 node, 1 page of nodes, 2 quota, 3 quotas, 4 page of node
- * summaries, 5 node with quotas) on the wire whose numbers start at byte `numsAt` of wasm memory (8-aligned) and
- * whose text is the `textLen` bytes at `textAt`; `same` when those bytes are the last
- * record's text, whose string is then taken again instead of decoded.
+ * summaries, 5 node with quotas) on the wire whose numbers start at byte `numsAt` of wasm
+ * memory (8-aligned) and whose text is the `textLen` bytes at `textAt`; `same` when those
+ * bytes are the last record's text, whose string is then taken again instead of decoded.
  */
 export function fromWire(shape, numsAt, textAt, textLen, same) {
   let text = same ? LAST_TEXT[shape] ?? null : null;

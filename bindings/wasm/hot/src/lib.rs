@@ -1,7 +1,7 @@
 //! The hot paths of the wasm binding (`bindings/wasm`): the records that its busiest calls
-//! take and return (`createNode`, `getNode`, `quotas`, `getNodeWithQuotas`, `allocate`/`release`,
-//! `children`): in
-//! from JSON, out on the [`Wire`] (numbers and one text, for the binding's `wire.js`).
+//! take and return (`createNode`, `getNode`, `quotas`, `getNodeWithQuotas`,
+//! `allocate`/`release`, `children`): in from JSON, out on the [`Wire`] (numbers and one text,
+//! for the binding's `src/hot.js`).
 //!
 //! Generic code is compiled in the crate that instantiates it, with that crate's `opt-level`.
 //! The package is built for size (`opt-level = "z"`, root `Cargo.toml`, profile

@@ -169,10 +169,7 @@ impl Wire {
     /// A number of a quota above 2^53.
     pub fn quotas(quotas: &[Quota]) -> Result<Wire> {
         let mut w = Wire::new(Shape::Quotas, 1 + quotas.len() * 6);
-        w.len(quotas.len());
-        for quota in quotas {
-            w.put_quota(quota)?;
-        }
+        w.put_quotas(quotas)?;
         Ok(w)
     }
 
@@ -185,10 +182,7 @@ impl Wire {
         let NodeWithQuotas { node, quotas } = both;
         let mut w = Wire::new(Shape::NodeWithQuotas, 41 + quotas.len() * 6);
         w.put_node(node)?;
-        w.len(quotas.len());
-        for quota in quotas {
-            w.put_quota(quota)?;
-        }
+        w.put_quotas(quotas)?;
         Ok(w)
     }
 
@@ -249,6 +243,12 @@ impl Wire {
         self.u64(pages)?;
         self.opt_str(next);
         Ok(())
+    }
+
+    /// A list of quotas: their number, then each quota.
+    fn put_quotas(&mut self, quotas: &[Quota]) -> Result {
+        self.len(quotas.len());
+        quotas.iter().try_for_each(|quota| self.put_quota(quota))
     }
 
     fn put_quota(&mut self, quota: &Quota) -> Result {

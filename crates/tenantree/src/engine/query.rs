@@ -38,17 +38,22 @@ pub(crate) fn visible_chain(v: &impl View, who: &Principal, id: NodeId) -> Resul
     Ok(chain)
 }
 
-/// One node with its effective status. O(depth).
-pub(crate) fn get(v: &impl View, schema: &Schema, who: &Principal, id: NodeId) -> Result<Node> {
+/// A visible node's chain that the actor may read: NOT_FOUND or FORBIDDEN otherwise.
+fn readable_chain(v: &impl View, schema: &Schema, who: &Principal, id: NodeId) -> Result<Chain> {
     let chain = visible_chain(v, who, id)?;
     who.require(schema, &chain, chain.node()?.rec.kind, Action::Read)?;
+    Ok(chain)
+}
+
+/// One node with its effective status. O(depth).
+pub(crate) fn get(v: &impl View, schema: &Schema, who: &Principal, id: NodeId) -> Result<Node> {
+    let chain = readable_chain(v, schema, who, id)?;
     to_node(schema, &chain)
 }
 
 /// A node's ancestors that the caller may see, from the top down. O(depth).
 pub(crate) fn ancestors(v: &impl View, schema: &Schema, who: &Principal, id: NodeId) -> Result<Vec<Node>> {
-    let chain = visible_chain(v, who, id)?;
-    who.require(schema, &chain, chain.node()?.rec.kind, Action::Read)?;
+    let chain = readable_chain(v, schema, who, id)?;
     let mut out = Vec::new();
     for i in (1..chain.links.len()).rev() {
         let sub = Chain { links: chain.links.get(i..).map(<[Loaded]>::to_vec).unwrap_or_default() };
@@ -61,16 +66,14 @@ pub(crate) fn ancestors(v: &impl View, schema: &Schema, who: &Principal, id: Nod
 
 /// The quotas of a node. O(depth × resources).
 pub(crate) fn quotas(v: &impl View, schema: &Schema, who: &Principal, id: NodeId) -> Result<Vec<Quota>> {
-    let chain = visible_chain(v, who, id)?;
-    who.require(schema, &chain, chain.node()?.rec.kind, Action::Read)?;
+    let chain = readable_chain(v, schema, who, id)?;
     quota::quotas(v, schema, &chain)
 }
 
 /// A node and its quotas from one walk up the tree: one scope check and one chain for both.
 /// O(depth × resources).
 pub(crate) fn get_with_quotas(v: &impl View, schema: &Schema, who: &Principal, id: NodeId) -> Result<NodeWithQuotas> {
-    let chain = visible_chain(v, who, id)?;
-    who.require(schema, &chain, chain.node()?.rec.kind, Action::Read)?;
+    let chain = readable_chain(v, schema, who, id)?;
     Ok(NodeWithQuotas { node: to_node(schema, &chain)?, quotas: quota::quotas(v, schema, &chain)? })
 }
 
@@ -85,8 +88,7 @@ pub(crate) fn kind_counts(
     // For a scoped account, "everything" is its own node and its subtree.
     let (seq, own_kind) = match (id, who.scope()) {
         (Some(id), _) => {
-            let chain = visible_chain(v, who, id)?;
-            who.require(schema, &chain, chain.node()?.rec.kind, Action::Read)?;
+            let chain = readable_chain(v, schema, who, id)?;
             (chain.seq(), None)
         }
         (None, None) => (0, None),

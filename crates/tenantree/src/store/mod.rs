@@ -209,10 +209,10 @@ pub(crate) struct Db {
 }
 
 /// What one write transaction leaves to the next: node records, roll-up cells and resolved ids
-/// exactly as committed. Write transactions run one at a time, and everything they store goes through
-/// [`WriteView`], which drops an entry here before it writes that node or cell and adds what it
-/// read or wrote only after its commit succeeded ([`Pending::apply`]): an entry is therefore
-/// always the committed value. A write transaction holds the lock from its start to its
+/// exactly as committed. Write transactions run one at a time, and everything they store goes
+/// through [`WriteView`], which drops an entry here before it writes that node, cell or id and
+/// adds what it read or wrote only after its commit succeeded ([`Pending::apply`]): an entry is
+/// therefore always the committed value. A write transaction holds the lock from its start to its
 /// publication, so nobody sees the cache between the two.
 ///
 /// A bulk load or a batch of allocations then finds the dealers above its nodes, and their
@@ -1151,11 +1151,11 @@ impl std::hash::Hasher for SeqHasher {
         }
     }
 
+    // Both halves in two rounds, instead of `write`'s sixteen (an id's bytes).
+    #[allow(clippy::cast_possible_truncation)] // the low half, on purpose
     fn write_u128(&mut self, n: u128) {
-        // Both halves in two rounds, instead of `write`'s sixteen (an id's bytes).
-        let [a, b, c, d, e, f, g, h, i, j, k, l, m, n2, o, p] = n.to_le_bytes();
-        self.write_u64(u64::from_le_bytes([a, b, c, d, e, f, g, h]));
-        self.write_u64(u64::from_le_bytes([i, j, k, l, m, n2, o, p]));
+        self.write_u64(n as u64);
+        self.write_u64((n >> 64) as u64);
     }
 
     fn write_u64(&mut self, n: u64) {
