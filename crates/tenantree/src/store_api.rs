@@ -423,9 +423,9 @@ impl Store {
         let txn = db.begin_write(self.inner.durability)?;
         // The shared cache stays locked until this transaction's publication (see `Pending`).
         let mut shared = db.lock_shared();
-        let outcome = {
-            let view = db.write_view(&txn, &mut shared);
-            match Principal::resolve(&view, actor) {
+        let outcome = match db.write_view(&txn, &mut shared) {
+            Err(e) => Err(e),
+            Ok(view) => match Principal::resolve(&view, actor) {
                 Ok(who) => {
                     let mut tx = WriteTx { view, ctx: self.ctx(), who, poisoned: None };
                     let result = f(&mut tx);
@@ -436,7 +436,7 @@ impl Store {
                     }
                 }
                 Err(e) => Err(e),
-            }
+            },
         };
         match outcome {
             Ok((value, publish)) => {

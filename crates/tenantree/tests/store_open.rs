@@ -109,22 +109,70 @@ fn tamper(tamper: impl FnOnce(&redb::WriteTransaction)) -> Vec<tenantree::Findin
     store.check().unwrap().findings
 }
 
+/// The roll-up log (format 5): recent changes of `cells`, one row per transaction, each a run of
+/// 50-byte entries (seq and key, little-endian, then the 40-byte cell).
+const CELL_LOG: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("cell_log");
+
+/// A log entry for the platform (seq 1)'s count of children, 77 (its below, as the cell's
+/// second little-endian u64).
+fn wrong_children_count() -> Vec<u8> {
+    let mut entry = Vec::new();
+    entry.extend_from_slice(&1u64.to_le_bytes());
+    entry.extend_from_slice(&u16::MAX.to_le_bytes());
+    let mut cell = [0u8; 40];
+    cell[8] = 77;
+    entry.extend_from_slice(&cell);
+    entry
+}
+
 #[test]
-fn the_check_finds_a_wrong_rollup() {
+fn the_check_finds_a_wrong_rollup_in_the_log() {
+    let findings = tamper(|txn| {
+        let mut log = txn.open_table(CELL_LOG).unwrap();
+        let tip = log.last().unwrap().map_or(0, |(k, _)| k.value());
+        log.insert(tip + 1, wrong_children_count().as_slice()).unwrap();
+    });
+    assert!(findings.iter().any(|f| f.area == "rollup" && f.message.contains("77")), "{findings:#?}");
+}
+
+#[test]
+fn the_check_finds_a_rollup_row_of_a_missing_node() {
     let findings = tamper(|txn| {
         let mut t = txn.open_table(redb::TableDefinition::<(u64, u16), &[u8; 40]>::new("cells")).unwrap();
-        let key = {
-            let mut it = t.iter().unwrap();
-            let (k, _) = it.next().unwrap().unwrap();
-            k.value()
-        };
-        // No allocation of its own, below = 77, no bound, no child limits (40 bytes: own,
-        // below and the bound as little-endian u64s, then the child limits as a u128).
         let mut cell = [0u8; 40];
         cell[8] = 77;
-        t.insert(key, &cell).unwrap();
+        t.insert((999_999, u16::MAX), &cell).unwrap();
     });
-    assert!(findings.iter().any(|f| f.area == "rollup"), "{findings:#?}");
+    assert!(findings.iter().any(|f| f.area == "rollup" && f.message.contains("#999999")), "{findings:#?}");
+}
+
+#[test]
+fn a_torn_log_row_is_corrupted_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.redb");
+    let tenant = {
+        let store = Store::open(&path).unwrap();
+        let c = chain(&store);
+        store.allocate(&sys(), c.tenant.id, "extensions", 3).unwrap();
+        c.tenant.id
+    };
+    {
+        let db = redb::Database::open(&path).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let mut log = txn.open_table(CELL_LOG).unwrap();
+            let tip = log.last().unwrap().map_or(0, |(k, _)| k.value());
+            let mut row = wrong_children_count();
+            row.pop();
+            log.insert(tip + 1, row.as_slice()).unwrap();
+        }
+        txn.commit().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let err = store.quotas(&sys(), tenant).unwrap_err();
+    assert_eq!(err.code(), "CORRUPTED", "{err}");
+    let err = store.allocate(&sys(), tenant, "extensions", 1).unwrap_err();
+    assert_eq!(err.code(), "CORRUPTED", "{err}");
 }
 
 #[test]

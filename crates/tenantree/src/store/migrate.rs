@@ -167,6 +167,8 @@ pub(crate) fn upgrade(txn: &redb::WriteTransaction, from: u32) -> Result<()> {
         1 => v1_to_v2(txn),
         2 => v2_to_v3(txn),
         3 => v3_to_v4(txn),
+        // Format 5 adds `cell_log`, which opening creates; a format-4 store has no log.
+        4 => Ok(()),
         other => Err(Error::corrupted(format!("no upgrade from format {other}"))),
     }
 }
@@ -182,6 +184,7 @@ mod tests {
 
     use super::*;
     use crate::store::image::{ImageBackend, SharedBackend, read_all};
+    use crate::store::log::{CELL_LOG, Overlay};
     use crate::store::{FORMAT_VERSION, META};
     use crate::{Actor, Durability, ManualClock, NewNode, SeededEntropy, Store, Timestamp};
 
@@ -220,9 +223,26 @@ mod tests {
         read_all(backend.as_ref()).unwrap()
     }
 
+    /// Rewrites a current image in format 4: the log of cells folded into `cells`, and gone.
+    fn to_v4(image: Vec<u8>) -> Vec<u8> {
+        edit_image(image, 4, |txn| {
+            let log = Overlay::load(&txn.open_table(CELL_LOG).unwrap()).unwrap();
+            let mut cells = txn.open_table(CELLS).unwrap();
+            for ((seq, key), cell) in log.sorted() {
+                if cell.is_zero() {
+                    cells.remove((seq, key)).unwrap();
+                } else {
+                    cells.insert((seq, key), &cell.to_bytes()).unwrap();
+                }
+            }
+            txn.delete_table(CELL_LOG).unwrap();
+        })
+    }
+
     /// Rewrites a current image in format 3: `by_name` and `by_parent` key-only, the latter with
     /// `var()`-encoded keys.
     fn to_v3(image: Vec<u8>) -> Vec<u8> {
+        let image = to_v4(image);
         edit_image(image, 3, |txn| {
             let names: Vec<Vec<u8>> =
                 txn.open_table(BY_NAME).unwrap().iter().unwrap().map(|r| r.unwrap().0.value().to_vec()).collect();

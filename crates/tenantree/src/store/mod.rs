@@ -14,11 +14,13 @@
 //! | `names` | group, NUL, folded name | `u64` | store-wide name uniqueness |
 //! | `billing` | scope node, billing id | `u64` | billing-id uniqueness |
 //! | `cells` | (`u64`, `u16`) | [`Cell`], 40 bytes | per-subtree counts, usage and limit bounds |
+//! | `cell_log` | `u64` | cells changed by a transaction ([`log`]) | recent changes of `cells`, folded into it in batches |
 //!
 //! Sequence numbers start at 1; 0 stands for "no parent" in keys.
 
 pub(crate) mod image;
 pub(crate) mod keys;
+pub(crate) mod log;
 mod migrate;
 pub(crate) mod records;
 
@@ -31,6 +33,7 @@ use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 use crate::error::{Error, Result};
 use crate::schema::{RollupKey, Schema};
 use keys::SLOT_BYTES;
+use log::{CELL_LOG, LOG_MAX_CELLS, LOG_MAX_ROWS, LogCache, LogCell, Overlay};
 pub(crate) use records::{
     AccountRecord, CELL_BYTES, Cell, EventRecord, MessageRecord, NameEntry, NameEntryRef, NodeRecord, ProfileRec,
     RoleRecord, StatusRec, TokenRecord, decode, encode, encode_in,
@@ -48,7 +51,9 @@ pub(crate) use records::{
 /// postcard-encoded).
 /// 4: `by_name` entries carry a [`NameEntry`] (a page of children by name reads no record), and
 /// `by_parent` keys are 16 fixed bytes (were `var()`-encoded).
-pub(crate) const FORMAT_VERSION: u32 = 4;
+/// 5: recent changes of `cells` are logged in `cell_log` ([`log`]); a reader of format 4 would
+/// not see them.
+pub(crate) const FORMAT_VERSION: u32 = 5;
 const FORMAT_MAGIC: &str = "tenantree";
 
 pub(crate) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
@@ -206,6 +211,8 @@ pub(crate) struct Db {
     /// Records and cells as last committed, handed from one write transaction to the next and
     /// to read transactions that begin at the same commit.
     shared: Arc<std::sync::Mutex<Shared>>,
+    /// The decoded log of cells for readers that cannot use `shared` (see [`log`]).
+    log_cache: Arc<LogCache>,
 }
 
 /// What one write transaction leaves to the next: node records, roll-up cells and resolved ids
@@ -231,6 +238,10 @@ pub(crate) struct Shared {
     /// an entry goes when its node's id is removed, before the removal, and ids never change
     /// otherwise.
     ids: IdMap,
+    /// The log of cells as committed, decoded ([`log`]); `None` until a write transaction
+    /// has read it, and while one holds it. Unlike the other entries it is complete, not a
+    /// cache of some rows: a cell it does not hold is as `cells` stores it.
+    log: Option<Overlay>,
     /// Counts publications and resets: a reader's entries are valid while it is unchanged.
     generation: u64,
 }
@@ -266,6 +277,8 @@ pub(crate) struct Publish {
     nodes: Vec<(u64, Arc<NodeRecord>)>,
     cells: Vec<(u64, Vec<(RollupKey, Cell)>)>,
     ids: Vec<(u128, u64)>,
+    /// The log as this transaction leaves it.
+    log: Overlay,
 }
 
 /// A [`Publish`] with the shared cache's lock, held from the start of the write transaction
@@ -361,6 +374,7 @@ impl Db {
             db,
             source,
             shared: Arc::new(std::sync::Mutex::new(Shared::default())),
+            log_cache: Arc::new(LogCache::default()),
         };
         let schema = db.init(schema)?;
         Ok((db, schema))
@@ -451,7 +465,7 @@ impl Db {
     /// writer holds the lock, the reader goes without the cache.
     pub(crate) fn begin_read(&self) -> Result<ReadView> {
         let Ok(shared) = self.shared.try_lock() else {
-            return Ok(ReadView::new(self.db.begin_read()?, None));
+            return Ok(ReadView::new(self.db.begin_read()?, None, &self.log_cache));
         };
         let idle = self.idle.try_lock().ok().and_then(|mut slot| slot.take());
         if let Some(view) = idle
@@ -462,7 +476,7 @@ impl Db {
         let txn = self.db.begin_read()?;
         let generation = shared.generation;
         drop(shared);
-        Ok(ReadView::new(txn, Some(SharedRef { cache: Arc::clone(&self.shared), generation })))
+        Ok(ReadView::new(txn, Some(SharedRef { cache: Arc::clone(&self.shared), generation }), &self.log_cache))
     }
 
     pub(crate) fn begin_write(&self, durability: Durability) -> Result<redb::WriteTransaction> {
@@ -498,7 +512,15 @@ impl Db {
 
     /// A view of a write transaction, with the shared cache of committed records, whose lock
     /// (from [`Db::lock_shared`]) the caller holds until [`Pending::apply`].
-    pub(crate) fn write_view<'t>(&self, txn: &'t redb::WriteTransaction, shared: &'t mut Shared) -> WriteView<'t> {
+    ///
+    /// # Errors
+    ///
+    /// `STORAGE` or `CORRUPTED` when the log of cells cannot be read.
+    pub(crate) fn write_view<'t>(
+        &self,
+        txn: &'t redb::WriteTransaction,
+        shared: &'t mut Shared,
+    ) -> Result<WriteView<'t>> {
         WriteView::new(txn, shared)
     }
 
@@ -552,6 +574,7 @@ impl<'d> Pending<'d> {
             shared.ids.clear();
         }
         shared.ids.extend(publish.ids.into_iter().take(MAX_SHARED_IDS));
+        shared.log = Some(publish.log);
     }
 }
 
@@ -605,6 +628,7 @@ fn create_tables(txn: &redb::WriteTransaction) -> Result<()> {
     txn.open_table(NAMES)?;
     txn.open_table(BILLING)?;
     txn.open_table(CELLS)?;
+    txn.open_table(CELL_LOG)?;
     for blob in Blob::ALL {
         txn.open_table(blob.def())?;
     }
@@ -713,6 +737,17 @@ type CellValue = &'static [u8; CELL_BYTES];
 
 fn get_cell<T: ReadableTable<(u64, u16), CellValue>>(t: &T, seq: u64, key: RollupKey) -> Result<Cell> {
     Ok(t.get((seq, key))?.map_or_else(Cell::default, |v| Cell::from_bytes(v.value())))
+}
+
+/// A node's stored cells with newer values over them (the log's, a transaction's), by key,
+/// without zeros.
+fn overlay_cells(
+    stored: Vec<(RollupKey, Cell)>,
+    newer: impl Iterator<Item = (RollupKey, Cell)>,
+) -> Vec<(RollupKey, Cell)> {
+    let mut merged: BTreeMap<RollupKey, Cell> = stored.into_iter().collect();
+    merged.extend(newer);
+    merged.into_iter().filter(|(_, c)| !c.is_zero()).collect()
 }
 
 fn get_cells<T: ReadableTable<(u64, u16), CellValue>>(t: &T, seq: u64) -> Result<Vec<(RollupKey, Cell)>> {
@@ -956,7 +991,11 @@ pub(crate) struct ReadTables {
     names: ReadTable<&'static [u8], u64>,
     billing: ReadTable<&'static [u8], u64>,
     cells: ReadTable<(u64, u16), CellValue>,
+    cell_log: ReadTable<u64, &'static [u8]>,
     blobs: [ReadTable<&'static [u8], &'static [u8]>; Blob::ALL.len()],
+    /// This snapshot's log of cells, decoded when the shared cache could not give it.
+    log: std::cell::OnceCell<Arc<Overlay>>,
+    log_cache: Arc<LogCache>,
     /// Records read for chains, shared: a request that loads a node's chain twice (a node and
     /// then its quotas) decodes it once. Bounded; a snapshot never goes stale.
     node_cache: std::cell::RefCell<SeqMap<Arc<NodeRecord>>>,
@@ -983,7 +1022,7 @@ impl SharedRef {
 }
 
 impl ReadView {
-    fn new(txn: redb::ReadTransaction, shared: Option<SharedRef>) -> ReadView {
+    fn new(txn: redb::ReadTransaction, shared: Option<SharedRef>, log_cache: &Arc<LogCache>) -> ReadView {
         ReadView(Box::new(ReadTables {
             txn,
             meta: ReadTable::new(),
@@ -995,7 +1034,10 @@ impl ReadView {
             names: ReadTable::new(),
             billing: ReadTable::new(),
             cells: ReadTable::new(),
+            cell_log: ReadTable::new(),
             blobs: std::array::from_fn(|_| ReadTable::new()),
+            log: std::cell::OnceCell::new(),
+            log_cache: Arc::clone(log_cache),
             node_cache: std::cell::RefCell::new(SeqMap::default()),
             last_resolved: std::cell::Cell::new(None),
             shared,
@@ -1035,6 +1077,27 @@ impl ReadView {
         }
     }
 
+    /// This snapshot's log of cells, decoded (once per view, and once per log for all views:
+    /// [`LogCache`]).
+    fn snapshot_log(&self) -> Result<&Overlay> {
+        if self.log.get().is_none() {
+            let log = self.log_cache.get(lazy!(self.cell_log, CELL_LOG)?)?;
+            let _ = self.log.set(log);
+        }
+        self.log.get().map(|log| &**log).ok_or_else(|| Error::corrupted("the log of cells could not be kept"))
+    }
+
+    /// Runs `f` on the log of this snapshot: the shared decoded copy when this view may use
+    /// it, else its own.
+    fn with_log<R>(&self, f: impl Fn(&Overlay) -> R) -> Result<R> {
+        if let Some(shared) = &self.shared
+            && let Some(Some(out)) = shared.with(|s| s.log.as_ref().map(&f))
+        {
+            return Ok(out);
+        }
+        Ok(f(self.snapshot_log()?))
+    }
+
     fn blob_table(&self, table: Blob) -> Result<&redb::ReadOnlyTable<&'static [u8], &'static [u8]>> {
         let slot = self.blobs.get(table.index()).ok_or_else(|| Error::corrupted("unknown table"))?;
         if slot.get().is_none() {
@@ -1062,26 +1125,42 @@ impl View for ReadView {
         memo_seq(&self.last_resolved, id, || Ok(lazy!(self.ids, IDS)?.get(u128::from_be_bytes(id))?.map(|v| v.value())))
     }
 
-    /// From the shared cache when it holds the cell; otherwise from the snapshot, and added to
-    /// the cache when it holds the node's record (a dealer's: see [`ReadView::load_node`]).
+    /// From the shared cache when it holds the cell (in the log, or cached); otherwise from
+    /// the snapshot, and added to the cache when it holds the node's record (a dealer's: see
+    /// [`ReadView::load_node`]).
     fn cell(&self, seq: u64, key: RollupKey) -> Result<Cell> {
-        let Some(shared) = &self.shared else {
-            return get_cell(lazy!(self.cells, CELLS)?, seq, key);
-        };
-        if let Some(Some(cell)) = shared.with(|s| s.cell(seq, key)) {
+        if let Some(shared) = &self.shared {
+            // `Some(Some(cell))`: known; `Some(None)`: as `cells` stores it; `None`: the cache
+            // cannot say (busy, newer than this snapshot, or without the log).
+            let known =
+                shared.with(|s| s.log.as_ref().map(|log| log.get(seq, key).or_else(|| s.cell(seq, key)))).flatten();
+            match known {
+                Some(Some(cell)) => return Ok(cell),
+                Some(None) => {
+                    let cell = get_cell(lazy!(self.cells, CELLS)?, seq, key)?;
+                    shared.with(|s| {
+                        if s.cell_count < MAX_SHARED_CELLS && s.nodes.contains_key(&seq) {
+                            s.put_cell(seq, key, cell);
+                        }
+                    });
+                    return Ok(cell);
+                }
+                None => {}
+            }
+        }
+        if let Some(cell) = self.snapshot_log()?.get(seq, key) {
             return Ok(cell);
         }
-        let cell = get_cell(lazy!(self.cells, CELLS)?, seq, key)?;
-        shared.with(|s| {
-            if s.cell_count < MAX_SHARED_CELLS && s.nodes.contains_key(&seq) {
-                s.put_cell(seq, key, cell);
-            }
-        });
-        Ok(cell)
+        get_cell(lazy!(self.cells, CELLS)?, seq, key)
     }
 
     fn cells(&self, seq: u64) -> Result<Vec<(RollupKey, Cell)>> {
-        get_cells(lazy!(self.cells, CELLS)?, seq)
+        let logged: Vec<LogCell> = self.with_log(|log| log.node(seq).to_vec())?;
+        let stored = get_cells(lazy!(self.cells, CELLS)?, seq)?;
+        if logged.is_empty() {
+            return Ok(stored);
+        }
+        Ok(overlay_cells(stored, logged.iter().map(|c| (c.key, c.cell))))
     }
 
     index_reads!();
@@ -1095,7 +1174,8 @@ impl View for ReadView {
     }
 
     fn all_cells(&self) -> Result<Rows<'_, ((u64, RollupKey), Cell)>> {
-        iter_cells(lazy!(self.cells, CELLS)?)
+        let logged = self.with_log(Overlay::sorted)?;
+        Ok(log::merge(iter_cells(lazy!(self.cells, CELLS)?)?, logged))
     }
 
     fn all_lookups(&self, table: Lookup) -> Result<Rows<'_, (Vec<u8>, u64)>> {
@@ -1132,6 +1212,8 @@ struct CachedCell {
     key: RollupKey,
     cell: Cell,
     dirty: bool,
+    /// The committed value, when this transaction read it before changing it.
+    orig: Option<Cell>,
 }
 
 /// Hashes a sequence number for the write caches. Sequence numbers are dense counters chosen by
@@ -1182,8 +1264,9 @@ impl CellCache {
         self.by_node.get(&seq)?.iter().find(|c| c.key == key).map(|c| c.cell)
     }
 
-    /// Stores a cell; a clean one (a read) only while there is room.
-    fn put(&mut self, seq: u64, key: RollupKey, cell: Cell, dirty: bool) {
+    /// Stores a cell; a clean one (a read) only while there is room. `orig` is the committed
+    /// value when known; a cell already cached keeps the one it has.
+    fn put(&mut self, seq: u64, key: RollupKey, cell: Cell, dirty: bool, orig: Option<Cell>) {
         if !dirty && self.len >= MAX_CACHED_CELLS {
             return;
         }
@@ -1194,7 +1277,7 @@ impl CellCache {
                 slot.dirty |= dirty;
             }
             None => {
-                cells.push(CachedCell { key, cell, dirty });
+                cells.push(CachedCell { key, cell, dirty, orig });
                 self.len += 1;
             }
         }
@@ -1221,7 +1304,16 @@ pub(crate) struct WriteView<'t> {
     names: WriteTable<'t, &'static [u8], u64>,
     billing: WriteTable<'t, &'static [u8], u64>,
     cells: WriteTable<'t, (u64, u16), CellValue>,
+    cell_log: WriteTable<'t, u64, &'static [u8]>,
     blobs: [WriteTable<'t, &'static [u8], &'static [u8]>; Blob::ALL.len()],
+    /// The log of cells as committed, taken from [`Shared`] for the transaction (given back
+    /// when it ends without committing: it does not change before [`WriteView::finish`]).
+    log: Option<Overlay>,
+    /// The log has been folded into `cells` in this transaction: `cells` holds every cell,
+    /// and `log` no longer counts.
+    folded: bool,
+    /// The last key of `cell_log`, this transaction's rows included.
+    tip: u64,
     node_cache: std::cell::RefCell<SeqMap<Arc<NodeRecord>>>,
     cell_cache: std::cell::RefCell<CellCache>,
     /// The last id resolved to a sequence number: a bulk load resolves the same parent for
@@ -1239,9 +1331,23 @@ pub(crate) struct WriteView<'t> {
 }
 
 impl<'t> WriteView<'t> {
-    fn new(txn: &'t redb::WriteTransaction, shared: &'t mut Shared) -> WriteView<'t> {
-        WriteView {
+    fn new(txn: &'t redb::WriteTransaction, shared: &'t mut Shared) -> Result<WriteView<'t>> {
+        let cell_log = WriteTable::new();
+        let log = match shared.log.take() {
+            Some(log) => log,
+            None => {
+                let table = txn.open_table(CELL_LOG)?;
+                let log = Overlay::load(&table)?;
+                let _ = cell_log.set(table);
+                log
+            }
+        };
+        Ok(WriteView {
             txn,
+            tip: log.tip,
+            log: Some(log),
+            folded: false,
+            cell_log,
             shared,
             meta: WriteTable::new(),
             nodes: WriteTable::new(),
@@ -1261,7 +1367,12 @@ impl<'t> WriteView<'t> {
             next_seq: None,
             seq_dirty: false,
             counters: std::collections::BTreeMap::new(),
-        }
+        })
+    }
+
+    /// The log of cells, unless it has been folded into `cells` in this transaction.
+    fn live_log(&self) -> Option<&Overlay> {
+        if self.folded { None } else { self.log.as_ref() }
     }
 
     fn lookup_table(&self, table: Lookup) -> Result<&redb::Table<'t, &'static [u8], u64>> {
@@ -1364,8 +1475,12 @@ impl<'t> WriteView<'t> {
         Ok(())
     }
 
-    /// A cell not in this transaction's cache: the shared committed copy, or the stored row.
+    /// A cell not in this transaction's cache: its latest value in the log, the shared
+    /// committed copy, or the stored row.
     fn load_cell(&self, seq: u64, key: RollupKey) -> Result<Cell> {
+        if let Some(cell) = self.live_log().and_then(|log| log.get(seq, key)) {
+            return Ok(cell);
+        }
         match self.shared.cell(seq, key) {
             Some(cell) => Ok(cell),
             None => get_cell(lazy!(self.cells, CELLS)?, seq, key),
@@ -1481,10 +1596,15 @@ impl<'t> WriteView<'t> {
 
     /// Replaces a roll-up cell (in the cache; written at flush).
     pub(crate) fn set_cell(&mut self, seq: u64, key: RollupKey, cell: Cell) -> Result<()> {
+        self.put_cell(seq, key, cell, None)
+    }
+
+    fn put_cell(&mut self, seq: u64, key: RollupKey, cell: Cell, orig: Option<Cell>) -> Result<()> {
         let cache = self.cell_cache.get_mut();
-        cache.put(seq, key, cell, true);
+        cache.put(seq, key, cell, true, orig);
         if cache.len >= MAX_CACHED_CELLS {
-            self.flush_cells()?;
+            let dirty = self.take_dirty();
+            self.fold(dirty)?;
         }
         Ok(())
     }
@@ -1506,24 +1626,48 @@ impl<'t> WriteView<'t> {
             cache.dirty = true;
             return Ok(());
         }
-        let mut cell = self.load_cell(seq, key)?;
+        let orig = self.load_cell(seq, key)?;
+        let mut cell = orig;
         f(&mut cell)?;
-        self.set_cell(seq, key, cell)
+        self.put_cell(seq, key, cell, Some(orig))
     }
 
-    fn flush_cells(&mut self) -> Result<()> {
+    /// Empties the cache of cells and returns the changed ones, in key order.
+    fn take_dirty(&mut self) -> Vec<(u64, CachedCell)> {
         let cache = std::mem::take(self.cell_cache.get_mut());
         if !cache.dirty {
-            return Ok(());
+            return Vec::new();
         }
-        // In key order: redb's inserts are cheaper when neighbours follow each other.
         let mut dirty: Vec<(u64, CachedCell)> = cache
             .by_node
             .into_iter()
             .flat_map(|(seq, cells)| cells.into_iter().filter(|c| c.dirty).map(move |c| (seq, c)))
             .collect();
         dirty.sort_unstable_by_key(|(seq, c)| (*seq, c.key));
-        // The stored cells change now, before the commit: their shared copies go.
+        dirty
+    }
+
+    /// Writes the log and `dirty` (newer) into `cells`, each cell once and only where it
+    /// differs from its row, and empties the log, leaving its marker row.
+    fn fold(&mut self, dirty: Vec<(u64, CachedCell)>) -> Result<()> {
+        // Cell → (latest value, stored value when known).
+        let mut writes: HashMap<(u64, RollupKey), (Cell, Option<Cell>)> = HashMap::new();
+        if let Some(log) = self.live_log() {
+            writes.extend(log.entries().map(|(seq, c)| ((seq, c.key), (c.cell, c.stored))));
+        }
+        let rows = self.live_log().map_or(0, |log| log.rows);
+        for (seq, c) in &dirty {
+            writes.entry((*seq, c.key)).and_modify(|w| w.0 = c.cell).or_insert((c.cell, c.orig));
+        }
+        let mut writes: Vec<((u64, RollupKey), Cell)> = writes
+            .into_iter()
+            .filter(|(_, (cell, stored))| *stored != Some(*cell))
+            .map(|(k, (cell, _))| (k, cell))
+            .collect();
+        // In key order: redb's inserts are cheaper when neighbours follow each other.
+        writes.sort_unstable_by_key(|(k, _)| *k);
+        // The stored cells change now, before the commit: the shared copies of this
+        // transaction's cells go, since its later reads must find its own values.
         for (seq, c) in &dirty {
             if let Some(cells) = self.shared.cells.get_mut(seq) {
                 let before = cells.len();
@@ -1532,14 +1676,63 @@ impl<'t> WriteView<'t> {
             }
         }
         let table = lazy_mut!(self.cells, CELLS)?;
-        for (seq, entry) in dirty {
-            if entry.cell.is_zero() {
-                table.remove((seq, entry.key))?;
+        for ((seq, key), cell) in writes {
+            if cell.is_zero() {
+                table.remove((seq, key))?;
             } else {
-                table.insert((seq, entry.key), &entry.cell.to_bytes())?;
+                table.insert((seq, key), &cell.to_bytes())?;
             }
         }
+        if rows > 0 {
+            let table = lazy_mut!(self.cell_log, CELL_LOG)?;
+            let keys: Vec<u64> =
+                table.iter()?.map(|r| r.map(|(k, _)| k.value())).collect::<std::result::Result<_, _>>()?;
+            for key in keys {
+                table.remove(key)?;
+            }
+            self.tip += 1;
+            table.insert(self.tip, [].as_slice())?;
+        }
+        self.folded = true;
         Ok(())
+    }
+
+    /// Appends `dirty` to the log as one row; returns the log after it.
+    fn append(&mut self, dirty: &[(u64, CachedCell)], mut log: Overlay) -> Result<Overlay> {
+        let row = log::encode_row(dirty.iter().map(|(seq, c)| (*seq, c.key, &c.cell)));
+        self.tip += 1;
+        let tip = self.tip;
+        lazy_mut!(self.cell_log, CELL_LOG)?.insert(tip, row.as_slice())?;
+        log.rows += 1;
+        log.logged += dirty.len();
+        log.tip = tip;
+        for (seq, c) in dirty {
+            // A cell new to the log: `cells` stores what this transaction read (the log is
+            // empty for it, so that was the row).
+            log.put(*seq, LogCell { key: c.key, cell: c.cell, stored: c.orig });
+        }
+        Ok(log)
+    }
+
+    /// Writes this transaction's cells: appended to the log while it has room, else folded
+    /// with it into `cells`. Returns the log as the transaction leaves it.
+    fn settle_cells(&mut self) -> Result<Overlay> {
+        let dirty = self.take_dirty();
+        let log = match (self.log.take(), self.folded) {
+            (_, true) => Overlay::empty(self.tip),
+            (Some(log), false) => log,
+            (None, false) => return Err(Error::corrupted("the log of roll-up cells was lost in a transaction")),
+        };
+        if dirty.is_empty() {
+            return Ok(log);
+        }
+        if log.rows + 1 > LOG_MAX_ROWS || log.logged + dirty.len() > LOG_MAX_CELLS {
+            self.log = Some(log);
+            self.fold(dirty)?;
+            self.log = None;
+            return Ok(Overlay::empty(self.tip));
+        }
+        self.append(&dirty, log)
     }
 
     /// Writes the caches out and returns what to publish ([`Db::pending`], then
@@ -1554,13 +1747,13 @@ impl<'t> WriteView<'t> {
             .map(|(seq, cells)| (*seq, cells.iter().map(|c| (c.key, c.cell)).collect()))
             .collect();
         let ids = std::mem::take(self.resolved.get_mut());
-        self.flush()?;
-        Ok(Publish { nodes, cells, ids })
+        let log = self.settle_cells()?;
+        self.flush_counters()?;
+        Ok(Publish { nodes, cells, ids, log })
     }
 
-    /// Writes the caches out. Must run before the transaction commits.
-    pub(crate) fn flush(&mut self) -> Result<()> {
-        self.flush_cells()?;
+    /// Writes the sequence and the named counters out.
+    fn flush_counters(&mut self) -> Result<()> {
         if self.seq_dirty
             && let Some(next) = self.next_seq
         {
@@ -1575,6 +1768,15 @@ impl<'t> WriteView<'t> {
             }
         }
         Ok(())
+    }
+}
+
+impl Drop for WriteView<'_> {
+    /// A transaction that ends without [`WriteView::finish`] gives the log back unchanged.
+    fn drop(&mut self) {
+        if let Some(log) = self.log.take() {
+            self.shared.log = Some(log);
+        }
     }
 }
 
@@ -1610,18 +1812,16 @@ impl View for WriteView<'_> {
         }
         let cell = self.load_cell(seq, key)?;
         // A clean entry is only a read cache; it is not kept when the cache is full.
-        self.cell_cache.borrow_mut().put(seq, key, cell, false);
+        self.cell_cache.borrow_mut().put(seq, key, cell, false, Some(cell));
         Ok(cell)
     }
 
     fn cells(&self, seq: u64) -> Result<Vec<(RollupKey, Cell)>> {
-        let mut merged: BTreeMap<RollupKey, Cell> = get_cells(lazy!(self.cells, CELLS)?, seq)?.into_iter().collect();
-        if let Some(cached) = self.cell_cache.borrow().by_node.get(&seq) {
-            for entry in cached {
-                merged.insert(entry.key, entry.cell);
-            }
-        }
-        Ok(merged.into_iter().filter(|(_, c)| !c.is_zero()).collect())
+        let stored = get_cells(lazy!(self.cells, CELLS)?, seq)?;
+        let logged = self.live_log().map_or(&[][..], |log| log.node(seq));
+        let cache = self.cell_cache.borrow();
+        let cached = cache.by_node.get(&seq).map_or(&[][..], Vec::as_slice);
+        Ok(overlay_cells(stored, logged.iter().map(|c| (c.key, c.cell)).chain(cached.iter().map(|c| (c.key, c.cell)))))
     }
 
     index_reads!();
@@ -1638,7 +1838,8 @@ impl View for WriteView<'_> {
         if self.cell_cache.borrow().dirty {
             return Err(Error::corrupted("roll-ups read in bulk before the cache was flushed"));
         }
-        iter_cells(lazy!(self.cells, CELLS)?)
+        let logged = self.live_log().map(Overlay::sorted).unwrap_or_default();
+        Ok(log::merge(iter_cells(lazy!(self.cells, CELLS)?)?, logged))
     }
 
     fn all_lookups(&self, table: Lookup) -> Result<Rows<'_, (Vec<u8>, u64)>> {
@@ -1686,7 +1887,7 @@ mod tests {
         // Committed: cells 1..=10 at 1, published to the shared cache.
         let txn = db.begin_write(Durability::Bulk).unwrap();
         let mut shared = db.lock_shared();
-        let mut w = db.write_view(&txn, &mut shared);
+        let mut w = db.write_view(&txn, &mut shared).unwrap();
         for seq in 1..=10 {
             set(&mut w, seq, 1);
         }
@@ -1698,7 +1899,7 @@ mod tests {
         // reading them again must give its own values, not the shared committed ones.
         let txn = db.begin_write(Durability::Bulk).unwrap();
         let mut shared = db.lock_shared();
-        let mut w = db.write_view(&txn, &mut shared);
+        let mut w = db.write_view(&txn, &mut shared).unwrap();
         for seq in 1..=10 {
             assert_eq!(below(&w, seq), 1);
             set(&mut w, seq, 2);
@@ -1716,7 +1917,7 @@ mod tests {
         // Discarded: the next transaction sees the committed values again.
         let txn = db.begin_write(Durability::Bulk).unwrap();
         let mut shared = db.lock_shared();
-        let w = db.write_view(&txn, &mut shared);
+        let w = db.write_view(&txn, &mut shared).unwrap();
         for seq in 1..=10 {
             assert_eq!(below(&w, seq), 1);
         }
