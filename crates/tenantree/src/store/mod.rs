@@ -1285,6 +1285,17 @@ impl CellCache {
     }
 }
 
+/// Cells as committed, for the shared cache.
+type Committed = Vec<(u64, RollupKey, Cell)>;
+
+/// The changed cells of a cache, in no order.
+fn dirty_cells(cache: &CellCache) -> Vec<(u64, CachedCell)> {
+    if !cache.dirty {
+        return Vec::new();
+    }
+    cache.by_node.iter().flat_map(|(seq, cells)| cells.iter().filter(|c| c.dirty).map(move |c| (*seq, *c))).collect()
+}
+
 type WriteTable<'t, K, V> = std::cell::OnceCell<redb::Table<'t, K, V>>;
 
 /// A write transaction's tables (opened on first use), with two caches that make bulk writes
@@ -1604,6 +1615,7 @@ impl<'t> WriteView<'t> {
         cache.put(seq, key, cell, true, orig);
         if cache.len >= MAX_CACHED_CELLS {
             let dirty = self.take_dirty();
+            // A transaction this large publishes nothing of the log it folded.
             self.fold(dirty)?;
         }
         Ok(())
@@ -1632,38 +1644,37 @@ impl<'t> WriteView<'t> {
         self.put_cell(seq, key, cell, Some(orig))
     }
 
-    /// Empties the cache of cells and returns the changed ones, in key order.
+    /// Empties the cache of cells and returns the changed ones, in no order.
     fn take_dirty(&mut self) -> Vec<(u64, CachedCell)> {
-        let cache = std::mem::take(self.cell_cache.get_mut());
-        if !cache.dirty {
-            return Vec::new();
-        }
-        let mut dirty: Vec<(u64, CachedCell)> = cache
-            .by_node
-            .into_iter()
-            .flat_map(|(seq, cells)| cells.into_iter().filter(|c| c.dirty).map(move |c| (seq, c)))
-            .collect();
-        dirty.sort_unstable_by_key(|(seq, c)| (*seq, c.key));
-        dirty
+        dirty_cells(&std::mem::take(self.cell_cache.get_mut()))
     }
 
     /// Writes the log and `dirty` (newer) into `cells`, each cell once and only where it
-    /// differs from its row, and empties the log, leaving its marker row.
-    fn fold(&mut self, dirty: Vec<(u64, CachedCell)>) -> Result<()> {
-        // Cell → (latest value, stored value when known).
-        let mut writes: HashMap<(u64, RollupKey), (Cell, Option<Cell>)> = HashMap::new();
-        if let Some(log) = self.live_log() {
-            writes.extend(log.entries().map(|(seq, c)| ((seq, c.key), (c.cell, c.stored))));
+    /// differs from its row, and empties the log, leaving its marker row. Returns the log's
+    /// cells that this transaction did not change, as committed, for the shared cache.
+    fn fold(&mut self, mut dirty: Vec<(u64, CachedCell)>) -> Result<Committed> {
+        dirty.sort_unstable_by_key(|(seq, c)| (*seq, c.key));
+        let changed = |seq: u64, key: RollupKey| dirty.binary_search_by_key(&(seq, key), |(s, c)| (*s, c.key)).is_ok();
+        let log = self.live_log();
+        let rows = log.map_or(0, |log| log.rows);
+        let mut writes: Vec<((u64, RollupKey), Cell)> = Vec::new();
+        let mut kept: Vec<(u64, RollupKey, Cell)> = Vec::new();
+        if let Some(log) = log {
+            for (seq, c) in log.entries().filter(|(seq, c)| !changed(*seq, c.key)) {
+                kept.push((seq, c.key, c.cell));
+                if c.stored != Some(c.cell) {
+                    writes.push(((seq, c.key), c.cell));
+                }
+            }
         }
-        let rows = self.live_log().map_or(0, |log| log.rows);
         for (seq, c) in &dirty {
-            writes.entry((*seq, c.key)).and_modify(|w| w.0 = c.cell).or_insert((c.cell, c.orig));
+            // What `cells` stores: known from the log when it holds the cell (this
+            // transaction read the log's value), else what this transaction read.
+            let stored = log.and_then(|log| log.entry(*seq, c.key)).map_or(c.orig, |e| e.stored);
+            if stored != Some(c.cell) {
+                writes.push(((*seq, c.key), c.cell));
+            }
         }
-        let mut writes: Vec<((u64, RollupKey), Cell)> = writes
-            .into_iter()
-            .filter(|(_, (cell, stored))| *stored != Some(*cell))
-            .map(|(k, (cell, _))| (k, cell))
-            .collect();
         // In key order: redb's inserts are cheaper when neighbours follow each other.
         writes.sort_unstable_by_key(|(k, _)| *k);
         // The stored cells change now, before the commit: the shared copies of this
@@ -1694,7 +1705,7 @@ impl<'t> WriteView<'t> {
             table.insert(self.tip, [].as_slice())?;
         }
         self.folded = true;
-        Ok(())
+        Ok(kept)
     }
 
     /// Appends `dirty` to the log as one row; returns the log after it.
@@ -1714,41 +1725,47 @@ impl<'t> WriteView<'t> {
         Ok(log)
     }
 
-    /// Writes this transaction's cells: appended to the log while it has room, else folded
-    /// with it into `cells`. Returns the log as the transaction leaves it.
-    fn settle_cells(&mut self) -> Result<Overlay> {
-        let dirty = self.take_dirty();
+    /// Writes this transaction's changed cells: appended to the log while it has room, else
+    /// folded with it into `cells`. Returns the log as the transaction leaves it, and the
+    /// cells a fold took from the log (see [`WriteView::fold`]).
+    fn settle_cells(&mut self, dirty: Vec<(u64, CachedCell)>) -> Result<(Overlay, Committed)> {
         let log = match (self.log.take(), self.folded) {
             (_, true) => Overlay::empty(self.tip),
             (Some(log), false) => log,
             (None, false) => return Err(Error::corrupted("the log of roll-up cells was lost in a transaction")),
         };
         if dirty.is_empty() {
-            return Ok(log);
+            return Ok((log, Vec::new()));
         }
         if log.rows + 1 > LOG_MAX_ROWS || log.logged + dirty.len() > LOG_MAX_CELLS {
             self.log = Some(log);
-            self.fold(dirty)?;
+            let kept = self.fold(dirty)?;
             self.log = None;
-            return Ok(Overlay::empty(self.tip));
+            return Ok((Overlay::empty(self.tip), kept));
         }
-        self.append(&dirty, log)
+        Ok((self.append(&dirty, log)?, Vec::new()))
     }
 
     /// Writes the caches out and returns what to publish ([`Db::pending`], then
     /// [`Pending::apply`] once the transaction has committed). Must run before the commit.
     pub(crate) fn finish(mut self) -> Result<Publish> {
         let nodes: Vec<(u64, Arc<NodeRecord>)> = self.node_cache.get_mut().drain().collect();
-        let cells: Vec<(u64, Vec<(RollupKey, Cell)>)> = self
-            .cell_cache
-            .get_mut()
-            .by_node
-            .iter()
-            .map(|(seq, cells)| (*seq, cells.iter().map(|c| (c.key, c.cell)).collect()))
-            .collect();
+        let cache = std::mem::take(self.cell_cache.get_mut());
         let ids = std::mem::take(self.resolved.get_mut());
-        let log = self.settle_cells()?;
+        let (log, kept) = self.settle_cells(dirty_cells(&cache))?;
         self.flush_counters()?;
+        // The cells the log now holds are found there first; the shared cache keeps the others
+        // this transaction read or wrote, and those a fold took out of the log.
+        let mut cells: Vec<(u64, Vec<(RollupKey, Cell)>)> = cache
+            .by_node
+            .into_iter()
+            .filter_map(|(seq, cells)| {
+                let outside: Vec<(RollupKey, Cell)> =
+                    cells.iter().filter(|c| log.entry(seq, c.key).is_none()).map(|c| (c.key, c.cell)).collect();
+                (!outside.is_empty()).then_some((seq, outside))
+            })
+            .collect();
+        cells.extend(kept.into_iter().map(|(seq, key, cell)| (seq, vec![(key, cell)])));
         Ok(Publish { nodes, cells, ids, log })
     }
 
