@@ -29,7 +29,7 @@ use std::sync::Arc;
 use redb::{ReadableTable, TableDefinition};
 
 use super::records::{CELL_BYTES, Cell};
-use super::{Rows, SeqMap};
+use super::{Few, Rows, SeqMap};
 use crate::error::{Error, Result};
 use crate::schema::RollupKey;
 
@@ -59,7 +59,7 @@ pub(crate) struct LogCell {
 /// A decoded log: the latest logged value of every cell the log holds.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Overlay {
-    cells: SeqMap<Vec<LogCell>>,
+    cells: SeqMap<Few<LogCell>>,
     /// How many distinct cells `cells` holds.
     len: usize,
     /// Rows in the log, the marker not counted.
@@ -102,7 +102,7 @@ impl Overlay {
 
     /// The logged cells of one node.
     pub(crate) fn node(&self, seq: u64) -> &[LogCell] {
-        self.cells.get(&seq).map_or(&[], Vec::as_slice)
+        self.cells.get(&seq).map_or(&[], |cells| &**cells)
     }
 
     /// Every logged cell, in key order.
