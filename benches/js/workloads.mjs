@@ -123,8 +123,14 @@ export class TenantreeWasm {
 
   constructor() {
     const { Store } = require(packageDir);
-    // No change feed, as the native `Tt`: the same data as sql.js keeps.
-    this.store = new Store({ preset: 'channel', changeFeed: false });
+    // No change feed, as the native `Tt`: the same data as sql.js keeps. Bulk durability, as
+    // native tenantree runs W1 and W3 (its commits skip the durable commit's bookkeeping), with
+    // one flush where the native workloads flush.
+    this.store = new Store({ preset: 'channel', changeFeed: false, durability: 'bulk' });
+  }
+
+  flush() {
+    this.store.flush();
   }
 
   // A bulk load's way: one createNodes per batch, returning ids (a createNode per record
@@ -373,6 +379,9 @@ export class SqlJs {
     });
   }
 
+  // In memory, nothing to make durable.
+  flush() {}
+
   close() {
     for (const s of this.prepared.values()) s.free();
     this.db.close();
@@ -433,6 +442,7 @@ function buildTree(e, s) {
     }
   }
   if (batch.length) e.insert(batch);
+  e.flush();
   return { platform, distributors, resellers };
 }
 
@@ -589,7 +599,11 @@ class Runner {
     const pool = sampleTenants(e, tree, Math.max(s.w3Batch * 10, s.w3Batch), 3);
     const r4 = w4(e, w4Ids);
     const r3 = w3(e, pool, s, 33);
-    live.parent ??= w5Fixture(e, tree, s);
+    e.flush();
+    if (!live.parent) {
+      live.parent = w5Fixture(e, tree, s);
+      e.flush();
+    }
     const r5 = w5(e, live.parent, s);
     this.log(`  W4 ${(r4.ns / 1e3).toFixed(2)} µs, W3 ${(r3.ns / 1e3).toFixed(2)} µs, W5 ${(r5.ns / 1e3).toFixed(2)} µs`);
     this.rounds.push({
