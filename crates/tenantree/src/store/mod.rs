@@ -242,6 +242,10 @@ pub(crate) struct Shared {
     /// has read it, and while one holds it. Unlike the other entries it is complete, not a
     /// cache of some rows: a cell it does not hold is as `cells` stores it.
     log: Option<Overlay>,
+    /// The last write transaction's caches, emptied, for the next one: a batch of allocations
+    /// then fills tables already of its size instead of growing new ones step by step.
+    spare_nodes: SeqMap<Arc<NodeRecord>>,
+    spare_cells: SeqMap<Few<CachedCell>>,
     /// Counts publications and resets: a reader's entries are valid while it is unchanged.
     generation: u64,
 }
@@ -302,6 +306,8 @@ impl Drop for Pending<'_> {
 const MAX_SHARED_NODES: usize = 16 * 1024;
 const MAX_SHARED_CELLS: usize = 64 * 1024;
 const MAX_SHARED_IDS: usize = 16 * 1024;
+/// Caches of more entries than this are not kept for the next transaction.
+const MAX_SPARE: usize = 4096;
 
 /// Where an image of the database is read from.
 enum Source {
@@ -1408,6 +1414,8 @@ impl<'t> WriteView<'t> {
                 log
             }
         };
+        let spare_nodes = std::mem::take(&mut shared.spare_nodes);
+        let spare_cells = std::mem::take(&mut shared.spare_cells);
         Ok(WriteView {
             txn,
             tip: log.tip,
@@ -1425,8 +1433,8 @@ impl<'t> WriteView<'t> {
             billing: WriteTable::new(),
             cells: WriteTable::new(),
             blobs: std::array::from_fn(|_| WriteTable::new()),
-            node_cache: std::cell::RefCell::new(SeqMap::default()),
-            cell_cache: std::cell::RefCell::new(CellCache::default()),
+            node_cache: std::cell::RefCell::new(spare_nodes),
+            cell_cache: std::cell::RefCell::new(CellCache { by_node: spare_cells, ..CellCache::default() }),
             last_resolved: std::cell::Cell::new(None),
             resolved: std::cell::RefCell::new(Vec::new()),
             max_id: std::cell::Cell::new(None),
@@ -1805,6 +1813,7 @@ impl<'t> WriteView<'t> {
     /// [`Pending::apply`] once the transaction has committed). Must run before the commit.
     pub(crate) fn finish(mut self) -> Result<Publish> {
         let nodes: Vec<(u64, Arc<NodeRecord>)> = self.node_cache.get_mut().drain().collect();
+        let spare_nodes = std::mem::take(self.node_cache.get_mut());
         let cache = std::mem::take(self.cell_cache.get_mut());
         let ids = std::mem::take(self.resolved.get_mut());
         let (log, kept) = self.settle_cells(dirty_cells(&cache))?;
@@ -1818,6 +1827,12 @@ impl<'t> WriteView<'t> {
             .filter(|(seq, key, _)| log.entry(*seq, *key).is_none())
             .collect();
         cells.extend(kept);
+        let mut spare_cells = cache.by_node;
+        spare_cells.clear();
+        if spare_nodes.capacity() <= MAX_SPARE && spare_cells.capacity() <= MAX_SPARE {
+            self.shared.spare_nodes = spare_nodes;
+            self.shared.spare_cells = spare_cells;
+        }
         Ok(Publish { nodes, cells, ids, log })
     }
 
