@@ -176,6 +176,23 @@ fn a_torn_log_row_is_corrupted_not_a_panic() {
 }
 
 #[test]
+fn a_log_at_its_last_key_is_corrupted_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.redb");
+    let tenant = chain(&Store::open(&path).unwrap()).tenant.id;
+    {
+        let db = redb::Database::open(&path).unwrap();
+        let txn = db.begin_write().unwrap();
+        txn.open_table(CELL_LOG).unwrap().insert(u64::MAX, [].as_slice()).unwrap();
+        txn.commit().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let err = store.allocate(&sys(), tenant, "extensions", 1).unwrap_err();
+    assert_eq!(err.code(), "CORRUPTED", "{err}");
+    assert_eq!(quota(&store, tenant, "extensions").allocated, 0);
+}
+
+#[test]
 fn the_check_finds_missing_and_stale_index_entries() {
     let findings = tamper(|txn| {
         let mut t = txn.open_table(redb::TableDefinition::<&[u8], &[u8]>::new("by_name")).unwrap();

@@ -60,8 +60,6 @@ pub(crate) struct LogCell {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Overlay {
     cells: SeqMap<Few<LogCell>>,
-    /// How many distinct cells `cells` holds.
-    len: usize,
     /// Rows in the log, the marker not counted.
     pub(crate) rows: usize,
     /// Cells in all those rows, repeats counted (what a reader decodes).
@@ -129,10 +127,7 @@ impl Overlay {
         let cells = self.cells.entry(seq).or_default();
         match cells.iter_mut().find(|c| c.key == entry.key) {
             Some(slot) => slot.cell = entry.cell,
-            None => {
-                cells.push(entry);
-                self.len += 1;
-            }
+            None => cells.push(entry),
         }
     }
 }
@@ -191,6 +186,15 @@ impl LogCache {
             *slot = Some(Arc::clone(&log));
         }
         Ok(log)
+    }
+
+    /// Forgets the decoded log (after a repair that may have dropped commits).
+    pub(crate) fn clear(&self) {
+        let mut slot = match self.0.lock() {
+            Ok(slot) => slot,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *slot = None;
     }
 }
 
@@ -269,6 +273,33 @@ mod tests {
     }
 
     #[test]
+    fn the_decoded_log_is_kept_by_its_last_key_until_cleared() {
+        let db = redb::Builder::new().create_with_backend(redb::backends::InMemoryBackend::new()).unwrap();
+        let write = |n: u64| {
+            let txn = db.begin_write().unwrap();
+            {
+                let mut t = txn.open_table(CELL_LOG).unwrap();
+                let row = [(5u64, 1u16, cell(n))];
+                t.insert(7, encode_row(row.iter().map(|(s, k, c)| (*s, *k, c))).as_slice()).unwrap();
+            }
+            txn.commit().unwrap();
+        };
+        let read = |cache: &LogCache| {
+            let txn = redb::ReadableDatabase::begin_read(&db).unwrap();
+            cache.get(&txn.open_table(CELL_LOG).unwrap()).unwrap().get(5, 1)
+        };
+        let cache = LogCache::default();
+        write(1);
+        assert_eq!(read(&cache), Some(cell(1)));
+        // The same last key with other contents (a repair dropped the commit that wrote it,
+        // and the next one reused its key): the copy stands until cleared.
+        write(2);
+        assert_eq!(read(&cache), Some(cell(1)));
+        cache.clear();
+        assert_eq!(read(&cache), Some(cell(2)));
+    }
+
+    #[test]
     fn the_merge_puts_logged_cells_over_rows_and_drops_logged_zeros() {
         let rows: Vec<((u64, RollupKey), Cell)> = vec![((1, 1), cell(1)), ((2, 1), cell(2)), ((4, 1), cell(4))];
         let logged =
@@ -282,7 +313,7 @@ mod tests {
     }
 
     #[test]
-    fn an_entry_keeps_the_first_stored_value_known_for_it() {
+    fn an_entry_keeps_the_stored_value_it_entered_the_log_with() {
         let mut log = Overlay::default();
         log.put(5, LogCell { key: 1, cell: cell(1), stored: Some(Cell::default()) });
         log.put(5, LogCell { key: 1, cell: cell(2), stored: Some(cell(1)) });
@@ -290,6 +321,6 @@ mod tests {
         assert_eq!(log.entry(5, 1), Some(&LogCell { key: 1, cell: cell(2), stored: Some(Cell::default()) }));
         assert_eq!(log.get(5, 2), Some(cell(3)));
         assert_eq!(log.get(6, 1), None);
-        assert_eq!(log.len, 2);
+        assert_eq!(log.entries().count(), 2);
     }
 }

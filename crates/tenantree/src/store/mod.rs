@@ -219,7 +219,9 @@ pub(crate) struct Db {
 /// exactly as committed. Write transactions run one at a time, and everything they store goes
 /// through [`WriteView`], which drops an entry here before it writes that node, cell or id and
 /// adds what it read or wrote only after its commit succeeded ([`Pending::apply`]): an entry is
-/// therefore always the committed value. A write transaction holds the lock from its start to its
+/// therefore always the committed value. A cell the log holds is the exception: its shared copy
+/// may be older than the log's value, which every reader and writer looks up first, and goes
+/// when a fold takes the cell out of the log. A write transaction holds the lock from its start to its
 /// publication, so nobody sees the cache between the two.
 ///
 /// A bulk load or a batch of allocations then finds the dealers above its nodes, and their
@@ -616,6 +618,8 @@ impl Db {
         // from its other copy, or drops an unflushed commit): the cache may then hold records
         // of commits that are gone.
         self.lock_shared().reset();
+        // A repair may drop commits, and the next ones reuse their keys in `cell_log`.
+        self.log_cache.clear();
         Ok(clean?)
     }
 }
@@ -1086,6 +1090,11 @@ impl ReadView {
     fn snapshot_log(&self) -> Result<&Overlay> {
         if self.log.get().is_none() {
             let log = self.log_cache.get(lazy!(self.cell_log, CELL_LOG)?)?;
+            // While this snapshot is the latest commit, its log is the shared one too (missing
+            // after an open or a reset, until a writer reads it).
+            if let Some(shared) = &self.shared {
+                shared.with(|s| s.log.get_or_insert_with(|| Overlay::clone(&log)).tip);
+            }
             let _ = self.log.set(log);
         }
         self.log.get().map(|log| &**log).ok_or_else(|| Error::corrupted("the log of cells could not be kept"))
@@ -1346,6 +1355,15 @@ impl CellCache {
     }
 }
 
+/// The key after `tip` in `cell_log`.
+///
+/// # Errors
+///
+/// `CORRUPTED` past the last key (only a damaged log holds it).
+fn next_key(tip: u64) -> Result<u64> {
+    tip.checked_add(1).ok_or_else(|| Error::corrupted("the roll-up log's keys are exhausted"))
+}
+
 /// Cells as committed, for the shared cache.
 type Committed = Vec<(u64, RollupKey, Cell)>;
 
@@ -1361,7 +1379,7 @@ type WriteTable<'t, K, V> = std::cell::OnceCell<redb::Table<'t, K, V>>;
 
 /// A write transaction's tables (opened on first use), with two caches that make bulk writes
 /// cheap: node records (read-through; a write drops the entry) and roll-up cells (written back
-/// at [`WriteView::flush`]). Every read goes through the caches, so a transaction always reads
+/// at [`WriteView::finish`]). Every read goes through the caches, so a transaction always reads
 /// its own writes.
 pub(crate) struct WriteView<'t> {
     txn: &'t redb::WriteTransaction,
@@ -1398,7 +1416,7 @@ pub(crate) struct WriteView<'t> {
     max_id: std::cell::Cell<Option<u128>>,
     next_seq: Option<u64>,
     seq_dirty: bool,
-    /// Named id counters, read once and written back at flush.
+    /// Named id counters, read once and written back at [`WriteView::finish`].
     counters: std::collections::BTreeMap<&'static str, u64>,
 }
 
@@ -1519,7 +1537,7 @@ impl<'t> WriteView<'t> {
     }
 
     /// Takes the next value of a named counter in `meta` (starting at 1); the counter is
-    /// written back at [`WriteView::flush`].
+    /// written back at [`WriteView::finish`].
     pub(crate) fn next_counter(&mut self, name: &'static str) -> Result<u64> {
         let value = match self.counters.get(name) {
             Some(v) => *v,
@@ -1668,7 +1686,7 @@ impl<'t> WriteView<'t> {
         Ok(doomed.len() as u64)
     }
 
-    /// Replaces a roll-up cell (in the cache; written at flush).
+    /// Replaces a roll-up cell (in the cache; written at [`WriteView::finish`]).
     pub(crate) fn set_cell(&mut self, seq: u64, key: RollupKey, cell: Cell) -> Result<()> {
         self.put_cell(seq, key, cell, None)
     }
@@ -1740,12 +1758,15 @@ impl<'t> WriteView<'t> {
         }
         // In key order: redb's inserts are cheaper when neighbours follow each other.
         writes.sort_unstable_by_key(|(k, _)| *k);
-        // The stored cells change now, before the commit: the shared copies of this
-        // transaction's cells go, since its later reads must find its own values.
-        for (seq, c) in &dirty {
-            if let Some(cells) = self.shared.cells.get_mut(seq) {
+        // The stored cells change now, before the commit, and the log no longer hides the
+        // shared copies of its cells (older than the log's, when a cell entered the log after
+        // it was shared): the shared copies of this transaction's cells and of the log's go,
+        // since the rest of this transaction reads `cells` and the shared cache, not the log.
+        let touched = dirty.iter().map(|(seq, c)| (*seq, c.key)).chain(kept.iter().map(|(seq, key, _)| (*seq, *key)));
+        for (seq, key) in touched {
+            if let Some(cells) = self.shared.cells.get_mut(&seq) {
                 let before = cells.len();
-                cells.retain(|(k, _)| *k != c.key);
+                cells.retain(|(k, _)| *k != key);
                 self.shared.cell_count -= before - cells.len();
             }
         }
@@ -1764,7 +1785,7 @@ impl<'t> WriteView<'t> {
             for key in keys {
                 table.remove(key)?;
             }
-            self.tip += 1;
+            self.tip = next_key(self.tip)?;
             table.insert(self.tip, [].as_slice())?;
         }
         self.folded = true;
@@ -1774,7 +1795,7 @@ impl<'t> WriteView<'t> {
     /// Appends `dirty` to the log as one row; returns the log after it.
     fn append(&mut self, dirty: &[(u64, CachedCell)], mut log: Overlay) -> Result<Overlay> {
         let row = log::encode_row(dirty.iter().map(|(seq, c)| (*seq, c.key, &c.cell)));
-        self.tip += 1;
+        self.tip = next_key(self.tip)?;
         let tip = self.tip;
         lazy_mut!(self.cell_log, CELL_LOG)?.insert(tip, row.as_slice())?;
         log.rows += 1;
@@ -1963,6 +1984,50 @@ mod tests {
             Ok(())
         })
         .unwrap();
+    }
+
+    /// One committed write transaction that sets cells `seqs` (key 1) to `n`.
+    fn commit_set(db: &Db, seqs: impl IntoIterator<Item = u64>, n: u64) {
+        let txn = db.begin_write(Durability::Bulk).unwrap();
+        let mut shared = db.lock_shared();
+        let mut w = db.write_view(&txn, &mut shared).unwrap();
+        for seq in seqs {
+            set(&mut w, seq, n);
+        }
+        let pending = Pending::new(w.finish().unwrap(), shared);
+        txn.commit().unwrap();
+        pending.apply();
+    }
+
+    #[test]
+    fn a_fold_within_a_transaction_leaves_no_stale_shared_cell() {
+        let (db, _) = Db::open(Location::Memory, 1 << 20, None).unwrap();
+        // Enough rows to fold at the end of the last one: cell 1 is then in `cells` and, as
+        // committed, in the shared cache, with the log empty.
+        for n in 1..=LOG_MAX_ROWS as u64 + 1 {
+            commit_set(&db, [1], n);
+        }
+        let folded = LOG_MAX_ROWS as u64 + 1;
+        // A newer value goes to the log; the shared cache still holds the folded one.
+        commit_set(&db, [1], folded + 1);
+        // A transaction of more cells than its cache holds folds the log within itself.
+        let txn = db.begin_write(Durability::Bulk).unwrap();
+        let mut shared = db.lock_shared();
+        let mut w = db.write_view(&txn, &mut shared).unwrap();
+        for seq in 100..100 + MAX_CACHED_CELLS as u64 + 1 {
+            set(&mut w, seq, 5);
+        }
+        assert_eq!(below(&w, 1), folded + 1, "after the fold within the transaction");
+        let pending = Pending::new(w.finish().unwrap(), shared);
+        txn.commit().unwrap();
+        pending.apply();
+        let read = db.begin_read().unwrap();
+        assert_eq!(below(&read, 1), folded + 1, "a reader after the commit");
+        drop(read);
+        let txn = db.begin_write(Durability::Bulk).unwrap();
+        let mut shared = db.lock_shared();
+        let w = db.write_view(&txn, &mut shared).unwrap();
+        assert_eq!(below(&w, 1), folded + 1, "the next writer");
     }
 
     #[test]
