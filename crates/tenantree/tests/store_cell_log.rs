@@ -33,6 +33,16 @@ fn tenants(store: &Store, n: usize) -> (Chain, Vec<NodeId>) {
     (c, ids)
 }
 
+/// Each tenant's extensions, as the test has allocated them.
+type Model = BTreeMap<NodeId, u64>;
+
+/// An in-memory store with `n` tenants under one reseller, an empty model and a generator.
+fn setup(n: usize, seed: u64) -> (Store, Chain, Vec<NodeId>, Model, Rng) {
+    let store = store();
+    let (c, ids) = tenants(&store, n);
+    (store, c, ids, Model::new(), Rng(seed))
+}
+
 /// A small deterministic generator (xorshift), so that a failure can be replayed.
 struct Rng(u64);
 
@@ -48,7 +58,7 @@ impl Rng {
 /// Extensions used at the tenants (as the model says) and at each dealer above them, against
 /// the store.
 #[track_caller]
-fn assert_usage(store: &Store, c: &Chain, model: &BTreeMap<NodeId, u64>) {
+fn assert_usage(store: &Store, c: &Chain, model: &Model) {
     let total: u64 = model.values().sum();
     for (&id, &own) in model {
         let q = quota(store, id, "extensions");
@@ -60,7 +70,7 @@ fn assert_usage(store: &Store, c: &Chain, model: &BTreeMap<NodeId, u64>) {
 }
 
 /// One small write: an allocation on one tenant and a release on another, in one transaction.
-fn step(store: &Store, ids: &[NodeId], model: &mut BTreeMap<NodeId, u64>, rng: &mut Rng) {
+fn step(store: &Store, ids: &[NodeId], model: &mut Model, rng: &mut Rng) {
     let up = ids[rng.below(ids.len())];
     let down = ids[rng.below(ids.len())];
     let n = 1 + rng.below(3) as u64;
@@ -85,7 +95,7 @@ fn usage_is_right_across_folds_and_reopens() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.redb");
     let (c, ids) = tenants(&Store::open(&path).unwrap(), 30);
-    let mut model: BTreeMap<NodeId, u64> = ids.iter().map(|id| (*id, 0)).collect();
+    let mut model: Model = ids.iter().map(|id| (*id, 0)).collect();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for round in 0..4 {
         // Reopened every round: the log is read back from the file, without the values its
@@ -105,11 +115,8 @@ fn usage_is_right_across_folds_and_reopens() {
 
 #[test]
 fn a_transaction_of_more_cells_than_the_log_holds_goes_to_the_table() {
-    let store = store();
     // Each tenant's allocation is a cell of its own: more than the log's 4,096 in one write.
-    let (c, ids) = tenants(&store, 4_200);
-    let mut model: BTreeMap<NodeId, u64> = BTreeMap::new();
-    let mut rng = Rng(7);
+    let (store, c, ids, mut model, mut rng) = setup(4_200, 7);
     for _ in 0..5 {
         step(&store, &ids, &mut model, &mut rng);
     }
@@ -134,10 +141,7 @@ fn a_transaction_of_more_cells_than_the_log_holds_goes_to_the_table() {
 
 #[test]
 fn a_snapshot_keeps_its_usage_while_later_writes_fold_the_log() {
-    let store = store();
-    let (c, ids) = tenants(&store, 10);
-    let mut model: BTreeMap<NodeId, u64> = BTreeMap::new();
-    let mut rng = Rng(11);
+    let (store, c, ids, mut model, mut rng) = setup(10, 11);
     // Snapshots taken at every point of the log's cycle of rows (a snapshot right after a
     // fold finds everything in the table).
     for _ in 0..20 {
@@ -169,10 +173,7 @@ fn a_snapshot_keeps_its_usage_while_later_writes_fold_the_log() {
 
 #[test]
 fn a_reader_that_begins_during_a_write_sees_the_committed_usage() {
-    let store = store();
-    let (c, ids) = tenants(&store, 10);
-    let mut model: BTreeMap<NodeId, u64> = BTreeMap::new();
-    let mut rng = Rng(13);
+    let (store, c, ids, mut model, mut rng) = setup(10, 13);
     for _ in 0..(WRITES / 2 + 3) {
         step(&store, &ids, &mut model, &mut rng);
     }
@@ -193,10 +194,7 @@ fn a_reader_that_begins_during_a_write_sees_the_committed_usage() {
 
 #[test]
 fn a_failed_transaction_leaves_the_log_as_it_was() {
-    let store = store();
-    let (c, ids) = tenants(&store, 200);
-    let mut model: BTreeMap<NodeId, u64> = BTreeMap::new();
-    let mut rng = Rng(17);
+    let (store, c, ids, mut model, mut rng) = setup(200, 17);
     for attempt in 0..WRITES / 4 {
         step(&store, &ids, &mut model, &mut rng);
         // Changes many cells (more than the log's row holds, on the later attempts), then
