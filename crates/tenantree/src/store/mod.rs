@@ -1093,7 +1093,9 @@ impl ReadView {
             // While this snapshot is the latest commit, its log is the shared one too (missing
             // after an open or a reset, until a writer reads it).
             if let Some(shared) = &self.shared {
-                shared.with(|s| s.log.get_or_insert_with(|| Overlay::clone(&log)).tip);
+                shared.with(|s| {
+                    s.log.get_or_insert_with(|| Overlay::clone(&log));
+                });
             }
             let _ = self.log.set(log);
         }
@@ -1780,11 +1782,7 @@ impl<'t> WriteView<'t> {
         }
         if rows > 0 {
             let table = lazy_mut!(self.cell_log, CELL_LOG)?;
-            let keys: Vec<u64> =
-                table.iter()?.map(|r| r.map(|(k, _)| k.value())).collect::<std::result::Result<_, _>>()?;
-            for key in keys {
-                table.remove(key)?;
-            }
+            table.retain(|_, _| false)?;
             self.tip = next_key(self.tip)?;
             table.insert(self.tip, [].as_slice())?;
         }
@@ -2056,15 +2054,7 @@ mod tests {
     fn shared_cells_never_hide_a_write_back_or_survive_an_abort() {
         let (db, _) = Db::open(Location::Memory, 1 << 20, None).unwrap();
         // Committed: cells 1..=10 at 1, published to the shared cache.
-        let txn = db.begin_write(Durability::Bulk).unwrap();
-        let mut shared = db.lock_shared();
-        let mut w = db.write_view(&txn, &mut shared).unwrap();
-        for seq in 1..=10 {
-            set(&mut w, seq, 1);
-        }
-        let pending = Pending::new(w.finish().unwrap(), shared);
-        txn.commit().unwrap();
-        pending.apply();
+        commit_set(&db, 1..=10, 1);
 
         // A transaction changes them, then overflows its cache (written back mid-transaction):
         // reading them again must give its own values, not the shared committed ones.
