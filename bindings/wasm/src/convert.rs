@@ -256,15 +256,103 @@ pub(crate) fn ids_to_js(ids: &[NodeId]) -> JsValue {
 }
 
 /// Gives `hot.js` the wasm instance's memory, which [`id_bytes`], [`from_wire`] and
-/// [`short_str_arg`] read and write; every new store calls it, before any of them can run.
+/// [`short_str_arg`] read and write, and where the [`AdjustSlots`] lie in it; every new store
+/// calls it, before any of them can run.
 pub(crate) fn give_memory() {
-    use_memory(&wasm_bindgen::memory());
+    ADJUST.with(|s| {
+        use_memory(
+            &wasm_bindgen::memory(),
+            s.nums.as_ptr() as usize,
+            s.id.as_ptr() as usize,
+            s.resource.as_ptr() as usize,
+            SHORT_STR,
+        );
+    });
+}
+
+/// Where the transaction view's `allocate` and `release` (`hot.js`) put their arguments for
+/// [`adjust_in_place`] and find the quota's numbers: calls that cross with numbers only, no
+/// JS value handed over in either direction. A call runs to its end before JS can make
+/// another, so one place serves every store of the instance.
+pub(crate) struct AdjustSlots {
+    /// The quota's `limit`, `used`, `allocated` and `available` (NaN for none), written by
+    /// the binding.
+    nums: std::cell::Cell<[f64; 4]>,
+    /// The node's id, its 16 bytes, written by `hot.js`.
+    id: std::cell::Cell<[u8; 16]>,
+    /// The resource's name, ASCII, written by `hot.js`; its length is the call's argument.
+    resource: std::cell::Cell<[u8; SHORT_STR]>,
+}
+
+thread_local! {
+    // wasm32-unknown-unknown has one thread: this is a static, whose address never changes.
+    static ADJUST: AdjustSlots = const {
+        AdjustSlots {
+            nums: std::cell::Cell::new([0.0; 4]),
+            id: std::cell::Cell::new([0; 16]),
+            resource: std::cell::Cell::new([0; SHORT_STR]),
+        }
+    };
+}
+
+/// What [`adjust_in_place`] answers `hot.js`: the quota's numbers are in the slots, its
+/// resource is the one named.
+const ADJUSTED: u32 = 0;
+/// What [`adjust_in_place`] answers `hot.js`: nothing was done, the arguments in the slots are
+/// not what `hot.js` writes (the general way then gives the answer or the error).
+const NOT_ADJUSTED: u32 = 1;
+/// What [`adjust_in_place`] answers `hot.js`: as [`ADJUSTED`], and the quota's resource,
+/// which differs from the name given, is in the resource slot, its length the answer's
+/// upper 16 bits.
+const ADJUSTED_RENAMED: u32 = 2;
+
+/// `allocate` or `release` (`run`) of the id and resource `hot.js` wrote into the
+/// [`AdjustSlots`], the resource's name `resource_len` long, `amount` as a JS number.
+///
+/// # Errors
+///
+/// The operation's, or a quota's number above 2^53.
+pub(crate) fn adjust_in_place(
+    resource_len: usize,
+    amount: f64,
+    run: impl FnOnce(NodeId, &str, u64) -> Result<tenantree::Quota, JsValue>,
+) -> Result<u32, JsValue> {
+    let (id, name) = ADJUST.with(|s| (s.id.get(), s.resource.get()));
+    let (Ok(id), Some(amount), Some(Ok(resource))) = (
+        NodeId::from_bytes(id),
+        hot::whole(amount, hot::MAX_SAFE_INTEGER),
+        name.get(..resource_len).map(std::str::from_utf8),
+    ) else {
+        return Ok(NOT_ADJUSTED);
+    };
+    let quota = run(id, resource, amount)?;
+    let nums = hot::Wire::quota_nums(&quota).map_err(|e| {
+        error(&tenantree::Error::Storage { message: format!("a result cannot be passed to JavaScript: {e}") })
+    })?;
+    ADJUST.with(|s| s.nums.set(nums));
+    if quota.resource == resource {
+        return Ok(ADJUSTED);
+    }
+    // The core names the quota as it was asked (resources are looked up by their exact name);
+    // should that change, the name the core gave still reaches the caller.
+    let given = quota.resource.as_bytes();
+    let mut slot = [0; SHORT_STR];
+    match (slot.get_mut(..given.len()), u32::try_from(given.len())) {
+        (Some(head), Ok(len)) if given.is_ascii() => {
+            head.copy_from_slice(given);
+            ADJUST.with(|s| s.resource.set(slot));
+            Ok(ADJUSTED_RENAMED | len << 16)
+        }
+        _ => Err(error(&tenantree::Error::Storage {
+            message: format!("a result cannot be passed to JavaScript: the resource {:?}", quota.resource),
+        })),
+    }
 }
 
 #[wasm_bindgen(module = "/src/hot.js")]
 extern "C" {
     #[wasm_bindgen(js_name = useMemory)]
-    fn use_memory(memory: &JsValue);
+    fn use_memory(memory: &JsValue, nums_at: usize, id_at: usize, resource_at: usize, resource_cap: usize);
 
     #[wasm_bindgen(js_name = fromWire)]
     fn from_wire(shape: u32, nums_at: usize, text_at: usize, text_len: usize, same: bool) -> JsValue;
@@ -393,5 +481,79 @@ fn without_position(err: &serde_json::Error) -> String {
     match text.rfind(" at line ") {
         Some(at) => text.get(..at).unwrap_or(&text).to_owned(),
         None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Writes the slots as hot.js does.
+    fn put_args(id: [u8; 16], resource: &str) -> usize {
+        let mut name = [0; SHORT_STR];
+        name.get_mut(..resource.len()).unwrap().copy_from_slice(resource.as_bytes());
+        ADJUST.with(|s| {
+            s.id.set(id);
+            s.resource.set(name);
+        });
+        resource.len()
+    }
+
+    fn quota(resource: &str, limit: Option<u64>, available: Option<u64>) -> tenantree::Quota {
+        tenantree::Quota { resource: resource.to_owned(), limit, used: 7, allocated: 3, available }
+    }
+
+    const ID: [u8; 16] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+
+    #[test]
+    fn adjust_in_place_reads_the_slots_and_leaves_the_quota_there() {
+        let len = put_args(ID, "extensions");
+        let mut seen = None;
+        let done = adjust_in_place(len, 5.0, |id, resource, amount| {
+            seen = Some((id, resource.to_owned(), amount));
+            Ok(quota(resource, Some(10), None))
+        });
+        assert_eq!(done.ok(), Some(ADJUSTED));
+        assert_eq!(seen, Some((NodeId::from_bytes(ID).unwrap(), "extensions".to_owned(), 5)));
+        let nums = ADJUST.with(|s| s.nums.get());
+        assert_eq!(nums[..3], [10.0, 7.0, 3.0]);
+        assert!(nums[3].is_nan(), "no limit above: available is none");
+    }
+
+    #[test]
+    fn adjust_in_place_hands_back_a_resource_named_otherwise() {
+        let len = put_args(ID, "extensions");
+        let done = adjust_in_place(len, 1.0, |_, _, _| Ok(quota("exts", None, Some(4)))).ok().unwrap();
+        assert_eq!(done & 0xffff, ADJUSTED_RENAMED);
+        assert_eq!(done >> 16, 4);
+        assert_eq!(ADJUST.with(|s| s.resource.get()).get(..4), Some(&b"exts"[..]));
+        assert!(ADJUST.with(|s| s.nums.get())[0].is_nan());
+    }
+
+    #[test]
+    fn adjust_in_place_does_nothing_with_arguments_hot_js_does_not_write() {
+        let cases: [(&dyn Fn() -> usize, f64); 5] = [
+            // The nil id, refused by NodeId.
+            (&|| put_args([0; 16], "extensions"), 1.0),
+            // A length past the slot.
+            (&|| put_args(ID, "extensions") + SHORT_STR, 1.0),
+            // An amount that is not a safe whole number.
+            (&|| put_args(ID, "extensions"), 1.5),
+            (&|| put_args(ID, "extensions"), -1.0),
+            (&|| put_args(ID, "extensions"), 2f64.powi(53)),
+        ];
+        for (args, amount) in cases {
+            let len = args();
+            let done = adjust_in_place(len, amount, |_, _, _| panic!("called with arguments hot.js does not write"));
+            assert_eq!(done.ok(), Some(NOT_ADJUSTED), "{amount}");
+        }
+        // Bytes that are not UTF-8.
+        let len = put_args(ID, "ab");
+        ADJUST.with(|s| {
+            let mut name = s.resource.get();
+            name[0] = 0xff;
+            s.resource.set(name);
+        });
+        assert_eq!(adjust_in_place(len, 1.0, |_, _, _| panic!("not UTF-8")).ok(), Some(NOT_ADJUSTED));
     }
 }

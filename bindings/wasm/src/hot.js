@@ -19,11 +19,30 @@ let MEMORY = null;
 let U8 = new Uint8Array(0);
 let F64 = new Float64Array(0);
 
-/** Takes the wasm instance's memory, for the functions below that read or write it. */
-export function useMemory(memory) {
+// Where `allocate` and `release` put their arguments and find the quota's numbers (the
+// binding's AdjustSlots, src/convert.rs): byte addresses in wasm memory, and the longest
+// resource name the slot holds.
+let ADJUST_NUMS = 0;
+let ADJUST_ID = 0;
+let ADJUST_RESOURCE = 0;
+let ADJUST_CAP = 0;
+// The resource's name in its slot, as last written there (null: unknown): a run of calls
+// usually names one resource, written once.
+let slotResource = null;
+
+/**
+ * Takes the wasm instance's memory, for the functions below that read or write it, and the
+ * addresses of the slots of `allocate` and `release` in it.
+ */
+export function useMemory(memory, numsAt, idAt, resourceAt, resourceCap) {
   MEMORY = memory;
   U8 = new Uint8Array(0);
   F64 = new Float64Array(0);
+  ADJUST_NUMS = (numsAt >>> 0) / 8;
+  ADJUST_ID = idAt >>> 0;
+  ADJUST_RESOURCE = resourceAt >>> 0;
+  ADJUST_CAP = resourceCap >>> 0;
+  slotResource = null;
 }
 
 function bytes() {
@@ -512,6 +531,56 @@ function forwarder(method, of) {
 }
 
 /**
+ * The view's `allocate` or `release`: when the id is a UUID string, the resource's name a
+ * short ASCII string and the amount a safe integer, they are written into wasm memory and
+ * `inPlace` (the object's `__allocate` or `__release`) does the work with numbers alone
+ * crossing, the quota's numbers left in wasm memory; anything else, or arguments the binding
+ * does not take that way, goes to `method`, the general way, with its answer and its errors.
+ */
+function adjuster(method, inPlace, of) {
+  return function (id, resource, amount) {
+    const tx = of(this);
+    if (
+      typeof amount === 'number' &&
+      Number.isSafeInteger(amount) &&
+      typeof resource === 'string' &&
+      resource.length <= ADJUST_CAP &&
+      idBytes(id, ADJUST_ID) &&
+      (resource === slotResource || resourceInSlot(resource))
+    ) {
+      const done = inPlace.call(tx, resource.length, amount);
+      if (done !== 1) {
+        const f = floats();
+        const at = ADJUST_NUMS;
+        const limit = f[at];
+        const available = f[at + 3];
+        return {
+          resource: done === 0 ? resource : renamed(done),
+          limit: limit !== limit ? null : limit,
+          used: f[at + 1],
+          allocated: f[at + 2],
+          available: available !== available ? null : available,
+        };
+      }
+    }
+    return method.call(tx, id, resource, amount);
+  };
+}
+
+// Writes the resource's name into its slot; false, when it is not ASCII.
+function resourceInSlot(resource) {
+  slotResource = putAscii(bytes(), ADJUST_RESOURCE, resource) ? resource : null;
+  return slotResource !== null;
+}
+
+// The resource's name the binding left in its slot, its length the upper 16 bits of `done`.
+function renamed(done) {
+  slotResource = null;
+  const at = ADJUST_RESOURCE;
+  return UTF8.decode(bytes().subarray(at, at + (done >>> 16)));
+}
+
+/**
  * A class whose instances stand for a transaction object of prototype `proto` (instanceof
  * and every method alike): each method forwards to the object the view was made with, until
  * `end` points the view at the dead object, whose methods all fail with "this transaction is
@@ -547,8 +616,14 @@ function viewClass(proto) {
     if (d.get || d.set) throw new Error(`tenantree: a transaction view cannot forward the accessor ${key}`);
     if (typeof d.value !== 'function') continue;
     const method = d.value;
+    const inPlace = (key === 'allocate' || key === 'release') && proto[`__${key}`];
     // The view owns nothing: freeing it frees nothing (the store frees its object).
-    const forward = key === 'free' || key === '__destroy_into_raw' ? function () {} : forwarder(method, of);
+    const forward =
+      key === 'free' || key === '__destroy_into_raw'
+        ? function () {}
+        : typeof inPlace === 'function'
+          ? adjuster(method, inPlace, of)
+          : forwarder(method, of);
     Object.defineProperty(forward, 'name', { value: key });
     Object.defineProperty(TxView.prototype, key, { ...d, value: forward });
   }

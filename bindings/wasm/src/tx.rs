@@ -22,8 +22,8 @@ use tenantree::{
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{
-    SHORT_STR, arg, arg_with, child_query_arg, each_new_node, error, id_arg, ids_to_js, invalid, opt_id_arg,
-    primitive_arg, short_str_arg, to_js, u64_arg, wire_to_js,
+    SHORT_STR, adjust_in_place, arg, arg_with, child_query_arg, each_new_node, error, id_arg, ids_to_js, invalid,
+    opt_id_arg, primitive_arg, short_str_arg, to_js, u64_arg, wire_to_js,
 };
 use crate::env::ClockPin;
 use tenantree_wasm_hot as hot;
@@ -725,6 +725,20 @@ impl WriteTx {
         let resource = short_str_arg("resource", &resource, &mut buf)?;
         let amount = u64_arg("amount", &amount)?;
         wire_to_js(hot::Wire::quota(&self.with(|tx| tx.release(id, &resource, amount))?))
+    }
+
+    /// `allocate` of the arguments `hot.js` wrote into wasm memory (the transaction view's
+    /// `allocate`, whose answer this is; see [`crate::convert::adjust_in_place`]).
+    #[wasm_bindgen(js_name = __allocate, skip_typescript, skip_jsdoc)]
+    pub fn allocate_in_place(&self, resource_len: usize, amount: f64) -> Result<u32, JsValue> {
+        adjust_in_place(resource_len, amount, |id, resource, amount| self.with(|tx| tx.allocate(id, resource, amount)))
+    }
+
+    /// `release` of the arguments `hot.js` wrote into wasm memory, as
+    /// [`WriteTx::allocate_in_place`].
+    #[wasm_bindgen(js_name = __release, skip_typescript, skip_jsdoc)]
+    pub fn release_in_place(&self, resource_len: usize, amount: f64) -> Result<u32, JsValue> {
+        adjust_in_place(resource_len, amount, |id, resource, amount| self.with(|tx| tx.release(id, resource, amount)))
     }
 
     /// Creates an account bound to a node (or store-wide), with an optional initial password.

@@ -193,3 +193,57 @@ test('resource names and amounts: the fast way and the general one answer alike'
   assert.equal(s.write(sys, (tx) => tx.release(platform.id, 'extensions', 3)).used, 0);
   assert.equal(refused(() => s.write(sys, (tx) => tx.release(platform.id, 'extensions', 0.5)), 'INVALID_ARGUMENT').details.field, 'amount');
 });
+
+test("a transaction's allocate and release, numbers only crossing, answer and refuse as the store's", () => {
+  const s = store();
+  // Limits that refuse some amounts, and keep every sum a JS number.
+  const limits = { extensions: 100, concurrent_calls: 2 ** 53 - 1 };
+  const platform = s.createNode(sys, { kind: 'platform', name: 'acme', limits });
+  const dist = s.createNode(sys, { kind: 'distributor', name: 'north', parent: platform.id });
+  const tenant = s.createNode(sys, { kind: 'tenant', name: 'bakery', parent: dist.id });
+  // What a call gives: its answer, or its error's code, message and details.
+  const outcome = (fn) => {
+    try {
+      return { answer: fn() };
+    } catch (e) {
+      return { code: e.code, message: e.message, details: e.details };
+    }
+  };
+  const ids = [
+    tenant.id, dist.id.toUpperCase(), platform.id, '00000000-0000-0000-0000-000000000000',
+    '01900000-0000-7000-8000-000000000001', `${tenant.id.slice(0, 34)}zz`, `{${tenant.id.slice(1, 35)}}`,
+    'bakery', 5, null, undefined, { id: tenant.id },
+  ];
+  const resources = ['extensions', 'concurrent_calls', 'tenants', 'nope', '', 'x'.repeat(64), 'x'.repeat(65), 'extensiöns', 7, null];
+  const amounts = [1, 4, 11, 0, -0, -1, 1.5, 2 ** 53 - 1, 2 ** 53, NaN, Infinity, '2', 2n, null, undefined];
+  let answered = 0;
+  for (const op of ['allocate', 'release']) {
+    for (const id of ids) {
+      for (const resource of resources) {
+        for (const amount of amounts) {
+          const what = `${op}(${String(id)}, ${String(resource)}, ${String(amount)})`;
+          const inTx = outcome(() => s.write(sys, (tx) => tx[op](id, resource, amount)));
+          if (inTx.answer !== undefined) {
+            answered++;
+            // Undone, then done again on the store, which must give the same quota.
+            s[op === 'allocate' ? 'release' : 'allocate'](sys, id, resource, amount);
+          }
+          const onStore = outcome(() => s[op](sys, id, resource, amount));
+          if (onStore.answer !== undefined) same(inTx.answer, onStore.answer, what);
+          else assert.deepStrictEqual(inTx, onStore, what);
+        }
+      }
+    }
+    // What allocate left, release gives back: each operation happened once on each way.
+    const used = s.quotas(sys, platform.id).filter((q) => q.resource in limits).map((q) => [q.resource, q.used]);
+    assert.deepEqual(used, op === 'allocate' ? [['extensions', 3 * (1 + 4 + 11)], ['concurrent_calls', 3 * (1 + 4 + 11)]] : [['extensions', 0], ['concurrent_calls', 0]]);
+  }
+  assert.ok(answered > 0);
+  // Kept past its callback, the transaction refuses them as it refuses everything.
+  let kept;
+  s.write(sys, (tx) => { kept = tx; });
+  for (const op of ['allocate', 'release']) {
+    const e = refused(() => kept[op](tenant.id, 'extensions', 1), 'INVALID_ARGUMENT');
+    assert.equal(e.details.field, 'tx');
+  }
+});

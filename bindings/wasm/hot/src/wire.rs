@@ -162,6 +162,18 @@ impl Wire {
         Ok(w)
     }
 
+    /// A quota's numbers, `limit`, `used`, `allocated` and `available`, as its wire has them
+    /// (NaN for `None`), for the binding's `allocate` and `release`, which give them to
+    /// `hot.js` in place and leave the resource's name to the caller, who named it.
+    ///
+    /// # Errors
+    ///
+    /// A number of the quota above 2^53.
+    pub fn quota_nums(quota: &Quota) -> Result<[f64; 4]> {
+        let Quota { resource: _, limit, used, allocated, available } = quota;
+        Ok([opt_safe(*limit)?, safe(*used)?, safe(*allocated)?, opt_safe(*available)?])
+    }
+
     /// A list of quotas.
     ///
     /// # Errors
@@ -276,12 +288,8 @@ impl Wire {
         self.nums.push(n as f64);
     }
 
-    #[allow(clippy::cast_precision_loss)] // checked against 2^53 first
     fn u64(&mut self, value: u64) -> Result {
-        if value > MAX_SAFE_INTEGER {
-            return Err(Unrepresentable::number(value));
-        }
-        self.nums.push(value as f64);
+        self.nums.push(safe(value)?);
         Ok(())
     }
 
@@ -295,13 +303,8 @@ impl Wire {
     }
 
     fn opt_u64(&mut self, value: Option<u64>) -> Result {
-        match value {
-            None => {
-                self.nums.push(f64::NAN);
-                Ok(())
-            }
-            Some(value) => self.u64(value),
-        }
+        self.nums.push(opt_safe(value)?);
+        Ok(())
     }
 
     #[allow(clippy::cast_precision_loss)] // a string offset is far below 2^53
@@ -469,6 +472,20 @@ impl SummaryPageWire {
         wire.page_end(*total, *limit, *page, *pages, next.as_deref())?;
         Ok(wire)
     }
+}
+
+/// `value` as a JS number, which holds it exactly up to 2^53.
+#[allow(clippy::cast_precision_loss)] // checked against 2^53 first
+fn safe(value: u64) -> Result<f64> {
+    if value > MAX_SAFE_INTEGER {
+        return Err(Unrepresentable::number(value));
+    }
+    Ok(value as f64)
+}
+
+/// [`safe`] for an optional number: NaN for `None`.
+fn opt_safe(value: Option<u64>) -> Result<f64> {
+    value.map_or(Ok(f64::NAN), safe)
 }
 
 #[cfg(test)]

@@ -1328,7 +1328,8 @@ type IdMap = HashMap<u128, u64, std::hash::BuildHasherDefault<SeqHasher>>;
 struct CellCache {
     by_node: SeqMap<Few<CachedCell>>,
     len: usize,
-    dirty: bool,
+    /// How many of the cells are dirty: the write-back sizes its list once.
+    dirty: usize,
 }
 
 impl CellCache {
@@ -1346,14 +1347,15 @@ impl CellCache {
         match cells.iter_mut().find(|c| c.key == key) {
             Some(slot) => {
                 slot.cell = cell;
+                self.dirty += usize::from(dirty && !slot.dirty);
                 slot.dirty |= dirty;
             }
             None => {
                 cells.push(CachedCell { key, cell, dirty, orig });
                 self.len += 1;
+                self.dirty += usize::from(dirty);
             }
         }
-        self.dirty |= dirty;
     }
 }
 
@@ -1371,10 +1373,13 @@ type Committed = Vec<(u64, RollupKey, Cell)>;
 
 /// The changed cells of a cache, in no order.
 fn dirty_cells(cache: &CellCache) -> Vec<(u64, CachedCell)> {
-    if !cache.dirty {
-        return Vec::new();
+    let mut out = Vec::with_capacity(cache.dirty);
+    if cache.dirty > 0 {
+        out.extend(
+            cache.by_node.iter().flat_map(|(seq, cells)| cells.iter().filter(|c| c.dirty).map(move |c| (*seq, *c))),
+        );
     }
-    cache.by_node.iter().flat_map(|(seq, cells)| cells.iter().filter(|c| c.dirty).map(move |c| (*seq, *c))).collect()
+    out
 }
 
 type WriteTable<'t, K, V> = std::cell::OnceCell<redb::Table<'t, K, V>>;
@@ -1717,8 +1722,8 @@ impl<'t> WriteView<'t> {
             let mut cell = slot.cell;
             f(&mut cell)?;
             slot.cell = cell;
+            cache.dirty += usize::from(!slot.dirty);
             slot.dirty = true;
-            cache.dirty = true;
             return Ok(());
         }
         let orig = self.load_cell(seq, key)?;
@@ -1938,7 +1943,7 @@ impl View for WriteView<'_> {
     }
 
     fn all_cells(&self) -> Result<Rows<'_, ((u64, RollupKey), Cell)>> {
-        if self.cell_cache.borrow().dirty {
+        if self.cell_cache.borrow().dirty > 0 {
             return Err(Error::corrupted("roll-ups read in bulk before the cache was flushed"));
         }
         let logged = self.live_log().map(Overlay::sorted).unwrap_or_default();
