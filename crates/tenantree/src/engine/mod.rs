@@ -140,6 +140,12 @@ impl Chain {
         t
     }
 
+    /// [`Chain::rollup_targets`] without the node itself, as they come (an allocation's
+    /// ancestors, bumped without a list made for them).
+    pub(crate) fn ancestor_targets(&self) -> impl Iterator<Item = u64> + '_ {
+        self.links.iter().skip(1).map(|l| l.seq).chain([0])
+    }
+
     /// The status in force at the node.
     pub(crate) fn effective(&self) -> EffectiveStatus {
         for link in &self.links {

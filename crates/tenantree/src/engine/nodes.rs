@@ -329,8 +329,8 @@ pub(crate) fn create_with(
         w.put_lookup(Lookup::Billing, &keys::billing(scope, b), seq)?;
     }
     let targets = parent.as_ref().map(Chain::rollup_targets).unwrap_or_else(|| vec![0]);
-    quota::add_below(w, &targets, kind.into(), 1)?;
-    quota::add_below(w, &[parent_seq], CHILDREN_KEY, 1)?;
+    quota::add_below(w, targets.iter().copied(), kind.into(), 1)?;
+    quota::add_below(w, [parent_seq], CHILDREN_KEY, 1)?;
     // The targets end with the virtual root 0; the real ancestors are the rest.
     let real_ancestors = targets.split_last().map_or(&[][..], |(_, rest)| rest);
     for &(key, value) in &rec.limits {
@@ -619,15 +619,15 @@ pub(crate) fn move_node(
 
     // Apply: roll-ups.
     for (&key, &amount) in &moving.usage {
-        quota::sub_below(w, &leaving, key, amount)?;
-        quota::add_below(w, &arriving, key, amount)?;
+        quota::sub_below(w, leaving.iter().copied(), key, amount)?;
+        quota::add_below(w, arriving.iter().copied(), key, amount)?;
     }
     let arriving_real: Vec<u64> = arriving.iter().copied().filter(|&s| s != 0).collect();
     for (&key, &bound) in &moving.max_limits {
         quota::raise_max_below(w, &arriving_real, key, bound)?;
     }
-    quota::sub_below(w, &[rec.parent], CHILDREN_KEY, 1)?;
-    quota::add_below(w, &[new_parent_seq], CHILDREN_KEY, 1)?;
+    quota::sub_below(w, [rec.parent], CHILDREN_KEY, 1)?;
+    quota::add_below(w, [new_parent_seq], CHILDREN_KEY, 1)?;
     for &(key, value) in &rec.limits {
         quota::adjust_child_limits(w, rec.parent, key, value, false)?;
         quota::adjust_child_limits(w, new_parent_seq, key, value, true)?;
@@ -749,8 +749,8 @@ pub(crate) fn delete(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, id: 
         w.remove_lookup(Lookup::Billing, &keys::billing(billing_scope(schema, parent_ref), b))?;
     }
     let targets = parent_chain.rollup_targets();
-    quota::sub_below(w, &targets, rec.kind.into(), 1)?;
-    quota::sub_below(w, &[rec.parent], CHILDREN_KEY, 1)?;
+    quota::sub_below(w, targets.iter().copied(), rec.kind.into(), 1)?;
+    quota::sub_below(w, [rec.parent], CHILDREN_KEY, 1)?;
     for &(key, value) in &rec.limits {
         quota::adjust_child_limits(w, rec.parent, key, value, false)?;
     }

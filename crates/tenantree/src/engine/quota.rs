@@ -23,11 +23,16 @@ fn bump(w: &mut WriteView<'_>, seq: u64, key: RollupKey, f: impl FnOnce(&mut Cel
 }
 
 /// Adds `n` to the `below` roll-up of every node in `seqs`.
-pub(crate) fn add_below(w: &mut WriteView<'_>, seqs: &[u64], key: RollupKey, n: u64) -> Result<()> {
+pub(crate) fn add_below(
+    w: &mut WriteView<'_>,
+    seqs: impl IntoIterator<Item = u64>,
+    key: RollupKey,
+    n: u64,
+) -> Result<()> {
     if n == 0 {
         return Ok(());
     }
-    for &seq in seqs {
+    for seq in seqs {
         bump(w, seq, key, |c| {
             c.below = c.below.checked_add(n).ok_or_else(|| Error::corrupted(format!("roll-up overflow at #{seq}")))?;
             Ok(())
@@ -37,11 +42,16 @@ pub(crate) fn add_below(w: &mut WriteView<'_>, seqs: &[u64], key: RollupKey, n: 
 }
 
 /// Subtracts `n` from the `below` roll-up of every node in `seqs`.
-pub(crate) fn sub_below(w: &mut WriteView<'_>, seqs: &[u64], key: RollupKey, n: u64) -> Result<()> {
+pub(crate) fn sub_below(
+    w: &mut WriteView<'_>,
+    seqs: impl IntoIterator<Item = u64>,
+    key: RollupKey,
+    n: u64,
+) -> Result<()> {
     if n == 0 {
         return Ok(());
     }
-    for &seq in seqs {
+    for seq in seqs {
         bump(w, seq, key, |c| {
             c.below = c.below.checked_sub(n).ok_or_else(|| Error::corrupted(format!("roll-up underflow at #{seq}")))?;
             Ok(())
@@ -496,8 +506,7 @@ pub(crate) fn allocate_with(
     // Apply. Allocations change usage, not the node's own fields: the version stays, and the
     // record is not rewritten (the allocation lives in the node's cell).
     set_own(w, seq, key, own)?;
-    let ancestors: Vec<u64> = chain.links.iter().skip(1).map(|l| l.seq).chain([0]).collect();
-    add_below(w, &ancestors, key, amount)?;
+    add_below(w, chain.ancestor_targets(), key, amount)?;
     if !restoring && ctx.feed {
         let changes = serde_json::json!({"resource": resource, "amount": amount});
         feed::emit(w, ctx, who, Event::node("node.allocate", &chain, Some(changes))?)?;
@@ -541,8 +550,7 @@ pub(crate) fn release(
         ));
     };
     set_own(w, seq, key, left)?;
-    let ancestors: Vec<u64> = chain.links.iter().skip(1).map(|l| l.seq).chain([0]).collect();
-    sub_below(w, &ancestors, key, amount)?;
+    sub_below(w, chain.ancestor_targets(), key, amount)?;
     if ctx.feed {
         let changes = serde_json::json!({"resource": resource, "amount": amount});
         feed::emit(w, ctx, who, Event::node("node.release", &chain, Some(changes))?)?;
