@@ -272,15 +272,17 @@ pub(crate) fn give_memory() {
 
 /// Where the transaction view's `allocate` and `release` (`hot.js`) put their arguments for
 /// [`adjust_in_place`] and find the quota's numbers: calls that cross with numbers only, no
-/// JS value handed over in either direction. A call runs to its end before JS can make
-/// another, so one place serves every store of the instance.
+/// JS value handed over in either direction when they succeed. One place serves every store
+/// of the instance because [`adjust_in_place`] copies the arguments out before the operation
+/// runs and writes the numbers after it: JS can run in between (the clock, a hook) and even
+/// make such a call of its own.
 pub(crate) struct AdjustSlots {
     /// The quota's `limit`, `used`, `allocated` and `available` (NaN for none), written by
     /// the binding.
     nums: std::cell::Cell<[f64; 4]>,
     /// The node's id, its 16 bytes, written by `hot.js`.
     id: std::cell::Cell<[u8; 16]>,
-    /// The resource's name, ASCII, written by `hot.js`; its length is the call's argument.
+    /// The resource's name, ASCII, written by `hot.js` only; its length is the call's argument.
     resource: std::cell::Cell<[u8; SHORT_STR]>,
 }
 
@@ -293,17 +295,20 @@ thread_local! {
             resource: std::cell::Cell::new([0; SHORT_STR]),
         }
     };
+    /// The resource's name of the last quota [`adjust_in_place`] answered [`ADJUSTED_RENAMED`]
+    /// for, until `hot.js` takes it ([`take_renamed`]).
+    static RENAMED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 /// What [`adjust_in_place`] answers `hot.js`: the quota's numbers are in the slots, its
 /// resource is the one named.
 const ADJUSTED: u32 = 0;
-/// What [`adjust_in_place`] answers `hot.js`: nothing was done, the arguments in the slots are
-/// not what `hot.js` writes (the general way then gives the answer or the error).
+/// What [`adjust_in_place`] answers `hot.js`: nothing was done, the arguments are not ones the
+/// binding takes this way (the nil id, an amount that is not a safe whole number); the general
+/// way then gives the answer or the error.
 const NOT_ADJUSTED: u32 = 1;
-/// What [`adjust_in_place`] answers `hot.js`: as [`ADJUSTED`], and the quota's resource,
-/// which differs from the name given, is in the resource slot, its length the answer's
-/// upper 16 bits.
+/// What [`adjust_in_place`] answers `hot.js`: as [`ADJUSTED`], and the quota's resource differs
+/// from the name given; [`take_renamed`] gives it.
 const ADJUSTED_RENAMED: u32 = 2;
 
 /// `allocate` or `release` (`run`) of the id and resource `hot.js` wrote into the
@@ -334,19 +339,15 @@ pub(crate) fn adjust_in_place(
         return Ok(ADJUSTED);
     }
     // The core names the quota as it was asked (resources are looked up by their exact name);
-    // should that change, the name the core gave still reaches the caller.
-    let given = quota.resource.as_bytes();
-    let mut slot = [0; SHORT_STR];
-    match (slot.get_mut(..given.len()), u32::try_from(given.len())) {
-        (Some(head), Ok(len)) if given.is_ascii() => {
-            head.copy_from_slice(given);
-            ADJUST.with(|s| s.resource.set(slot));
-            Ok(ADJUSTED_RENAMED | len << 16)
-        }
-        _ => Err(error(&tenantree::Error::Storage {
-            message: format!("a result cannot be passed to JavaScript: the resource {:?}", quota.resource),
-        })),
-    }
+    // should that change, the name the core gave still reaches the caller, by a way that
+    // cannot fail: the operation is done, and an error now would tell the caller otherwise.
+    RENAMED.with_borrow_mut(|name| *name = quota.resource);
+    Ok(ADJUSTED_RENAMED)
+}
+
+/// The resource's name [`adjust_in_place`] kept when it answered [`ADJUSTED_RENAMED`].
+pub(crate) fn take_renamed() -> String {
+    RENAMED.with_borrow_mut(std::mem::take)
 }
 
 #[wasm_bindgen(module = "/src/hot.js")]
@@ -522,16 +523,37 @@ mod tests {
 
     #[test]
     fn adjust_in_place_hands_back_a_resource_named_otherwise() {
-        let len = put_args(ID, "extensions");
-        let done = adjust_in_place(len, 1.0, |_, _, _| Ok(quota("exts", None, Some(4)))).ok().unwrap();
-        assert_eq!(done & 0xffff, ADJUSTED_RENAMED);
-        assert_eq!(done >> 16, 4);
-        assert_eq!(ADJUST.with(|s| s.resource.get()).get(..4), Some(&b"exts"[..]));
-        assert!(ADJUST.with(|s| s.nums.get())[0].is_nan());
+        // Any name, however long and whatever its characters: the operation is done by then.
+        let long = format!("ext-{}", "é".repeat(SHORT_STR));
+        for name in ["exts", long.as_str()] {
+            let len = put_args(ID, "extensions");
+            let done = adjust_in_place(len, 1.0, |_, _, _| Ok(quota(name, None, Some(4))));
+            assert_eq!(done.ok(), Some(ADJUSTED_RENAMED));
+            assert_eq!(take_renamed(), name);
+            assert_eq!(take_renamed(), "", "taken once");
+            assert!(ADJUST.with(|s| s.nums.get())[0].is_nan());
+            let slot = ADJUST.with(|s| s.resource.get());
+            assert_eq!(slot.get(..len), Some(&b"extensions"[..]), "the slot is written by hot.js only");
+        }
     }
 
     #[test]
-    fn adjust_in_place_does_nothing_with_arguments_hot_js_does_not_write() {
+    fn a_call_made_while_the_operation_runs_leaves_the_outer_one_its_arguments_and_answer() {
+        let len = put_args(ID, "extensions");
+        let done = adjust_in_place(len, 5.0, |id, resource, amount| {
+            // JS runs during the operation (the clock) and may make a call of its own.
+            let inner = put_args([9; 16], "concurrent_calls");
+            let inner_done = adjust_in_place(inner, 1.0, |_, r, _| Ok(quota(r, Some(1), Some(0))));
+            assert_eq!(inner_done.ok(), Some(ADJUSTED));
+            assert_eq!((id, resource, amount), (NodeId::from_bytes(ID).unwrap(), "extensions", 5));
+            Ok(quota(resource, Some(10), None))
+        });
+        assert_eq!(done.ok(), Some(ADJUSTED));
+        assert_eq!(ADJUST.with(|s| s.nums.get())[0], 10.0, "the outer call's numbers are written last");
+    }
+
+    #[test]
+    fn adjust_in_place_does_nothing_with_arguments_it_does_not_take() {
         let cases: [(&dyn Fn() -> usize, f64); 5] = [
             // The nil id, refused by NodeId.
             (&|| put_args([0; 16], "extensions"), 1.0),
@@ -544,7 +566,7 @@ mod tests {
         ];
         for (args, amount) in cases {
             let len = args();
-            let done = adjust_in_place(len, amount, |_, _, _| panic!("called with arguments hot.js does not write"));
+            let done = adjust_in_place(len, amount, |_, _, _| panic!("called with arguments it does not take"));
             assert_eq!(done.ok(), Some(NOT_ADJUSTED), "{amount}");
         }
         // Bytes that are not UTF-8.

@@ -530,19 +530,27 @@ function forwarder(method, of) {
   }
 }
 
+// The object's methods behind the view's `allocate` and `release`, which the view does not
+// show: they act on whatever the slots hold.
+const IN_PLACE = { allocate: '__allocate', release: '__release' };
+const INTERNAL = new Set(['__allocate', '__release', '__renamed']);
+
 /**
  * The view's `allocate` or `release`: when the id is a UUID string, the resource's name a
- * short ASCII string and the amount a safe integer, they are written into wasm memory and
- * `inPlace` (the object's `__allocate` or `__release`) does the work with numbers alone
- * crossing, the quota's numbers left in wasm memory; anything else, or arguments the binding
- * does not take that way, goes to `method`, the general way, with its answer and its errors.
+ * short ASCII string and the amount a safe whole number, they are written into wasm memory
+ * and `inPlace` (the object's `__allocate` or `__release`) does the work with numbers alone
+ * crossing, the quota's numbers left in wasm memory (`takeRenamed`, the object's `__renamed`,
+ * gives the quota's resource in the case where the core named it otherwise); anything else,
+ * or arguments the binding does not take that way, goes to `method`, the general way, with
+ * its answer and its errors.
  */
-function adjuster(method, inPlace, of) {
+function adjuster(method, inPlace, takeRenamed, of) {
   return function (id, resource, amount) {
     const tx = of(this);
     if (
       typeof amount === 'number' &&
       Number.isSafeInteger(amount) &&
+      amount >= 0 &&
       typeof resource === 'string' &&
       resource.length <= ADJUST_CAP &&
       idBytes(id, ADJUST_ID) &&
@@ -555,7 +563,7 @@ function adjuster(method, inPlace, of) {
         const limit = f[at];
         const available = f[at + 3];
         return {
-          resource: done === 0 ? resource : renamed(done),
+          resource: done === 0 ? resource : takeRenamed.call(tx),
           limit: limit !== limit ? null : limit,
           used: f[at + 1],
           allocated: f[at + 2],
@@ -571,13 +579,6 @@ function adjuster(method, inPlace, of) {
 function resourceInSlot(resource) {
   slotResource = putAscii(bytes(), ADJUST_RESOURCE, resource) ? resource : null;
   return slotResource !== null;
-}
-
-// The resource's name the binding left in its slot, its length the upper 16 bits of `done`.
-function renamed(done) {
-  slotResource = null;
-  const at = ADJUST_RESOURCE;
-  return UTF8.decode(bytes().subarray(at, at + (done >>> 16)));
 }
 
 /**
@@ -615,14 +616,23 @@ function viewClass(proto) {
     // so one added later stops every transaction here, in the first test that makes a view.
     if (d.get || d.set) throw new Error(`tenantree: a transaction view cannot forward the accessor ${key}`);
     if (typeof d.value !== 'function') continue;
+    if (INTERNAL.has(key)) {
+      Object.defineProperty(TxView.prototype, key, { value: undefined });
+      continue;
+    }
     const method = d.value;
-    const inPlace = (key === 'allocate' || key === 'release') && proto[`__${key}`];
+    const inPlace = Object.hasOwn(IN_PLACE, key) ? proto[IN_PLACE[key]] : null;
+    // A binding that lost the way with numbers only stops every transaction here, in the
+    // first test that makes a view, instead of going the general way unnoticed.
+    if (inPlace !== null && (typeof inPlace !== 'function' || typeof proto.__renamed !== 'function')) {
+      throw new Error(`tenantree: the transaction object has no ${IN_PLACE[key]} or __renamed`);
+    }
     // The view owns nothing: freeing it frees nothing (the store frees its object).
     const forward =
       key === 'free' || key === '__destroy_into_raw'
         ? function () {}
-        : typeof inPlace === 'function'
-          ? adjuster(method, inPlace, of)
+        : inPlace !== null
+          ? adjuster(method, inPlace, proto.__renamed, of)
           : forwarder(method, of);
     Object.defineProperty(forward, 'name', { value: key });
     Object.defineProperty(TxView.prototype, key, { ...d, value: forward });

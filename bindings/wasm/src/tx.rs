@@ -23,7 +23,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::convert::{
     SHORT_STR, adjust_in_place, arg, arg_with, child_query_arg, each_new_node, error, id_arg, ids_to_js, invalid,
-    opt_id_arg, primitive_arg, short_str_arg, to_js, u64_arg, wire_to_js,
+    opt_id_arg, primitive_arg, short_str_arg, take_renamed, to_js, u64_arg, wire_to_js,
 };
 use crate::env::ClockPin;
 use tenantree_wasm_hot as hot;
@@ -739,6 +739,13 @@ impl WriteTx {
     #[wasm_bindgen(js_name = __release, skip_typescript, skip_jsdoc)]
     pub fn release_in_place(&self, resource_len: usize, amount: f64) -> Result<u32, JsValue> {
         adjust_in_place(resource_len, amount, |id, resource, amount| self.with(|tx| tx.release(id, resource, amount)))
+    }
+
+    /// The quota's resource of the last `__allocate` or `__release` that answered that the
+    /// core named it otherwise than it was asked (see [`crate::convert::adjust_in_place`]).
+    #[wasm_bindgen(js_name = __renamed, skip_typescript, skip_jsdoc)]
+    pub fn renamed(&self) -> String {
+        take_renamed()
     }
 
     /// Creates an account bound to a node (or store-wide), with an optional initial password.

@@ -171,6 +171,11 @@ test('a lent transaction has every method of its class, by name and arity, passi
       for (const key of Object.getOwnPropertyNames(Class.prototype)) {
         const method = Class.prototype[key];
         if (typeof method !== 'function' || key === 'constructor') continue;
+        // The internals of allocate and release act on what wasm memory holds: not shown.
+        if (['__allocate', '__release', '__renamed'].includes(key)) {
+          assert.equal(tx[key], undefined, key);
+          continue;
+        }
         assert.equal(typeof tx[key], 'function', key);
         assert.equal(tx[key].name, key);
         assert.equal(tx[key].length, method.length, `${key} takes as many parameters as its class's`);

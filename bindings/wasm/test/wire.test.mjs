@@ -4,7 +4,7 @@
 // same order, for every shape a record can take.
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { refused, store, sys } from './helpers.mjs';
+import { WriteTx, refused, store, sys } from './helpers.mjs';
 
 const same = (wire, generic, what) => {
   assert.deepStrictEqual(wire, generic, what);
@@ -238,7 +238,8 @@ test("a transaction's allocate and release, numbers only crossing, answer and re
     const used = s.quotas(sys, platform.id).filter((q) => q.resource in limits).map((q) => [q.resource, q.used]);
     assert.deepEqual(used, op === 'allocate' ? [['extensions', 3 * (1 + 4 + 11)], ['concurrent_calls', 3 * (1 + 4 + 11)]] : [['extensions', 0], ['concurrent_calls', 0]]);
   }
-  assert.ok(answered > 0);
+  // Three ids, two resources and three amounts each way.
+  assert.equal(answered, 2 * 3 * 2 * 3);
   // Kept past its callback, the transaction refuses them as it refuses everything.
   let kept;
   s.write(sys, (tx) => { kept = tx; });
@@ -246,4 +247,43 @@ test("a transaction's allocate and release, numbers only crossing, answer and re
     const e = refused(() => kept[op](tenant.id, 'extensions', 1), 'INVALID_ARGUMENT');
     assert.equal(e.details.field, 'tx');
   }
+});
+
+test('allocate and release inside one transaction: refusals change nothing, another store between calls confuses nothing', () => {
+  // The way with numbers only exists, and the transaction does not show it.
+  assert.equal(typeof WriteTx.prototype.__allocate, 'function');
+  assert.equal(typeof WriteTx.prototype.__release, 'function');
+  const s = store();
+  const platform = s.createNode(sys, { kind: 'platform', name: 'acme', limits: { extensions: 10 } });
+  const tenant = s.createNode(sys, { kind: 'distributor', name: 'north', parent: platform.id });
+  const ext = (id) => s.quotas(sys, id).find((q) => q.resource === 'extensions');
+  const answers = s.write(sys, (tx) => {
+    assert.equal(tx.__allocate, undefined);
+    const first = tx.allocate(tenant.id, 'extensions', 4);
+    // Refused in the middle of the transaction, which goes on and commits.
+    assert.equal(refused(() => tx.allocate(tenant.id, 'extensions', 7), 'QUOTA_EXCEEDED').details.requested, 7);
+    refused(() => tx.release(tenant.id, 'extensions', 5), 'INVALID_ARGUMENT');
+    refused(() => tx.allocate('01900000-0000-7000-8000-000000000001', 'extensions', 1), 'NOT_FOUND');
+    // Another store between two calls, grown by a large batch (which usually grows wasm
+    // memory too), whose own calls write the same slots: another id and resource, then the
+    // same resource as this transaction's next call.
+    const other = store();
+    const root = other.createNode(sys, { kind: 'platform', name: 'other' });
+    other.write(sys, (otx) => {
+      otx.createNodes(Array.from({ length: 20_000 }, (_, k) => ({ kind: 'distributor', name: `d${k}`, parent: root.id })));
+      assert.equal(otx.allocate(root.id, 'concurrent_calls', 2).used, 2);
+    });
+    const second = tx.allocate(tenant.id, 'extensions', 1);
+    other.write(sys, (otx) => assert.equal(otx.allocate(root.id, 'extensions', 3).used, 3));
+    const third = tx.release(tenant.id, 'extensions', 2);
+    other.free();
+    return [first, second, third];
+  });
+  assert.deepEqual(answers, [
+    { resource: 'extensions', limit: null, used: 4, allocated: 4, available: 6 },
+    { resource: 'extensions', limit: null, used: 5, allocated: 5, available: 5 },
+    { resource: 'extensions', limit: null, used: 3, allocated: 3, available: 7 },
+  ]);
+  assert.deepEqual(ext(tenant.id), answers[2]);
+  assert.equal(ext(platform.id).used, 3);
 });

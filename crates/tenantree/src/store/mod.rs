@@ -1379,6 +1379,8 @@ fn dirty_cells(cache: &CellCache) -> Vec<(u64, CachedCell)> {
             cache.by_node.iter().flat_map(|(seq, cells)| cells.iter().filter(|c| c.dirty).map(move |c| (*seq, *c))),
         );
     }
+    // Every test of the core checks the count; a wrong one would only size the list wrongly.
+    debug_assert_eq!(out.len(), cache.dirty, "the count of dirty cells");
     out
 }
 
