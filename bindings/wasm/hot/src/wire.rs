@@ -264,12 +264,9 @@ impl Wire {
     }
 
     fn put_quota(&mut self, quota: &Quota) -> Result {
-        let Quota { resource, limit, used, allocated, available } = quota;
-        self.str(resource);
-        self.opt_u64(*limit)?;
-        self.u64(*used)?;
-        self.u64(*allocated)?;
-        self.opt_u64(*available)
+        self.str(&quota.resource);
+        self.nums.extend(Wire::quota_nums(quota)?);
+        Ok(())
     }
 
     fn status(&mut self, status: Status) {
@@ -299,11 +296,6 @@ impl Wire {
             return Err(Unrepresentable::number(value));
         }
         self.nums.push(value as f64);
-        Ok(())
-    }
-
-    fn opt_u64(&mut self, value: Option<u64>) -> Result {
-        self.nums.push(opt_safe(value)?);
         Ok(())
     }
 

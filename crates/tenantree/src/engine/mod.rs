@@ -135,15 +135,17 @@ impl Chain {
     /// The sequence numbers of the node and every ancestor, bottom-up, ending with the virtual
     /// root 0 that holds store-wide roll-ups.
     pub(crate) fn rollup_targets(&self) -> Vec<u64> {
-        let mut t: Vec<u64> = self.links.iter().map(|l| l.seq).collect();
-        t.push(0);
-        t
+        self.targets().collect()
     }
 
     /// [`Chain::rollup_targets`] without the node itself, as they come (an allocation's
     /// ancestors, bumped without a list made for them).
     pub(crate) fn ancestor_targets(&self) -> impl Iterator<Item = u64> + '_ {
-        self.links.iter().skip(1).map(|l| l.seq).chain([0])
+        self.targets().skip(1)
+    }
+
+    fn targets(&self) -> impl Iterator<Item = u64> + '_ {
+        self.links.iter().map(|l| l.seq).chain([0])
     }
 
     /// The status in force at the node.
