@@ -92,15 +92,17 @@ struct NameEntry {
     kind: u8,
     status: StatusRec,
     name: Option<String>,
+    seq: u64,
 }
 
 impl NameEntry {
-    fn of(rec: &NodeRecord, folded: &str) -> NameEntry {
+    fn of(seq: u64, rec: &NodeRecord, folded: &str) -> NameEntry {
         NameEntry {
             id: rec.id,
             kind: rec.kind,
             status: rec.status,
             name: (rec.name != folded).then(|| rec.name.clone()),
+            seq,
         }
     }
 }
@@ -176,12 +178,12 @@ fn var_key(n: u64) -> Vec<u8> {
     k
 }
 
-fn by_name_key(parent: u64, folded: &str, child: u64) -> Vec<u8> {
+fn by_name_key(parent: u64, folded: &str, kind: u8) -> Vec<u8> {
     let mut k = Vec::with_capacity(folded.len() + 12);
     put_var(&mut k, parent);
     k.extend_from_slice(folded.as_bytes());
     k.push(0);
-    put_var(&mut k, child);
+    k.push(kind);
     k
 }
 
@@ -455,7 +457,8 @@ impl Engine for Raw {
         let txn = db.begin_write()?;
         {
             let mut meta = txn.open_table(META)?;
-            meta.insert("format", encode(&("tenantree", 4u32))?.as_slice())?;
+            // tenantree's format 6, but for `cell_log`, which tenantree creates on open (an empty log).
+            meta.insert("format", encode(&("tenantree", 6u32))?.as_slice())?;
             meta.insert("schema", serde_json::to_vec(&tenantree::Schema::channel())?.as_slice())?;
             meta.insert("next_seq", 1u64.to_le_bytes().as_slice())?;
             txn.open_table(NODES)?;
@@ -530,8 +533,8 @@ impl Engine for Raw {
                 t.ids.insert(id, seq)?;
                 let folded = new.name.to_lowercase();
                 t.by_name.insert(
-                    by_name_key(parent_seq, &folded, seq).as_slice(),
-                    encode(&NameEntry::of(&rec, &folded))?.as_slice(),
+                    by_name_key(parent_seq, &folded, kind).as_slice(),
+                    encode(&NameEntry::of(seq, &rec, &folded))?.as_slice(),
                 )?;
                 t.by_parent.insert(&by_parent_key(parent_seq, seq), ())?;
                 // The full path of the parent: its ancestors, then itself.
@@ -610,8 +613,8 @@ impl Engine for Raw {
             t.nodes.insert(seq, encode(&rec)?.as_slice())?;
             let folded = rec.name.to_lowercase();
             t.by_name.insert(
-                by_name_key(rec.parent, &folded, seq).as_slice(),
-                encode(&NameEntry::of(&rec, &folded))?.as_slice(),
+                by_name_key(rec.parent, &folded, rec.kind).as_slice(),
+                encode(&NameEntry::of(seq, &rec, &folded))?.as_slice(),
             )?;
         }
         txn.commit()?;
@@ -631,7 +634,7 @@ impl Engine for Raw {
             let folded = rec.name.to_lowercase();
             t.nodes.remove(seq)?;
             t.ids.remove(node)?;
-            t.by_name.remove(by_name_key(rec.parent, &folded, seq).as_slice())?;
+            t.by_name.remove(by_name_key(rec.parent, &folded, rec.kind).as_slice())?;
             t.by_parent.remove(&by_parent_key(rec.parent, seq))?;
             let mut path_key = path_prefix(rec.kind, &above);
             put_var(&mut path_key, seq);

@@ -479,7 +479,7 @@ pub struct NodeWithQuotas {
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum SortBy {
-    /// By name, ignoring case.
+    /// By name, ignoring case; children of different kinds with one name in the kinds' schema order.
     #[default]
     Name,
     /// By creation time.

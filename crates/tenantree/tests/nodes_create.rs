@@ -301,3 +301,74 @@ fn create_node_id_stores_what_create_node_stores_and_refuses_alike() {
     refused(&b, "INVALID_LIMIT", || b.write(&sys(), |tx| tx.create_node_id(&full)));
     assert!(b.check().unwrap().findings.is_empty());
 }
+
+/// Sibling names are unique per kind (format 6 keeps the rule as the `by_name` key, claimed by
+/// the create): two kinds may share a name under one parent, a third node may not take it, and
+/// a create refused by a check after the claim leaves the name free. The refusals are caught
+/// inside one transaction that then commits, so nothing is left to the transaction's rollback.
+#[test]
+fn sibling_names_are_unique_per_kind_and_a_refused_create_leaves_the_name_free() {
+    let (fusion, _) = store_with(Preset::Fusion);
+    let g = create(&fusion, "group", "G1", None);
+    let dist = create(&fusion, "distributor", "Net NL", Some(g.id));
+    let reseller = create(&fusion, "reseller", "net nl", Some(g.id));
+    let before = state(&fusion);
+    fusion
+        .write(&sys(), |tx| {
+            for (kind, name, holder) in [("reseller", "NET NL", reseller.id), ("distributor", "net NL", dist.id)] {
+                let err = tx.create_node(&NewNode::new(kind, name).parent(g.id)).unwrap_err();
+                assert_eq!(err.code(), "ALREADY_EXISTS");
+                assert_eq!(err.details()["existing"], holder.to_string());
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(state(&fusion), before);
+    assert_clean(&fusion);
+    let page = fusion.children(&sys(), Some(g.id), &tenantree::ChildQuery::default()).unwrap();
+    let mut ids: Vec<NodeId> = page.items.iter().map(|n| n.id).collect();
+    ids.sort();
+    let mut want = vec![dist.id, reseller.id];
+    want.sort();
+    assert_eq!(ids, want);
+
+    let store = store();
+    let c = chain(&store);
+    store.set_limit(&sys(), c.reseller.id, "tenants", Some(1)).unwrap();
+    store.set_limit(&sys(), c.sub.id, "extensions", Some(10)).unwrap();
+    let billed =
+        store.create_node(&sys(), NewNode::new("tenant", "billed").parent(c.sub.id).billing_id("B-7")).unwrap();
+    let bagels = store
+        .write(&sys(), |tx| {
+            let mut refusals = Vec::new();
+            // The name is checked before the quota, as it was before the claim.
+            refusals.push(tx.create_node(&NewNode::new("tenant", "Bakery").parent(c.reseller.id)));
+            refusals.push(tx.create_node(&NewNode::new("tenant", "bagels").parent(c.reseller.id)));
+            // Every check after the claim gives the name back: a chosen id already taken, a
+            // limit that does not nest, a billing id in use.
+            let under_sub = || NewNode::new("tenant", "bagels").parent(c.sub.id);
+            refusals.push(tx.create_node(&under_sub().id(c.tenant.id)));
+            refusals.push(tx.create_node(&under_sub().limit("extensions", 11)));
+            refusals.push(tx.create_node(&under_sub().billing_id("B-7")));
+            let codes: Vec<&str> = refusals.iter().map(|r| r.as_ref().unwrap_err().code()).collect();
+            assert_eq!(
+                codes,
+                ["ALREADY_EXISTS", "QUOTA_EXCEEDED", "ALREADY_EXISTS", "INVALID_LIMIT", "ALREADY_EXISTS"]
+            );
+            let bakery = refusals[0].as_ref().unwrap_err();
+            assert_eq!(bakery.details()["existing"], c.tenant.id.to_string());
+            let billing = refusals[4].as_ref().unwrap_err();
+            assert_eq!(billing.details()["existing"], billed.id.to_string());
+            tx.create_node(&under_sub())
+        })
+        .unwrap();
+    assert_clean(&store);
+    assert_eq!(store.get_node(&sys(), c.tenant.id).unwrap().name.as_str(), "bakery");
+    store.set_limit(&sys(), c.reseller.id, "tenants", Some(2)).unwrap();
+    store.create_node(&sys(), NewNode::new("tenant", "bagels").parent(c.reseller.id)).unwrap();
+    let err = refused(&store, "ALREADY_EXISTS", || {
+        store.create_node(&sys(), NewNode::new("tenant", "BAGELS").parent(c.sub.id))
+    });
+    assert_eq!(err.details()["existing"], bagels.id.to_string());
+    assert_clean(&store);
+}

@@ -214,6 +214,42 @@ fn the_check_finds_missing_and_stale_index_entries() {
     assert!(findings.iter().any(|f| f.area == "index.byName" && f.message.contains("stale")), "{findings:#?}");
     assert!(findings.iter().any(|f| f.area == "index.byName" && f.message.contains("does not match")), "{findings:#?}");
 
+    // An entry that names a real node of its parent and kind, under a name that is not the
+    // node's (format 6: the node's own entry is found, so only the count gives it away).
+    let findings = tamper(|txn| {
+        let mut t = txn.open_table(redb::TableDefinition::<&[u8], &[u8]>::new("by_name")).unwrap();
+        let (key, value) = t
+            .iter()
+            .unwrap()
+            .map(|r| r.unwrap())
+            .map(|(k, v)| (k.value().to_vec(), v.value().to_vec()))
+            .find(|(k, _)| k.windows(7).any(|w| w == b"bakery\0"))
+            .unwrap();
+        let at = key.windows(6).position(|w| w == b"bakery").unwrap();
+        let mut stale = key.clone();
+        stale.splice(at..at + 6, b"zzzzzz".iter().copied());
+        t.insert(stale.as_slice(), value.as_slice()).unwrap();
+    });
+    assert!(findings.iter().any(|f| f.area == "index.byName" && f.message.contains("stale")), "{findings:#?}");
+
+    // Two tenants of one reseller with one name: the second finds the first's entry at its key.
+    let findings = tamper(|txn| {
+        let mut t = txn.open_table(redb::TableDefinition::<u64, &[u8]>::new("nodes")).unwrap();
+        let (seq, value) = t
+            .iter()
+            .unwrap()
+            .map(|r| r.unwrap())
+            .map(|(k, v)| (k.value(), v.value().to_vec()))
+            .find(|(_, v)| v.windows(3).any(|w| w == [2, b't', b'2']))
+            .unwrap();
+        // The record's name is its length, then its bytes.
+        let at = value.windows(3).position(|w| w == [2, b't', b'2']).unwrap();
+        let mut renamed = value.clone();
+        renamed.splice(at..at + 3, [6u8].iter().copied().chain(*b"BAKERY"));
+        t.insert(seq, renamed.as_slice()).unwrap();
+    });
+    assert!(findings.iter().any(|f| f.area == "unique" && f.message.contains("\"bakery\"")), "{findings:#?}");
+
     let findings = tamper(|txn| {
         let mut t = txn.open_table(redb::TableDefinition::<&[u8; 16], ()>::new("by_parent")).unwrap();
         let key = {

@@ -16,8 +16,8 @@ use crate::error::Result;
 use crate::model::{CheckReport, Finding};
 use crate::schema::{CHILDREN_KEY, MAX_DEPTH, RollupKey, Schema, Uniqueness};
 use crate::store::{
-    AccountRecord, Blob, Cell, Flow, Index, KeyRange, Lookup, NameEntry, NodeRecord, RoleRecord, TokenRecord, View,
-    decode, keys,
+    AccountRecord, Blob, Cell, Flow, Index, KeyRange, Lookup, NameEntry, NameEntryRef, NodeRecord, RoleRecord,
+    TokenRecord, View, decode, keys,
 };
 use crate::validate::{self, NodeName};
 
@@ -156,6 +156,8 @@ pub(crate) fn check(v: &impl View, schema: &Schema, next_seq: u64) -> Result<Che
     let mut paths: HashMap<u64, Vec<u64>> = HashMap::new();
     let mut expected_names = 0u64;
     let mut expected_billing = 0u64;
+    // Nodes whose own `by_name` entry was found and matches.
+    let mut named = 0u64;
     for entry in v.all_nodes()? {
         let Ok((seq, rec)) = entry else { continue };
         let id = id_of(&rec);
@@ -177,21 +179,20 @@ pub(crate) fn check(v: &impl View, schema: &Schema, next_seq: u64) -> Result<Che
             );
         }
         let folded = validate::fold(&rec.name);
-        let name_key = keys::by_name(rec.parent, &folded, seq);
-        let mut entry: Option<Vec<u8>> = None;
-        let exact =
-            KeyRange { lo: std::ops::Bound::Included(name_key.clone()), hi: std::ops::Bound::Included(name_key) };
-        v.name_entries(exact, false, &mut |_, value| {
-            entry = Some(value.to_vec());
-            Ok(Flow::Break(()))
-        })?;
-        match entry {
+        match v.name_entry(&keys::by_name(rec.parent, &folded, rec.kind))? {
             None => r.add("index.byName", format!("node {id} is missing from by_name")),
-            Some(bytes) => {
-                if decode::<NameEntry>(&bytes).ok() != Some(NameEntry::of(&rec, &folded)) {
-                    r.add("index.byName", format!("the by_name entry of node {id} does not match its record"));
+            Some(bytes) => match decode::<NameEntry>(&bytes) {
+                Ok(entry) if entry == NameEntry::of(seq, &rec, &folded) => named += 1,
+                // The key is the sibling rule: a second node of the parent with this kind and
+                // folded name finds the first one's entry there.
+                Ok(entry)
+                    if entry.seq != seq
+                        && briefs.get(&entry.seq).is_some_and(|b| b.parent == rec.parent && b.kind == rec.kind) =>
+                {
+                    r.add("unique", format!("two children of #{} of one kind are named {folded:?}", rec.parent));
                 }
-            }
+                _ => r.add("index.byName", format!("the by_name entry of node {id} does not match its record")),
+            },
         }
         if !has_key(v, Index::ByParent, &keys::child_slot(rec.parent, seq))? {
             r.add("index.byParent", format!("node {id} is missing from by_parent"));
@@ -236,17 +237,29 @@ pub(crate) fn check(v: &impl View, schema: &Schema, next_seq: u64) -> Result<Che
         paths.insert(seq, full);
     }
 
-    // Reverse direction: every index entry belongs to a node.
-    for key in
-        v.keys(Index::ByName, KeyRange { lo: std::ops::Bound::Unbounded, hi: std::ops::Bound::Unbounded }, false)?
-    {
-        let key = key?;
-        match keys::split_by_name(&key) {
-            Some((parent, _, child)) if briefs.get(&child).is_some_and(|b| b.parent == parent) => {}
-            _ => r.add("index.byName", format!("stale by_name entry {key:?}")),
-        }
+    // Reverse direction: every index entry belongs to a node. An entry that names a node of
+    // its parent and kind under another name is stale too: every node's own entry was found
+    // above, so the entries are then more than the nodes that own one.
+    let mut entries = 0u64;
+    v.name_entries(
+        KeyRange { lo: std::ops::Bound::Unbounded, hi: std::ops::Bound::Unbounded },
+        false,
+        &mut |key, value| {
+            entries += 1;
+            match (keys::split_by_name(key), NameEntryRef::from_bytes(value)) {
+                (Some((parent, _, kind)), Ok(e))
+                    if briefs.get(&e.seq).is_some_and(|b| b.parent == parent && b.kind == kind) => {}
+                _ => r.add("index.byName", format!("stale by_name entry {key:?}")),
+            }
+            Ok(Flow::Continue(()))
+        },
+    )?;
+    if entries > named && !r.findings.iter().any(|f| f.area == "index.byName" || f.area == "unique") {
+        r.add(
+            "index.byName",
+            format!("by_name holds {} stale entries besides the {named} of the nodes", entries - named),
+        );
     }
-    check_duplicates(v, schema, &briefs, &mut r)?;
     for key in
         v.keys(Index::ByParent, KeyRange { lo: std::ops::Bound::Unbounded, hi: std::ops::Bound::Unbounded }, false)?
     {
@@ -531,28 +544,4 @@ fn node_label(v: &impl View, seq: u64) -> Result<String> {
 
 fn uuid_text(id: [u8; 16]) -> String {
     uuid::Uuid::from_bytes(id).hyphenated().to_string()
-}
-
-/// Sibling-scoped names: no two children of one parent, of one kind, with one folded name.
-fn check_duplicates(v: &impl View, schema: &Schema, briefs: &HashMap<u64, Brief>, r: &mut Report) -> Result<()> {
-    let mut last: Option<(u64, String, Vec<u8>)> = None;
-    for key in
-        v.keys(Index::ByName, KeyRange { lo: std::ops::Bound::Unbounded, hi: std::ops::Bound::Unbounded }, false)?
-    {
-        let key = key?;
-        let Some((parent, name, child)) = keys::split_by_name(&key) else { continue };
-        let Some(kind) = briefs.get(&child).map(|b| b.kind) else { continue };
-        let sibling_scoped =
-            matches!(schema.kinds.get(usize::from(kind)).map(|k| &k.unique), Some(Uniqueness::Siblings));
-        match &mut last {
-            Some((p, n, kinds)) if *p == parent && n == name => {
-                if sibling_scoped && kinds.contains(&kind) {
-                    r.add("unique", format!("two children of #{parent} of one kind are named {name:?}"));
-                }
-                kinds.push(kind);
-            }
-            _ => last = Some((parent, name.to_owned(), vec![kind])),
-        }
-    }
-    Ok(())
 }

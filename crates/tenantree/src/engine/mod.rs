@@ -72,7 +72,7 @@ pub(crate) fn node_id(rec: &NodeRecord) -> NodeId {
 
 /// A stored id. Never nil (ids are checked as they come in); a damaged one still reads as a
 /// valid id rather than failing every read of the node.
-fn stored_id(bytes: [u8; 16]) -> NodeId {
+pub(crate) fn stored_id(bytes: [u8; 16]) -> NodeId {
     NodeId::from_bytes(bytes).unwrap_or_else(|_| NodeId::v7(0, &[0; 10]))
 }
 
@@ -91,9 +91,15 @@ pub(crate) struct ChildRow<'a> {
 impl<'a> ChildRow<'a> {
     /// Decodes a `by_name` row.
     pub(crate) fn from_entry(key: &'a [u8], value: &'a [u8]) -> Result<ChildRow<'a>> {
-        let (_, folded, seq) = keys::split_by_name(key).ok_or_else(|| Error::corrupted("malformed by_name key"))?;
+        let (_, folded, _) = keys::split_by_name(key).ok_or_else(|| Error::corrupted("malformed by_name key"))?;
         let entry = NameEntryRef::from_bytes(value)?;
-        Ok(ChildRow { seq, id: entry.id, kind: entry.kind, status: entry.status, name: entry.name.unwrap_or(folded) })
+        Ok(ChildRow {
+            seq: entry.seq,
+            id: entry.id,
+            kind: entry.kind,
+            status: entry.status,
+            name: entry.name.unwrap_or(folded),
+        })
     }
 
     pub(crate) fn from_record(seq: u64, rec: &'a NodeRecord) -> ChildRow<'a> {

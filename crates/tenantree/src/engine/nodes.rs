@@ -11,7 +11,7 @@ use crate::error::{Blocker, Error, LimitRule, Result};
 use crate::ids::NodeId;
 use crate::model::{NewNode, Node, NodeUpdate, Profile, Status};
 use crate::schema::{BillingScope, CHILDREN_KEY, KindDef, RollupKey, Schema, Uniqueness};
-use crate::store::{Flow, Index, KeyRange, Lookup, NameEntry, NodeRecord, ProfileRec, View, WriteView, keys};
+use crate::store::{Flow, KeyRange, Lookup, NameEntry, NameEntryRef, NodeRecord, ProfileRec, View, WriteView, keys};
 use crate::validate::{self, NodeName, limits};
 
 /// Validates a profile and converts it to its stored form.
@@ -74,55 +74,41 @@ pub(crate) fn check_name_free(
     shown: &str,
     exclude: Option<u64>,
 ) -> Result<()> {
-    check_name_free_at(v, kind, def, &keys::by_name_prefix(parent, folded), folded, shown, exclude)
+    if let Uniqueness::Store { group } = &def.unique {
+        return check_store_name_free(v, group, folded, shown, exclude);
+    }
+    // The sibling rule is the `by_name` key: one entry per parent, folded name and kind.
+    let Some(bytes) = v.name_entry(&keys::by_name(parent, folded, kind))? else {
+        return Ok(());
+    };
+    let holder = NameEntryRef::from_bytes(&bytes)?;
+    if Some(holder.seq) == exclude {
+        return Ok(());
+    }
+    Err(name_taken(shown, holder.id))
 }
 
-/// [`check_name_free`] with the `by_name` prefix of the parent and folded name already built
-/// (a create appends the new node to it for its own key).
-fn check_name_free_at(
-    v: &impl View,
-    kind: u8,
-    def: &KindDef,
-    prefix: &[u8],
-    folded: &str,
-    shown: &str,
-    exclude: Option<u64>,
-) -> Result<()> {
-    let taken = |existing: u64| -> Result<Error> {
-        let id = v.node(existing)?.map(|r| crate::engine::node_id(&r).to_string());
-        Ok(Error::AlreadyExists { entity: "node", field: "name", value: shown.to_owned(), existing: id })
-    };
-    match &def.unique {
-        Uniqueness::Siblings => {
-            let mut holder = None;
-            v.prefix_keys(Index::ByName, prefix, &mut |key| {
-                let (_, _, child) =
-                    keys::split_by_name(key).ok_or_else(|| Error::corrupted("malformed by_name key"))?;
-                if Some(child) == exclude {
-                    return Ok(Flow::Continue(()));
-                }
-                let rec = v
-                    .node_rc(child)?
-                    .ok_or_else(|| Error::corrupted(format!("by_name names missing node #{child}")))?;
-                if rec.kind == kind {
-                    holder = Some(child);
-                    return Ok(Flow::Break(()));
-                }
-                Ok(Flow::Continue(()))
-            })?;
-            if let Some(child) = holder {
-                return Err(taken(child)?);
-            }
-        }
-        Uniqueness::Store { group } => {
-            if let Some(existing) = v.lookup(Lookup::Names, &keys::unique_name(group, folded))?
-                && Some(existing) != exclude
-            {
-                return Err(taken(existing)?);
-            }
-        }
+/// Refuses a name of a store-wide uniqueness group that another node (not `exclude`) holds.
+fn check_store_name_free(v: &impl View, group: &str, folded: &str, shown: &str, exclude: Option<u64>) -> Result<()> {
+    if let Some(existing) = v.lookup(Lookup::Names, &keys::unique_name(group, folded))?
+        && Some(existing) != exclude
+    {
+        let id = v.node(existing)?.map(|r| r.id);
+        return Err(match id {
+            Some(id) => name_taken(shown, id),
+            None => Error::AlreadyExists { entity: "node", field: "name", value: shown.to_owned(), existing: None },
+        });
     }
     Ok(())
+}
+
+fn name_taken(shown: &str, holder: [u8; 16]) -> Error {
+    Error::AlreadyExists {
+        entity: "node",
+        field: "name",
+        value: shown.to_owned(),
+        existing: Some(crate::engine::stored_id(holder).to_string()),
+    }
 }
 
 /// The node that scopes billing-id uniqueness for a node whose ancestors are `ancestors`
@@ -263,26 +249,14 @@ pub(crate) fn create_with(
     let folded = name.folded();
     let profile = validate_profile(&new.profile)?;
     let parent_seq = parent.as_ref().map_or(0, Chain::seq);
-    let mut name_key = keys::by_name_prefix(parent_seq, &folded);
-    check_name_free_at(w, kind, def, &name_key, &folded, name.as_str(), None)?;
-    let scope = billing_scope(schema, parent.as_ref());
-    if let Some(b) = &profile.billing_id {
-        check_billing_free(w, scope, b, None)?;
+    if let Uniqueness::Store { group } = &def.unique {
+        check_store_name_free(w, group, &folded, name.as_str(), None)?;
     }
+    // A minted id is above every stored one unless a caller chose ids in the future or the
+    // clock went back; only then is it probed. Minting changes nothing, so it comes before the
+    // name is claimed; a chosen id is checked after, in the order of the checks before.
     let id = match new.id {
-        Some(id) => {
-            if try_resolve(w, id)?.is_some() {
-                return Err(Error::AlreadyExists {
-                    entity: "node",
-                    field: "id",
-                    value: id.to_string(),
-                    existing: Some(id.to_string()),
-                });
-            }
-            id
-        }
-        // A minted id is above every stored one unless a caller chose ids in the future or
-        // the clock went back; only then is it probed.
+        Some(id) => id,
         None => loop {
             let id = mint_id(ctx, now)?;
             if w.above_every_id(id.to_bytes())? || try_resolve(w, id)?.is_none() {
@@ -290,16 +264,54 @@ pub(crate) fn create_with(
             }
         },
     };
-    let limits = parse_limits(schema, &new.limits)?;
-    for &(key, value) in &limits {
-        quota::check_new_limit(w, schema, id, parent.as_ref(), key, value, 0)?;
+    // The sibling rule: claiming the name's `by_name` key is the check. What is checked after
+    // it gives the key back when it refuses, so a refused create still changes nothing.
+    let seq = w.peek_seq()?;
+    let name_key = keys::by_name(parent_seq, &folded, kind);
+    let entry = NameEntry {
+        id: id.to_bytes(),
+        kind,
+        status: new.status.into(),
+        name: (name.as_str() != folded).then(|| name.as_str().to_owned()),
+        seq,
+    };
+    if let Some(held) = w.claim_name_entry(&name_key, &entry)? {
+        return Err(name_taken(name.as_str(), NameEntryRef::from_bytes(&held)?.id));
     }
-    if let Some(chain) = &parent {
-        quota::check_room(w, schema, &chain.links, kind.into(), 1)?;
-    }
+    let scope = billing_scope(schema, parent.as_ref());
+    let checked = (|| -> Result<Vec<(RollupKey, u64)>> {
+        if let Some(b) = &profile.billing_id {
+            check_billing_free(w, scope, b, None)?;
+        }
+        if new.id.is_some() && try_resolve(w, id)?.is_some() {
+            return Err(Error::AlreadyExists {
+                entity: "node",
+                field: "id",
+                value: id.to_string(),
+                existing: Some(id.to_string()),
+            });
+        }
+        let limits = parse_limits(schema, &new.limits)?;
+        for &(key, value) in &limits {
+            quota::check_new_limit(w, schema, id, parent.as_ref(), key, value, 0)?;
+        }
+        if let Some(chain) = &parent {
+            quota::check_room(w, schema, &chain.links, kind.into(), 1)?;
+        }
+        Ok(limits)
+    })();
+    let limits = match checked {
+        Ok(limits) => limits,
+        Err(e) => {
+            w.remove_name_entry(&name_key)?;
+            return Err(e);
+        }
+    };
 
     // Apply.
-    let seq = w.take_seq()?;
+    if w.take_seq()? != seq {
+        return Err(Error::corrupted("the sequence counter moved during a create"));
+    }
     let now = now.as_micros();
     let (created, updated, version) = restored.map_or((now, now, 1), |r| (r.created, r.updated, r.version.max(1)));
     let rec = NodeRecord {
@@ -315,10 +327,9 @@ pub(crate) fn create_with(
         tenant_full_access: new.tenant_full_access.unwrap_or(true),
         limits,
     };
+    debug_assert_eq!(entry, NameEntry::of(seq, &rec, &folded));
     w.put_node(seq, &rec)?;
     w.put_id(rec.id, seq)?;
-    keys::put_var(&mut name_key, seq);
-    w.put_name_entry(&name_key, &NameEntry::of(&rec, &folded))?;
     w.insert_slot(&keys::child_slot(parent_seq, seq))?;
     let ancestors_path = parent.as_ref().map(Chain::path).unwrap_or_default();
     w.insert_path(&keys::path_key(kind, &ancestors_path, seq))?;
@@ -435,7 +446,7 @@ pub(crate) fn update(
     rec.updated = ctx.now().as_micros();
     w.put_node(seq, &rec)?;
     if let Some((old_folded, folded)) = &rename {
-        w.remove_name_entry(&keys::by_name(old.parent, old_folded, seq))?;
+        w.remove_name_entry(&keys::by_name(old.parent, old_folded, old.kind))?;
         put_name_entry(w, seq, &rec, folded)?;
     } else if rec.name != old.name {
         // The same folded name, written differently: the entry shows the name as written.
@@ -633,7 +644,7 @@ pub(crate) fn move_node(
         quota::adjust_child_limits(w, new_parent_seq, key, value, true)?;
     }
     // Apply: indexes.
-    w.remove_name_entry(&keys::by_name(rec.parent, &folded, seq))?;
+    w.remove_name_entry(&keys::by_name(rec.parent, &folded, rec.kind))?;
     w.remove_slot(&keys::child_slot(rec.parent, seq))?;
     w.insert_slot(&keys::child_slot(new_parent_seq, seq))?;
     let new_ancestors = target.as_ref().map(Chain::path).unwrap_or_default();
@@ -671,7 +682,7 @@ pub(crate) fn move_node(
 
 /// Writes a node's `by_name` entry (under its folded name) from its record.
 fn put_name_entry(w: &mut WriteView<'_>, seq: u64, rec: &NodeRecord, folded: &str) -> Result<()> {
-    w.put_name_entry(&keys::by_name(rec.parent, folded, seq), &NameEntry::of(rec, folded))
+    w.put_name_entry(&keys::by_name(rec.parent, folded, rec.kind), &NameEntry::of(seq, rec, folded))
 }
 
 /// What may still hang on a node, besides its children and allocations; checked by delete.
@@ -738,7 +749,7 @@ pub(crate) fn delete(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, id: 
     // Apply.
     w.remove_node(seq)?;
     w.remove_id(rec.id)?;
-    w.remove_name_entry(&keys::by_name(rec.parent, &folded, seq))?;
+    w.remove_name_entry(&keys::by_name(rec.parent, &folded, rec.kind))?;
     w.remove_slot(&keys::child_slot(rec.parent, seq))?;
     let ancestors = parent_ref.map(Chain::path).unwrap_or_default();
     w.remove_path(&keys::path_key(rec.kind, &ancestors, seq))?;

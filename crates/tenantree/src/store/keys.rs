@@ -42,12 +42,14 @@ pub(crate) fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
     None
 }
 
-/// `by_name` key: parent, folded name, NUL, child. Names never contain NUL (both name rules
-/// forbid control characters), so the NUL ends the name unambiguously and a parent's children
-/// sort by folded name, then by creation.
-pub(crate) fn by_name(parent: u64, folded: &str, child: u64) -> Vec<u8> {
+/// `by_name` key (format 6): parent, folded name, NUL, the child's kind. Names never contain
+/// NUL (both name rules forbid control characters), so the NUL ends the name unambiguously and
+/// a parent's children sort by folded name, then by kind. No two children of one parent share
+/// a kind and a folded name (the sibling rule; a store-wide name is unique among siblings too),
+/// so the key is the rule: a create claims it with one insert instead of probing for it first.
+pub(crate) fn by_name(parent: u64, folded: &str, kind: u8) -> Vec<u8> {
     let mut k = by_name_prefix(parent, folded);
-    put_var(&mut k, child);
+    k.push(kind);
     k
 }
 
@@ -67,13 +69,15 @@ pub(crate) fn parent_prefix(parent: u64) -> Vec<u8> {
     k
 }
 
-/// Splits a `by_name` key into (parent, folded name, child).
-pub(crate) fn split_by_name(key: &[u8]) -> Option<(u64, &str, u64)> {
+/// Splits a `by_name` key into (parent, folded name, kind).
+pub(crate) fn split_by_name(key: &[u8]) -> Option<(u64, &str, u8)> {
     let (parent, rest) = take_var(key)?;
     let nul = rest.iter().position(|&b| b == 0)?;
     let name = std::str::from_utf8(rest.get(..nul)?).ok()?;
-    let (child, tail) = take_var(rest.get(nul + 1..)?)?;
-    tail.is_empty().then_some((parent, name, child))
+    match rest.get(nul + 1..)? {
+        &[kind] => Some((parent, name, kind)),
+        _ => None,
+    }
 }
 
 /// `by_parent` key: parent, child. A parent's children sort by creation (sequence number).
@@ -257,6 +261,10 @@ mod tests {
         assert_eq!(split_by_name(&k), Some((42, "acme corp", 7)));
         assert!(k.starts_with(&by_name_prefix(42, "acme corp")));
         assert!(!by_name(42, "acme corpx", 7).starts_with(&by_name_prefix(42, "acme corp")));
+        let mut long = k.clone();
+        long.push(0);
+        assert_eq!(split_by_name(&long), None);
+        assert_eq!(split_by_name(&by_name_prefix(42, "acme corp")), None);
         assert_eq!(split_by_parent(&by_parent(0, 9)), Some((0, 9)));
         assert_eq!(split_path(&path_key(2, &[1, 5], 6)), Some((2, vec![1, 5, 6])));
         assert_eq!(split_path(&[2]), None);
@@ -309,5 +317,6 @@ mod tests {
         let a_long = by_name(1, "alphabet", 1);
         assert!(a < a_long && a_long < b);
         assert!(by_name(1, "zzz", 1) < by_name(2, "aaa", 1));
+        assert!(by_name(1, "alpha", 2) < by_name(1, "alpha", 3));
     }
 }

@@ -137,26 +137,45 @@ pub(crate) fn v2_to_v3(txn: &redb::WriteTransaction) -> Result<()> {
     Ok(())
 }
 
-/// Format 3 → 4: `by_name` entries gain their [`NameEntry`] and `by_parent` keys become 16
-/// fixed bytes. Both indexes are rebuilt from the node records, which only this reads: the
-/// records are not written, so they are read in one pass.
+/// Format 3 → 4: `by_parent` keys become 16 fixed bytes, rebuilt from the node records. The
+/// key-only `by_name` of format 3 goes; format 6 ([`v5_to_v6`], which always follows in the
+/// same transaction) builds it again in its own layout.
 pub(crate) fn v3_to_v4(txn: &redb::WriteTransaction) -> Result<()> {
     use redb::ReadableTable;
     txn.delete_table(BY_NAME_V3)?;
     txn.delete_table(BY_PARENT_V3)?;
     let nodes = txn.open_table(NODES)?;
-    let mut by_name = txn.open_table(BY_NAME)?;
     let mut by_parent = txn.open_table(BY_PARENT)?;
     for row in nodes.iter()? {
         let (k, v) = row?;
         let seq = k.value();
         let rec: NodeRecord = decode(v.value())?;
-        let folded = validate::fold(&rec.name);
-        by_name.insert(
-            keys::by_name(rec.parent, &folded, seq).as_slice(),
-            encode(&NameEntry::of(&rec, &folded))?.as_slice(),
-        )?;
         by_parent.insert(&keys::child_slot(rec.parent, seq), ())?;
+    }
+    Ok(())
+}
+
+/// Format 5 → 6: `by_name` keys end with the child's kind instead of its sequence number,
+/// which moves into the [`NameEntry`]. The index is rebuilt from the node records, which only
+/// this reads: the records are not written, so they are read in one pass.
+pub(crate) fn v5_to_v6(txn: &redb::WriteTransaction) -> Result<()> {
+    use redb::ReadableTable;
+    txn.delete_table(BY_NAME)?;
+    let nodes = txn.open_table(NODES)?;
+    let mut by_name = txn.open_table(BY_NAME)?;
+    for row in nodes.iter()? {
+        let (k, v) = row?;
+        let seq = k.value();
+        let rec: NodeRecord = decode(v.value())?;
+        let folded = validate::fold(&rec.name);
+        let key = keys::by_name(rec.parent, &folded, rec.kind);
+        let entry = NameEntry::of(seq, &rec, &folded);
+        if by_name.insert(key.as_slice(), encode(&entry)?.as_slice())?.is_some() {
+            return Err(Error::corrupted(format!(
+                "two children of node #{} of one kind are named {folded:?}: the store cannot be upgraded",
+                rec.parent
+            )));
+        }
     }
     Ok(())
 }
@@ -169,6 +188,7 @@ pub(crate) fn upgrade(txn: &redb::WriteTransaction, from: u32) -> Result<()> {
         3 => v3_to_v4(txn),
         // Format 5 adds `cell_log`, which opening creates; a format-4 store has no log.
         4 => Ok(()),
+        5 => v5_to_v6(txn),
         other => Err(Error::corrupted(format!("no upgrade from format {other}"))),
     }
 }
@@ -223,9 +243,52 @@ mod tests {
         read_all(backend.as_ref()).unwrap()
     }
 
-    /// Rewrites a current image in format 4: the log of cells folded into `cells`, and gone.
+    /// A `by_name` entry of formats 4 and 5: no sequence number (the key ended with it).
+    #[derive(Serialize)]
+    struct NameEntryV5<'a> {
+        id: [u8; 16],
+        kind: u8,
+        status: StatusRec,
+        name: Option<&'a str>,
+    }
+
+    /// Rewrites a current image in format 5: `by_name` keys end with the child's sequence
+    /// number (`var()`-encoded) instead of its kind, and the entries do not hold it.
+    fn to_v5(image: Vec<u8>) -> Vec<u8> {
+        edit_image(image, 5, |txn| {
+            let entries: Vec<(u64, NameEntry)> = txn
+                .open_table(BY_NAME)
+                .unwrap()
+                .iter()
+                .unwrap()
+                .map(|r| {
+                    let (k, v) = r.unwrap();
+                    let (parent, _, _) = keys::split_by_name(k.value()).unwrap();
+                    (parent, decode::<NameEntry>(v.value()).unwrap())
+                })
+                .collect();
+            let mut names: Vec<String> = Vec::new();
+            let nodes = txn.open_table(NODES).unwrap();
+            for (_, e) in &entries {
+                let rec: NodeRecord = decode(nodes.get(e.seq).unwrap().unwrap().value()).unwrap();
+                names.push(validate::fold(&rec.name));
+            }
+            drop(nodes);
+            txn.delete_table(BY_NAME).unwrap();
+            let mut by_name = txn.open_table(BY_NAME).unwrap();
+            for ((parent, e), folded) in entries.iter().zip(&names) {
+                let mut key = keys::by_name_prefix(*parent, folded);
+                keys::put_var(&mut key, e.seq);
+                let old = NameEntryV5 { id: e.id, kind: e.kind, status: e.status, name: e.name.as_deref() };
+                by_name.insert(key.as_slice(), encode(&old).unwrap().as_slice()).unwrap();
+            }
+        })
+    }
+
+    /// Rewrites a current image in format 4: `by_name` as format 5 has it, the log of cells
+    /// folded into `cells`, and gone.
     fn to_v4(image: Vec<u8>) -> Vec<u8> {
-        edit_image(image, 4, |txn| {
+        edit_image(to_v5(image), 4, |txn| {
             let log = Overlay::load(&txn.open_table(CELL_LOG).unwrap()).unwrap();
             let mut cells = txn.open_table(CELLS).unwrap();
             for ((seq, key), cell) in log.sorted() {
@@ -393,11 +456,7 @@ mod tests {
 
     #[test]
     fn a_format_2_store_opens_with_its_cells_moved_to_the_fixed_width_table() {
-        let store = Store::builder()
-            .clock(ManualClock::new(Timestamp::from_micros(1_700_000_000_000_000)))
-            .entropy(SeededEntropy::new(5))
-            .in_memory()
-            .unwrap();
+        let store = seeded_store(5);
         let sys = Actor::system();
         // More cells than one chunk of the upgrade, so that it resumes after a chunk.
         let ids = store
@@ -431,13 +490,73 @@ mod tests {
         assert!(txn.open_table(CELLS).unwrap().len().unwrap() > CHUNK as u64);
     }
 
+    fn seeded_store(seed: u64) -> Store {
+        Store::builder()
+            .clock(ManualClock::new(Timestamp::from_micros(1_700_000_000_000_000)))
+            .entropy(SeededEntropy::new(seed))
+            .in_memory()
+            .unwrap()
+    }
+
+    /// Opens an image of format `format`, which the open upgrades to a clean store of the
+    /// current format.
+    fn upgraded(old: Vec<u8>, format: u32) -> Store {
+        assert_eq!(format_of(old.clone()), format);
+        let upgraded = Store::builder().from_image(old).unwrap();
+        let report = upgraded.check().unwrap();
+        assert!(report.is_clean(), "{:?}", report.findings);
+        assert_eq!(format_of(upgraded.export_image().unwrap()), FORMAT_VERSION);
+        upgraded
+    }
+
+    #[test]
+    fn a_format_5_store_opens_with_its_name_index_rebuilt() {
+        let store = seeded_store(5);
+        let sys = Actor::system();
+        let (root, reseller, tenants) = store
+            .write(&sys, |tx| {
+                let p = tx.create_node(&NewNode::new("platform", "p"))?.id;
+                let d = tx.create_node(&NewNode::new("distributor", "d").parent(p))?.id;
+                let s = tx.create_node(&NewNode::new("sub_distributor", "s").parent(d))?.id;
+                let r = tx.create_node(&NewNode::new("reseller", "R").parent(s))?.id;
+                let mut tenants = Vec::new();
+                for t in (0..30).rev() {
+                    let name = if t % 4 == 0 { format!("Tenant-{t:02}") } else { format!("tenant-{t:02}") };
+                    tenants.push(tx.create_node(&NewNode::new("tenant", name).parent(r))?.id);
+                }
+                tx.set_status(tenants[3], crate::Status::Disabled, None)?;
+                Ok((p, r, tenants))
+            })
+            .unwrap();
+        let by_name = crate::ChildQuery { limit: Some(100), ..Default::default() };
+        let before = (
+            store.children(&sys, Some(reseller), &by_name).unwrap(),
+            store.child_summaries(&sys, Some(reseller), &by_name).unwrap(),
+        );
+        let upgraded = upgraded(to_v5(store.export_image().unwrap()), 5);
+        let after = (
+            upgraded.children(&sys, Some(reseller), &by_name).unwrap(),
+            upgraded.child_summaries(&sys, Some(reseller), &by_name).unwrap(),
+        );
+        assert_eq!(after, before);
+        assert_eq!(after.0.items.len(), 30);
+        // The rebuilt index is the sibling rule: a taken name is refused, whatever its case,
+        // and names the node that holds it.
+        let err = upgraded.create_node(&sys, NewNode::new("tenant", "TENANT-07").parent(reseller)).unwrap_err();
+        match err {
+            crate::Error::AlreadyExists { existing, .. } => assert_eq!(existing, Some(tenants[22].to_string())),
+            other => panic!("{other}"),
+        }
+        upgraded.create_node(&sys, NewNode::new("tenant", "tenant-30").parent(reseller)).unwrap();
+        upgraded.delete_node(&sys, tenants[0]).unwrap();
+        assert_eq!(upgraded.children(&sys, Some(reseller), &by_name).unwrap().total, 30);
+        assert!(upgraded.check().unwrap().is_clean());
+        assert_eq!(upgraded.children(&sys, Some(root), &by_name).unwrap().total, 1);
+    }
+
     #[test]
     fn a_format_3_store_opens_with_its_child_indexes_rebuilt() {
-        let store = Store::builder()
-            .clock(ManualClock::new(Timestamp::from_micros(1_700_000_000_000_000)))
-            .entropy(SeededEntropy::new(9))
-            .in_memory()
-            .unwrap();
+        let store = seeded_store(9);
         let sys = Actor::system();
         let (root, dists) = store
             .write(&sys, |tx| {
@@ -459,12 +578,7 @@ mod tests {
             store.children(&sys, Some(root), &by_created).unwrap(),
             store.child_summaries(&sys, Some(root), &by_name).unwrap(),
         );
-        let old = to_v3(store.export_image().unwrap());
-        assert_eq!(format_of(old.clone()), 3);
-
-        let upgraded = Store::builder().from_image(old).unwrap();
-        let report = upgraded.check().unwrap();
-        assert!(report.is_clean(), "{:?}", report.findings);
+        let upgraded = upgraded(to_v3(store.export_image().unwrap()), 3);
         let after = (
             upgraded.children(&sys, Some(root), &by_name).unwrap(),
             upgraded.children(&sys, Some(root), &by_created).unwrap(),
@@ -472,7 +586,6 @@ mod tests {
         );
         assert_eq!(after, before);
         assert_eq!(after.1.items.iter().map(|n| n.id).collect::<Vec<_>>(), dists);
-        assert_eq!(format_of(upgraded.export_image().unwrap()), FORMAT_VERSION);
         // The rebuilt indexes keep working: a delete removes the node from both.
         upgraded.delete_node(&sys, dists[7]).unwrap();
         assert_eq!(upgraded.children(&sys, Some(root), &by_created).unwrap().total, 39);

@@ -53,7 +53,9 @@ pub(crate) use records::{
 /// `by_parent` keys are 16 fixed bytes (were `var()`-encoded).
 /// 5: recent changes of `cells` are logged in `cell_log` ([`log`]); a reader of format 4 would
 /// not see them.
-pub(crate) const FORMAT_VERSION: u32 = 5;
+/// 6: `by_name` keys end with the child's kind, and its sequence number moved into the entry:
+/// the key is the sibling rule, claimed by a create's insert ([`keys::by_name`]).
+pub(crate) const FORMAT_VERSION: u32 = 6;
 const FORMAT_MAGIC: &str = "tenantree";
 
 pub(crate) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
@@ -706,10 +708,6 @@ pub(crate) trait View {
     fn ancestor_rc(&self, seq: u64) -> Result<Option<Arc<NodeRecord>>> {
         self.node_rc(seq)
     }
-    /// Calls `f` with every key of `index` that starts with `prefix`, in order, until it
-    /// breaks. Unlike [`View::keys`] nothing is boxed or copied: for the probes on the write
-    /// path (is a sibling name taken?), which mostly find nothing.
-    fn prefix_keys(&self, index: Index, prefix: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<Flow>) -> Result<()>;
     fn seq_of(&self, id: [u8; 16]) -> Result<Option<u64>>;
     fn cell(&self, seq: u64, key: RollupKey) -> Result<Cell>;
     /// Every non-zero roll-up of a node, by key.
@@ -718,6 +716,8 @@ pub(crate) trait View {
     /// Calls `f` with every `by_name` key of `range` and its encoded [`NameEntry`], in order,
     /// until it breaks.
     fn name_entries(&self, range: KeyRange, reverse: bool, f: Visit<'_>) -> Result<()>;
+    /// The encoded [`NameEntry`] at one `by_name` key.
+    fn name_entry(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
     fn lookup(&self, table: Lookup, key: &[u8]) -> Result<Option<u64>>;
     /// Every node, in sequence order.
     fn all_nodes(&self) -> Result<Rows<'_, (u64, NodeRecord)>>;
@@ -787,40 +787,6 @@ fn scan_slots<'a, T: ReadableTable<SlotKey, ()>>(t: &'a T, range: KeyRange, reve
     let iter = t.range::<&[u8; SLOT_BYTES]>((lo.as_ref(), hi.as_ref()))?;
     let map = |r: RangeItem<'_, SlotKey, ()>| r.map(|(k, _)| k.value().to_vec()).map_err(Error::from);
     if reverse { Ok(Box::new(iter.rev().map(map))) } else { Ok(Box::new(iter.map(map))) }
-}
-
-/// [`visit_prefix`] over the fixed-width `by_parent`.
-fn visit_slots<T: ReadableTable<SlotKey, ()>>(
-    t: &T,
-    prefix: &[u8],
-    f: &mut dyn FnMut(&[u8]) -> Result<Flow>,
-) -> Result<()> {
-    let end = keys::prefix_end(prefix);
-    let hi = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
-    let (lo, hi) = keys::slot_bounds(Bound::Included(prefix), hi);
-    for r in t.range::<&[u8; SLOT_BYTES]>((lo.as_ref(), hi.as_ref()))? {
-        let (k, _) = r?;
-        if f(k.value())?.is_break() {
-            break;
-        }
-    }
-    Ok(())
-}
-
-fn visit_prefix<V: redb::Value + 'static, T: ReadableTable<&'static [u8], V>>(
-    t: &T,
-    prefix: &[u8],
-    f: &mut dyn FnMut(&[u8]) -> Result<Flow>,
-) -> Result<()> {
-    let end = keys::prefix_end(prefix);
-    let hi = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
-    for r in t.range::<&[u8]>((Bound::Included(prefix), hi))? {
-        let (k, _) = r?;
-        if f(k.value())?.is_break() {
-            break;
-        }
-    }
-    Ok(())
 }
 
 fn scan_rows<T: ReadableTable<&'static [u8], &'static [u8]>>(
@@ -955,16 +921,12 @@ macro_rules! index_reads {
             }
         }
 
-        fn prefix_keys(&self, index: Index, prefix: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<Flow>) -> Result<()> {
-            match index {
-                Index::ByName => visit_prefix(lazy!(self.by_name, BY_NAME)?, prefix, f),
-                Index::ByParent => visit_slots(lazy!(self.by_parent, BY_PARENT)?, prefix, f),
-                Index::Paths => visit_prefix(lazy!(self.paths, PATHS)?, prefix, f),
-            }
-        }
-
         fn name_entries(&self, range: KeyRange, reverse: bool, f: Visit<'_>) -> Result<()> {
             scan_rows(lazy!(self.by_name, BY_NAME)?, range, reverse, f)
+        }
+
+        fn name_entry(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+            Ok(lazy!(self.by_name, BY_NAME)?.get(key)?.map(|v| v.value().to_vec()))
         }
     };
 }
@@ -1509,14 +1471,17 @@ impl<'t> WriteView<'t> {
         slot.get_mut().ok_or_else(|| Error::corrupted("a table could not be kept open"))
     }
 
+    /// The sequence number the next [`WriteView::take_seq`] gives.
+    pub(crate) fn peek_seq(&self) -> Result<u64> {
+        match self.next_seq {
+            Some(s) => Ok(s),
+            None => self.counter_value("next_seq")?.ok_or_else(|| Error::corrupted("the sequence counter is missing")),
+        }
+    }
+
     /// Takes the next node sequence number.
     pub(crate) fn take_seq(&mut self) -> Result<u64> {
-        let seq = match self.next_seq {
-            Some(s) => s,
-            None => {
-                self.counter_value("next_seq")?.ok_or_else(|| Error::corrupted("the sequence counter is missing"))?
-            }
-        };
+        let seq = self.peek_seq()?;
         self.next_seq = Some(seq.checked_add(1).ok_or_else(|| Error::corrupted("the sequence counter is exhausted"))?);
         self.seq_dirty = true;
         Ok(seq)
@@ -1654,6 +1619,19 @@ impl<'t> WriteView<'t> {
         let mut buf = [0u8; 128];
         lazy_mut!(self.by_name, BY_NAME)?.insert(key, &*encode_in(entry, &mut buf)?)?;
         Ok(())
+    }
+
+    /// Writes `entry` at `key` unless the key holds an entry already: then that entry stays
+    /// as it was and is returned. One descent of `by_name` where a probe and then an insert
+    /// took two: the insert is the probe, undone in the rare case that it found something.
+    pub(crate) fn claim_name_entry(&mut self, key: &[u8], entry: &NameEntry) -> Result<Option<Vec<u8>>> {
+        let mut buf = [0u8; 128];
+        let table = lazy_mut!(self.by_name, BY_NAME)?;
+        let old = table.insert(key, &*encode_in(entry, &mut buf)?)?.map(|v| v.value().to_vec());
+        if let Some(old) = &old {
+            table.insert(key, old.as_slice())?;
+        }
+        Ok(old)
     }
 
     pub(crate) fn remove_name_entry(&mut self, key: &[u8]) -> Result<()> {

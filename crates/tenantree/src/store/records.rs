@@ -104,10 +104,10 @@ fn set(list: &mut Vec<(RollupKey, u64)>, key: RollupKey, value: Option<u64>) {
     }
 }
 
-/// The value of a node's `by_name` entry (format 4): what a listing of children shows without
-/// reading the node's record, so that a page of children sorted by name is one range scan.
-/// Kept equal to the record by every write that changes the name or the status (checked by
-/// `Store::check`).
+/// The value of a node's `by_name` entry (format 4; `seq` since format 6, when the key stopped
+/// holding it): what a listing of children shows without reading the node's record, so that a
+/// page of children sorted by name is one range scan. Kept equal to the record by every write
+/// that changes the name or the status (checked by `Store::check`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct NameEntry {
     /// The public UUID.
@@ -118,16 +118,19 @@ pub(crate) struct NameEntry {
     /// The name as written, when it differs from the folded name the key holds; `None` saves
     /// repeating it for the many names that are already folded (`tenant-0001234`).
     pub(crate) name: Option<String>,
+    /// The node's sequence number (its key in `nodes`).
+    pub(crate) seq: u64,
 }
 
 impl NameEntry {
-    /// The entry of a node with this record and this folded name.
-    pub(crate) fn of(rec: &NodeRecord, folded: &str) -> NameEntry {
+    /// The entry of node `seq` with this record and this folded name.
+    pub(crate) fn of(seq: u64, rec: &NodeRecord, folded: &str) -> NameEntry {
         NameEntry {
             id: rec.id,
             kind: rec.kind,
             status: rec.status,
             name: (rec.name != folded).then(|| rec.name.clone()),
+            seq,
         }
     }
 
@@ -140,7 +143,7 @@ impl NameEntry {
     #[cfg(test)]
     pub(crate) fn from_bytes(bytes: &[u8]) -> Result<NameEntry> {
         let e = NameEntryRef::from_bytes(bytes)?;
-        Ok(NameEntry { id: e.id, kind: e.kind, status: e.status, name: e.name.map(str::to_owned) })
+        Ok(NameEntry { id: e.id, kind: e.kind, status: e.status, name: e.name.map(str::to_owned), seq: e.seq })
     }
 }
 
@@ -154,6 +157,7 @@ pub(crate) struct NameEntryRef<'a> {
     pub(crate) status: StatusRec,
     /// As [`NameEntry::name`].
     pub(crate) name: Option<&'a str>,
+    pub(crate) seq: u64,
 }
 
 impl<'a> NameEntryRef<'a> {
@@ -180,27 +184,42 @@ impl<'a> NameEntryRef<'a> {
             }
             _ => return None,
         };
-        let name = match rest.split_first()? {
-            (0, _) => None,
+        let (name, rest) = match rest.split_first()? {
+            (0, rest) => (None, rest),
             (1, rest) => {
                 let (len, rest) = varint_u32(rest)?;
-                let text = rest.get(..usize::try_from(len).ok()?)?;
-                Some(std::str::from_utf8(text).ok()?)
+                let len = usize::try_from(len).ok()?;
+                let text = rest.get(..len)?;
+                (Some(std::str::from_utf8(text).ok()?), rest.get(len..)?)
             }
             _ => return None,
         };
-        Some(NameEntryRef { id: *id, kind, status, name })
+        let (seq, _) = varint_u64(rest)?;
+        Some(NameEntryRef { id: *id, kind, status, name, seq })
     }
 }
 
 /// A postcard varint `u32` from the front of `input` (LEB128, at most 5 bytes, the last holding
 /// at most 4 bits), and the rest.
 fn varint_u32(input: &[u8]) -> Option<(u32, &[u8])> {
-    let mut out = 0u32;
-    for (i, &byte) in input.iter().take(5).enumerate() {
-        out |= u32::from(byte & 0x7F) << (7 * i);
+    let (n, rest) = varint(input, 5, 0x0F)?;
+    Some((u32::try_from(n).ok()?, rest))
+}
+
+/// A postcard varint `u64` from the front of `input` (LEB128, at most 10 bytes, the last holding
+/// at most 1 bit), and the rest.
+fn varint_u64(input: &[u8]) -> Option<(u64, &[u8])> {
+    varint(input, 10, 0x01)
+}
+
+/// A LEB128 number of at most `max_bytes` bytes whose last byte is at most `last_max`, as
+/// postcard reads its varints (a longer or overflowing one is refused, not wrapped).
+fn varint(input: &[u8], max_bytes: usize, last_max: u8) -> Option<(u64, &[u8])> {
+    let mut out = 0u64;
+    for (i, &byte) in input.iter().take(max_bytes).enumerate() {
+        out |= u64::from(byte & 0x7F) << (7 * i);
         if byte & 0x80 == 0 {
-            if i == 4 && byte > 0x0F {
+            if i + 1 == max_bytes && byte > last_max {
                 return None;
             }
             return Some((out, input.get(i + 1..)?));
@@ -523,9 +542,10 @@ mod tests {
             kind in any::<u8>(),
             status in status_rec(),
             name in proptest::option::of(".{0,200}"),
+            seq in prop_oneof![any::<u64>(), 0u64..300],
             tail in proptest::collection::vec(any::<u8>(), 0..3),
         ) {
-            let entry = NameEntry { id, kind, status, name };
+            let entry = NameEntry { id, kind, status, name, seq };
             let mut bytes = encode(&entry).unwrap();
             prop_assert_eq!(NameEntry::from_bytes(&bytes).unwrap(), entry.clone());
             // Trailing bytes are ignored by both, as postcard's `from_bytes` does.
@@ -535,7 +555,7 @@ mod tests {
 
         /// On any bytes at all, both readers give the same entry or both fail.
         #[test]
-        fn name_entries_and_postcard_agree_on_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..40)) {
+        fn name_entries_and_postcard_agree_on_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..48)) {
             prop_assert_eq!(NameEntry::from_bytes(&bytes).ok(), decode::<NameEntry>(&bytes).ok());
         }
 
@@ -544,11 +564,12 @@ mod tests {
         fn name_entries_and_postcard_agree_on_damaged_entries(
             status in status_rec(),
             name in proptest::option::of("[a-zé]{0,12}"),
-            at in 0usize..40,
+            seq in prop_oneof![any::<u64>(), 0u64..300],
+            at in 0usize..48,
             byte in any::<u8>(),
-            cut in 0usize..40,
+            cut in 0usize..48,
         ) {
-            let mut bytes = encode(&NameEntry { id: [7; 16], kind: 3, status, name }).unwrap();
+            let mut bytes = encode(&NameEntry { id: [7; 16], kind: 3, status, name, seq }).unwrap();
             if let Some(b) = bytes.get_mut(at) {
                 *b = byte;
             }
