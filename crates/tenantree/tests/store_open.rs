@@ -308,3 +308,38 @@ fn the_check_finds_broken_account_indexes() {
     });
     assert!(findings.iter().any(|f| f.area == "index.tokensByAccount"), "{findings:#?}");
 }
+
+/// Format 6 shares a `by_name` key among a parent's children of one kind and name. When the
+/// store-wide `names` index has lost a dealer's name, a rename to it passes that check; the
+/// write then finds the other dealer's entry at its key and stops the transaction as
+/// CORRUPTED instead of overwriting the entry.
+#[test]
+fn a_rename_never_overwrites_another_nodes_name_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.redb");
+    let (north, south) = {
+        let store = Store::open(&path).unwrap();
+        let root = create(&store, "platform", "acme", None);
+        (create(&store, "distributor", "north", Some(root.id)), create(&store, "distributor", "south", Some(root.id)))
+    };
+    {
+        let db = redb::Database::open(&path).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let mut names = txn.open_table(redb::TableDefinition::<&[u8], u64>::new("names")).unwrap();
+            let key =
+                names.iter().unwrap().map(|r| r.unwrap().0.value().to_vec()).find(|k| k.ends_with(b"\0north")).unwrap();
+            names.remove(key.as_slice()).unwrap();
+        }
+        txn.commit().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let rename = tenantree::NodeUpdate { name: Some("NORTH".into()), ..Default::default() };
+    let err = store.update_node(&sys(), south.id, &rename).unwrap_err();
+    assert_eq!(err.code(), "CORRUPTED", "{err}");
+    assert_eq!(store.get_node(&sys(), south.id).unwrap().name.as_str(), "south");
+    let page =
+        store.children(&sys(), Some(store.get_node(&sys(), north.id).unwrap().parent.unwrap()), &ChildQuery::default());
+    let names: Vec<String> = page.unwrap().items.iter().map(|n| n.name.as_str().to_owned()).collect();
+    assert_eq!(names, ["north", "south"]);
+}

@@ -161,6 +161,28 @@ pub(crate) fn check(v: &impl View, schema: &Schema, next_seq: u64) -> Result<Che
     for entry in v.all_nodes()? {
         let Ok((seq, rec)) = entry else { continue };
         let id = id_of(&rec);
+        // Before the ancestors: a node whose chain is broken still owns its entry, which the
+        // count below must not take for a stale one.
+        let folded = validate::fold(&rec.name);
+        match v.name_entry(&keys::by_name(rec.parent, &folded, rec.kind))? {
+            None => r.add("index.byName", format!("node {id} is missing from by_name")),
+            Some(bytes) => match decode::<NameEntry>(&bytes) {
+                Ok(entry) if entry == NameEntry::of(seq, &rec, &folded) => named += 1,
+                // The key is the sibling rule: a second node of the parent with this kind and
+                // folded name finds the first one's entry there.
+                Ok(entry)
+                    if entry.seq != seq
+                        && v.node(entry.seq)?.is_some_and(|holder| {
+                            holder.parent == rec.parent
+                                && holder.kind == rec.kind
+                                && validate::fold(&holder.name) == folded
+                        }) =>
+                {
+                    r.add("unique", format!("two children of #{} of one kind are named {folded:?}", rec.parent));
+                }
+                _ => r.add("index.byName", format!("the by_name entry of node {id} does not match its record")),
+            },
+        }
         let Some(above) = ancestors(seq) else {
             r.add("node", format!("node {id} has a missing ancestor or its ancestors form a loop"));
             continue;
@@ -177,22 +199,6 @@ pub(crate) fn check(v: &impl View, schema: &Schema, next_seq: u64) -> Result<Che
                 "node",
                 format!("node {id} of kind {} may not hang under {:?}", def.name, parent_kind.map(|k| &k.name)),
             );
-        }
-        let folded = validate::fold(&rec.name);
-        match v.name_entry(&keys::by_name(rec.parent, &folded, rec.kind))? {
-            None => r.add("index.byName", format!("node {id} is missing from by_name")),
-            Some(bytes) => match decode::<NameEntry>(&bytes) {
-                Ok(entry) if entry == NameEntry::of(seq, &rec, &folded) => named += 1,
-                // The key is the sibling rule: a second node of the parent with this kind and
-                // folded name finds the first one's entry there.
-                Ok(entry)
-                    if entry.seq != seq
-                        && briefs.get(&entry.seq).is_some_and(|b| b.parent == rec.parent && b.kind == rec.kind) =>
-                {
-                    r.add("unique", format!("two children of #{} of one kind are named {folded:?}", rec.parent));
-                }
-                _ => r.add("index.byName", format!("the by_name entry of node {id} does not match its record")),
-            },
         }
         if !has_key(v, Index::ByParent, &keys::child_slot(rec.parent, seq))? {
             r.add("index.byParent", format!("node {id} is missing from by_parent"));

@@ -253,8 +253,9 @@ pub(crate) fn create_with(
         check_store_name_free(w, group, &folded, name.as_str(), None)?;
     }
     // A minted id is above every stored one unless a caller chose ids in the future or the
-    // clock went back; only then is it probed. Minting changes nothing, so it comes before the
-    // name is claimed; a chosen id is checked after, in the order of the checks before.
+    // clock went back; only then is it probed. Minting writes nothing (it draws entropy, so a
+    // create refused for its name now uses some), so it comes before the name is claimed; a
+    // chosen id is checked after, in the order of the checks before.
     let id = match new.id {
         Some(id) => id,
         None => loop {
@@ -276,7 +277,13 @@ pub(crate) fn create_with(
         seq,
     };
     if let Some(held) = w.claim_name_entry(&name_key, &entry)? {
-        return Err(name_taken(name.as_str(), NameEntryRef::from_bytes(&held)?.id));
+        // The entry is left as it was; a damaged one still answers for its name.
+        return Err(match NameEntryRef::from_bytes(&held) {
+            Ok(holder) => name_taken(name.as_str(), holder.id),
+            Err(_) => {
+                Error::AlreadyExists { entity: "node", field: "name", value: name.as_str().to_owned(), existing: None }
+            }
+        });
     }
     let scope = billing_scope(schema, parent.as_ref());
     let checked = (|| -> Result<Vec<(RollupKey, u64)>> {
@@ -680,9 +687,17 @@ pub(crate) fn move_node(
     to_node(schema, &moved_chain)
 }
 
-/// Writes a node's `by_name` entry (under its folded name) from its record.
+/// Writes a node's `by_name` entry (under its folded name) from its record. Its callers checked
+/// the name (it is free, or the node's own); an entry of another node there means the indexes
+/// disagree, and the transaction stops rather than overwrite it.
 fn put_name_entry(w: &mut WriteView<'_>, seq: u64, rec: &NodeRecord, folded: &str) -> Result<()> {
-    w.put_name_entry(&keys::by_name(rec.parent, folded, rec.kind), &NameEntry::of(seq, rec, folded))
+    if w.put_name_entry(&keys::by_name(rec.parent, folded, rec.kind), &NameEntry::of(seq, rec, folded))? {
+        return Err(Error::corrupted(format!(
+            "the by_name entry of {folded:?} under node #{} belongs to another node",
+            rec.parent
+        )));
+    }
+    Ok(())
 }
 
 /// What may still hang on a node, besides its children and allocations; checked by delete.

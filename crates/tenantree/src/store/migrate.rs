@@ -170,11 +170,10 @@ pub(crate) fn v5_to_v6(txn: &redb::WriteTransaction) -> Result<()> {
         let folded = validate::fold(&rec.name);
         let key = keys::by_name(rec.parent, &folded, rec.kind);
         let entry = NameEntry::of(seq, &rec, &folded);
-        if by_name.insert(key.as_slice(), encode(&entry)?.as_slice())?.is_some() {
-            return Err(Error::corrupted(format!(
-                "two children of node #{} of one kind are named {folded:?}: the store cannot be upgraded",
-                rec.parent
-            )));
+        // Two children of one parent, kind and name can only come from damage; the first keeps
+        // the key, so the store still opens and its check reports the second (`unique`).
+        if by_name.get(key.as_slice())?.is_none() {
+            by_name.insert(key.as_slice(), encode(&entry)?.as_slice())?;
         }
     }
     Ok(())
@@ -552,6 +551,44 @@ mod tests {
         assert_eq!(upgraded.children(&sys, Some(reseller), &by_name).unwrap().total, 30);
         assert!(upgraded.check().unwrap().is_clean());
         assert_eq!(upgraded.children(&sys, Some(root), &by_name).unwrap().total, 1);
+    }
+
+    /// Two siblings of one kind and name can only come from damage, which format 5 let open: the
+    /// upgrade keeps the first one's entry, and the store still opens for its check to report
+    /// the second.
+    #[test]
+    fn a_damaged_format_5_store_with_twin_siblings_still_opens() {
+        let store = seeded_store(7);
+        let sys = Actor::system();
+        let (reseller, twin) = store
+            .write(&sys, |tx| {
+                let p = tx.create_node(&NewNode::new("platform", "p"))?.id;
+                let d = tx.create_node(&NewNode::new("distributor", "d").parent(p))?.id;
+                let s = tx.create_node(&NewNode::new("sub_distributor", "s").parent(d))?.id;
+                let r = tx.create_node(&NewNode::new("reseller", "r").parent(s))?.id;
+                tx.create_node(&NewNode::new("tenant", "bakery").parent(r))?;
+                let twin = tx.create_node(&NewNode::new("tenant", "bagels").parent(r))?.id;
+                Ok((r, twin))
+            })
+            .unwrap();
+        // Format 5, then the second tenant's record renamed behind the store's back.
+        let old = edit_image(to_v5(store.export_image().unwrap()), 5, |txn| {
+            let mut nodes = txn.open_table(NODES).unwrap();
+            let rows: Vec<(u64, NodeRecord)> = nodes
+                .iter()
+                .unwrap()
+                .map(|r| r.unwrap())
+                .map(|(k, v)| (k.value(), decode(v.value()).unwrap()))
+                .collect();
+            let (seq, mut rec) = rows.into_iter().find(|(_, r)| r.id == twin.to_bytes()).unwrap();
+            rec.name = "Bakery".into();
+            nodes.insert(seq, encode(&rec).unwrap().as_slice()).unwrap();
+        });
+        let opened = Store::builder().from_image(old).unwrap();
+        let findings = opened.check().unwrap().findings;
+        assert!(findings.iter().any(|f| f.area == "unique" && f.message.contains("\"bakery\"")), "{findings:?}");
+        let by_name = crate::ChildQuery::default();
+        assert_eq!(opened.children(&sys, Some(reseller), &by_name).unwrap().items.len(), 1);
     }
 
     #[test]

@@ -1472,10 +1472,16 @@ impl<'t> WriteView<'t> {
     }
 
     /// The sequence number the next [`WriteView::take_seq`] gives.
-    pub(crate) fn peek_seq(&self) -> Result<u64> {
+    pub(crate) fn peek_seq(&mut self) -> Result<u64> {
         match self.next_seq {
             Some(s) => Ok(s),
-            None => self.counter_value("next_seq")?.ok_or_else(|| Error::corrupted("the sequence counter is missing")),
+            None => {
+                let seq = self
+                    .counter_value("next_seq")?
+                    .ok_or_else(|| Error::corrupted("the sequence counter is missing"))?;
+                self.next_seq = Some(seq);
+                Ok(seq)
+            }
         }
     }
 
@@ -1615,10 +1621,15 @@ impl<'t> WriteView<'t> {
 
     /// Writes a `by_name` entry: the key ([`keys::by_name`]) and its [`NameEntry`], which
     /// replaces the one the key had.
-    pub(crate) fn put_name_entry(&mut self, key: &[u8], entry: &NameEntry) -> Result<()> {
+    /// Writes `entry` at `key`, and returns whether that replaced an entry of another node:
+    /// keys are shared by a parent's children of one kind and name, so a write that found one
+    /// would have overwritten a sibling's (the caller checked the name first; only a damaged
+    /// store gets here).
+    pub(crate) fn put_name_entry(&mut self, key: &[u8], entry: &NameEntry) -> Result<bool> {
         let mut buf = [0u8; 128];
-        lazy_mut!(self.by_name, BY_NAME)?.insert(key, &*encode_in(entry, &mut buf)?)?;
-        Ok(())
+        let table = lazy_mut!(self.by_name, BY_NAME)?;
+        let old = table.insert(key, &*encode_in(entry, &mut buf)?)?;
+        Ok(old.is_some_and(|v| NameEntryRef::from_bytes(v.value()).map_or(true, |e| e.seq != entry.seq)))
     }
 
     /// Writes `entry` at `key` unless the key holds an entry already: then that entry stays

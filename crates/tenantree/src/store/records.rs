@@ -187,8 +187,7 @@ impl<'a> NameEntryRef<'a> {
         let (name, rest) = match rest.split_first()? {
             (0, rest) => (None, rest),
             (1, rest) => {
-                let (len, rest) = varint_u32(rest)?;
-                let len = usize::try_from(len).ok()?;
+                let (len, rest) = varint_usize(rest)?;
                 let text = rest.get(..len)?;
                 (Some(std::str::from_utf8(text).ok()?), rest.get(len..)?)
             }
@@ -210,6 +209,16 @@ fn varint_u32(input: &[u8]) -> Option<(u32, &[u8])> {
 /// at most 1 bit), and the rest.
 fn varint_u64(input: &[u8]) -> Option<(u64, &[u8])> {
     varint(input, 10, 0x01)
+}
+
+/// A postcard varint `usize` (a string's length): as wide as the target's pointers, so up to
+/// 10 bytes on 64-bit targets and 5 on wasm32, as postcard reads it there.
+fn varint_usize(input: &[u8]) -> Option<(usize, &[u8])> {
+    #[cfg(target_pointer_width = "64")]
+    let (n, rest) = varint_u64(input)?;
+    #[cfg(not(target_pointer_width = "64"))]
+    let (n, rest) = varint_u32(input).map(|(n, rest)| (u64::from(n), rest))?;
+    Some((usize::try_from(n).ok()?, rest))
 }
 
 /// A LEB128 number of at most `max_bytes` bytes whose last byte is at most `last_max`, as
@@ -576,6 +585,25 @@ mod tests {
             bytes.truncate(cut.max(17));
             prop_assert_eq!(NameEntry::from_bytes(&bytes).ok(), decode::<NameEntry>(&bytes).ok());
         }
+    }
+
+    /// Over-long varints, which postcard reads as long as they fit its type: a name's length is
+    /// a `usize`, wider than a `u32` on 64-bit targets.
+    #[test]
+    fn name_entries_and_postcard_agree_on_over_long_varints() {
+        let mut bytes = vec![7u8; 16];
+        bytes.extend_from_slice(&[3, 0, 1]);
+        for len in [vec![0x81, 0x00], vec![0x81, 0x80, 0x80, 0x80, 0x00], vec![0x81, 0x80, 0x80, 0x80, 0x80, 0x00]] {
+            let mut entry = bytes.clone();
+            entry.extend_from_slice(&len);
+            entry.extend_from_slice(&[b'a', 0x85, 0x00]);
+            let ours = NameEntry::from_bytes(&entry).ok();
+            assert_eq!(ours, decode::<NameEntry>(&entry).ok(), "{entry:?}");
+            assert_eq!(ours.and_then(|e| e.name), Some("a".to_owned()));
+        }
+        let mut too_long = bytes;
+        too_long.extend_from_slice(&[1, 0x81, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, b'a', 5]);
+        assert_eq!(NameEntry::from_bytes(&too_long).ok(), decode::<NameEntry>(&too_long).ok());
     }
 
     #[test]
