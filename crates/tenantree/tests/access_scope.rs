@@ -194,3 +194,36 @@ fn a_batch_by_an_account_is_checked_operation_by_operation() {
     let err = refused(&store, "NOT_FOUND", || store.batch(&dealer, &ops));
     assert_eq!(err.details()["index"], 1);
 }
+
+/// A name unique store-wide, or a billing id unique in a wide scope, can be held outside the
+/// caller's subtree: the refusal says it is taken without naming the node that holds it. Inside
+/// the scope, and for the system, the holder is named.
+#[test]
+fn a_taken_name_outside_the_scope_is_refused_without_its_holder() {
+    let store = store();
+    let c = chain(&store);
+    let south = create(&store, "distributor", "south", Some(c.platform.id));
+    let hidden = create(&store, "sub_distributor", "south-west", Some(south.id));
+    let billed = store.create_node(&sys(), NewNode::new("tenant", "far").parent(south.id).billing_id("B-9")).unwrap();
+    let (_, dealer) = account(&store, "north-admin", "distributor_admin", Some(c.dist.id));
+    let taken = || NewNode::new("sub_distributor", "SOUTH-WEST").parent(c.dist.id);
+    let err = refused(&store, "ALREADY_EXISTS", || store.create_node(&dealer, taken()));
+    assert!(err.details()["existing"].is_null(), "{:?}", err.details());
+    assert!(!err.to_string().contains(&hidden.id.to_string()), "{err}");
+    let err = refused(&store, "ALREADY_EXISTS", || store.create_node(&sys(), taken()));
+    assert_eq!(err.details()["existing"], hidden.id.to_string());
+    // A rename to it, and a billing id held outside the scope, alike.
+    let rename = NodeUpdate { name: Some("south-west".into()), ..Default::default() };
+    let err = refused(&store, "ALREADY_EXISTS", || store.update_node(&dealer, c.sub.id, &rename));
+    assert!(err.details()["existing"].is_null(), "{:?}", err.details());
+    let billing = || NewNode::new("tenant", "near").parent(c.reseller.id).billing_id("B-9");
+    let err = refused(&store, "ALREADY_EXISTS", || store.create_node(&dealer, billing()));
+    assert!(err.details()["existing"].is_null(), "{:?}", err.details());
+    let err = refused(&store, "ALREADY_EXISTS", || store.create_node(&sys(), billing()));
+    assert_eq!(err.details()["existing"], billed.id.to_string());
+    // A sibling inside the scope is named.
+    let err = refused(&store, "ALREADY_EXISTS", || {
+        store.create_node(&dealer, NewNode::new("tenant", "BAKERY").parent(c.reseller.id))
+    });
+    assert_eq!(err.details()["existing"], c.tenant.id.to_string());
+}

@@ -63,51 +63,65 @@ fn kind_name(schema: &Schema, chain: Option<&Chain>) -> Result<Option<String>> {
     }
 }
 
+/// Where a name would go: the parent, the kind and the folded name (a `by_name` key).
+pub(crate) struct NamePlace<'a> {
+    pub(crate) parent: u64,
+    pub(crate) kind: u8,
+    pub(crate) folded: &'a str,
+}
+
 /// Refuses a name already taken in the kind's uniqueness scope (ignoring `exclude`, the node
-/// being renamed or moved).
+/// being renamed or moved); `shown` is the name as the caller wrote it.
 pub(crate) fn check_name_free(
     v: &impl View,
-    kind: u8,
+    who: &Principal,
     def: &KindDef,
-    parent: u64,
-    folded: &str,
+    place: &NamePlace<'_>,
     shown: &str,
     exclude: Option<u64>,
 ) -> Result<()> {
     if let Uniqueness::Store { group } = &def.unique {
-        return check_store_name_free(v, group, folded, shown, exclude);
+        return check_store_name_free(v, who, group, place.folded, shown, exclude);
     }
     // The sibling rule is the `by_name` key: one entry per parent, folded name and kind.
-    let Some(bytes) = v.name_entry(&keys::by_name(parent, folded, kind))? else {
+    let Some(bytes) = v.name_entry(&keys::by_name(place.parent, place.folded, place.kind))? else {
         return Ok(());
     };
     let holder = NameEntryRef::from_bytes(&bytes)?;
     if Some(holder.seq) == exclude {
         return Ok(());
     }
-    Err(name_taken(shown, holder.id))
+    Err(name_taken(shown, holder_id(v, who, holder.seq)))
 }
 
 /// Refuses a name of a store-wide uniqueness group that another node (not `exclude`) holds.
-fn check_store_name_free(v: &impl View, group: &str, folded: &str, shown: &str, exclude: Option<u64>) -> Result<()> {
+fn check_store_name_free(
+    v: &impl View,
+    who: &Principal,
+    group: &str,
+    folded: &str,
+    shown: &str,
+    exclude: Option<u64>,
+) -> Result<()> {
     if let Some(existing) = v.lookup(Lookup::Names, &keys::unique_name(group, folded))?
         && Some(existing) != exclude
     {
-        let id = v.node(existing)?.map(|r| r.id);
-        return Err(match id {
-            Some(id) => name_taken(shown, id),
-            None => Error::AlreadyExists { entity: "node", field: "name", value: shown.to_owned(), existing: None },
-        });
+        return Err(name_taken(shown, holder_id(v, who, existing)));
     }
     Ok(())
 }
 
-fn name_taken(shown: &str, holder: [u8; 16]) -> Error {
-    Error::AlreadyExists {
-        entity: "node",
-        field: "name",
-        value: shown.to_owned(),
-        existing: Some(crate::engine::stored_id(holder).to_string()),
+fn name_taken(shown: &str, existing: Option<String>) -> Error {
+    Error::AlreadyExists { entity: "node", field: "name", value: shown.to_owned(), existing }
+}
+
+/// The id of the node that holds a name or a billing id a caller asked for, when the caller may
+/// see that node: a name unique store-wide (or a billing id unique in a group) can be held
+/// outside the caller's subtree, whose ids an error must not give away.
+fn holder_id(v: &impl View, who: &Principal, seq: u64) -> Option<String> {
+    match load_chain(v, seq) {
+        Ok(chain) if who.sees(&chain) => chain.node().ok().map(|n| n.id().to_string()),
+        _ => None,
     }
 }
 
@@ -123,16 +137,21 @@ pub(crate) fn billing_scope(schema: &Schema, ancestors: Option<&Chain>) -> u64 {
     }
 }
 
-fn check_billing_free(v: &impl View, scope: u64, billing_id: &str, exclude: Option<u64>) -> Result<()> {
+fn check_billing_free(
+    v: &impl View,
+    who: &Principal,
+    scope: u64,
+    billing_id: &str,
+    exclude: Option<u64>,
+) -> Result<()> {
     if let Some(existing) = v.lookup(Lookup::Billing, &keys::billing(scope, billing_id))?
         && Some(existing) != exclude
     {
-        let id = v.node(existing)?.map(|r| crate::engine::node_id(&r).to_string());
         return Err(Error::AlreadyExists {
             entity: "node",
             field: "billingId",
             value: billing_id.to_owned(),
-            existing: id,
+            existing: holder_id(v, who, existing),
         });
     }
     Ok(())
@@ -250,7 +269,7 @@ pub(crate) fn create_with(
     let profile = validate_profile(&new.profile)?;
     let parent_seq = parent.as_ref().map_or(0, Chain::seq);
     if let Uniqueness::Store { group } = &def.unique {
-        check_store_name_free(w, group, &folded, name.as_str(), None)?;
+        check_store_name_free(w, who, group, &folded, name.as_str(), None)?;
     }
     // A minted id is above every stored one unless a caller chose ids in the future or the
     // clock went back; only then is it probed. Minting writes nothing (it draws entropy, so a
@@ -278,17 +297,13 @@ pub(crate) fn create_with(
     };
     if let Some(held) = w.claim_name_entry(&name_key, &entry)? {
         // The entry is left as it was; a damaged one still answers for its name.
-        return Err(match NameEntryRef::from_bytes(&held) {
-            Ok(holder) => name_taken(name.as_str(), holder.id),
-            Err(_) => {
-                Error::AlreadyExists { entity: "node", field: "name", value: name.as_str().to_owned(), existing: None }
-            }
-        });
+        let holder = NameEntryRef::from_bytes(&held).ok().and_then(|h| holder_id(w, who, h.seq));
+        return Err(name_taken(name.as_str(), holder));
     }
     let scope = billing_scope(schema, parent.as_ref());
     let checked = (|| -> Result<Vec<(RollupKey, u64)>> {
         if let Some(b) = &profile.billing_id {
-            check_billing_free(w, scope, b, None)?;
+            check_billing_free(w, who, scope, b, None)?;
         }
         if new.id.is_some() && try_resolve(w, id)?.is_some() {
             return Err(Error::AlreadyExists {
@@ -405,7 +420,8 @@ pub(crate) fn update(
         let folded = name.folded();
         let old_folded = validate::fold(&old.name);
         if folded != old_folded {
-            check_name_free(w, old.kind, def, old.parent, &folded, name.as_str(), Some(seq))?;
+            let place = NamePlace { parent: old.parent, kind: old.kind, folded: &folded };
+            check_name_free(w, who, def, &place, name.as_str(), Some(seq))?;
             rename = Some((old_folded, folded));
         }
         rec.name = name.as_str().to_owned();
@@ -432,7 +448,7 @@ pub(crate) fn update(
     let scope = billing_scope(schema, (!parent_chain.links.is_empty()).then_some(&parent_chain));
     let billing_changed = rec.profile.billing_id != old.profile.billing_id;
     if billing_changed && let Some(b) = &rec.profile.billing_id {
-        check_billing_free(w, scope, b, Some(seq))?;
+        check_billing_free(w, who, scope, b, Some(seq))?;
     }
     if let Some(tfa) = upd.tenant_full_access {
         if tfa != old.tenant_full_access && who.scope() == Some(seq) {
@@ -569,7 +585,8 @@ pub(crate) fn move_node(
         t.require_enabled()?;
     }
     let folded = validate::fold(&rec.name);
-    check_name_free(w, rec.kind, def, new_parent_seq, &folded, &rec.name, Some(seq))?;
+    let place = NamePlace { parent: new_parent_seq, kind: rec.kind, folded: &folded };
+    check_name_free(w, who, def, &place, &rec.name, Some(seq))?;
 
     // Billing ids whose scope changes with the move.
     let old_parent_chain = chain.parent_chain();
@@ -578,7 +595,7 @@ pub(crate) fn move_node(
     let mut rescoped: Vec<(u64, String)> = Vec::new();
     if old_scope != new_scope {
         for (s, billing) in subtree.billing_ids_scoped_outside(w, schema, seq, &rec)? {
-            check_billing_free(w, new_scope, &billing, None)?;
+            check_billing_free(w, who, new_scope, &billing, None)?;
             rescoped.push((s, billing));
         }
     }

@@ -739,7 +739,8 @@ fn node_changes(
         let valid = NodeName::new(name, def.name_rule)?;
         let folded = valid.folded();
         if folded != validate::fold(&head.rec.name) {
-            nodes::check_name_free(v, head.rec.kind, def, head.rec.parent, &folded, valid.as_str(), Some(head.seq))?;
+            let place = nodes::NamePlace { parent: head.rec.parent, kind: head.rec.kind, folded: &folded };
+            nodes::check_name_free(v, who, def, &place, valid.as_str(), Some(head.seq))?;
         }
         nu.name = Some(name.clone());
     }
