@@ -247,37 +247,29 @@ pub(crate) fn check(v: &impl View, schema: &Schema, next_seq: u64) -> Result<Che
     // its parent and kind under another name is stale too: every node's own entry was found
     // above, so the entries are then more than the nodes that own one.
     let mut entries = 0u64;
-    v.name_entries(
-        KeyRange { lo: std::ops::Bound::Unbounded, hi: std::ops::Bound::Unbounded },
-        false,
-        &mut |key, value| {
-            entries += 1;
-            match (keys::split_by_name(key), NameEntryRef::from_bytes(value)) {
-                (Some((parent, _, kind)), Ok(e))
-                    if briefs.get(&e.seq).is_some_and(|b| b.parent == parent && b.kind == kind) => {}
-                _ => r.add("index.byName", format!("stale by_name entry {key:?}")),
-            }
-            Ok(Flow::Continue(()))
-        },
-    )?;
+    v.name_entries(KeyRange::all(), false, &mut |key, value| {
+        entries += 1;
+        match (keys::split_by_name(key), NameEntryRef::from_bytes(value)) {
+            (Some((parent, _, kind)), Ok(e))
+                if briefs.get(&e.seq).is_some_and(|b| b.parent == parent && b.kind == kind) => {}
+            _ => r.add("index.byName", format!("stale by_name entry {key:?}")),
+        }
+        Ok(Flow::Continue(()))
+    })?;
     if entries > named && !r.findings.iter().any(|f| f.area == "index.byName" || f.area == "unique") {
         r.add(
             "index.byName",
             format!("by_name holds {} stale entries besides the {named} of the nodes", entries - named),
         );
     }
-    for key in
-        v.keys(Index::ByParent, KeyRange { lo: std::ops::Bound::Unbounded, hi: std::ops::Bound::Unbounded }, false)?
-    {
+    for key in v.keys(Index::ByParent, KeyRange::all(), false)? {
         let key = key?;
         match keys::split_child_slot(&key) {
             Some((parent, child)) if briefs.get(&child).is_some_and(|b| b.parent == parent) => {}
             _ => r.add("index.byParent", format!("stale by_parent entry {key:?}")),
         }
     }
-    for key in
-        v.keys(Index::Paths, KeyRange { lo: std::ops::Bound::Unbounded, hi: std::ops::Bound::Unbounded }, false)?
-    {
+    for key in v.keys(Index::Paths, KeyRange::all(), false)? {
         let key = key?;
         match keys::split_path(&key) {
             Some((kind, path))

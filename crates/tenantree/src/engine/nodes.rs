@@ -288,13 +288,7 @@ pub(crate) fn create_with(
     // it gives the key back when it refuses, so a refused create still changes nothing.
     let seq = w.peek_seq()?;
     let name_key = keys::by_name(parent_seq, &folded, kind);
-    let entry = NameEntry {
-        id: id.to_bytes(),
-        kind,
-        status: new.status.into(),
-        name: (name.as_str() != folded).then(|| name.as_str().to_owned()),
-        seq,
-    };
+    let entry = NameEntry::new(seq, id.to_bytes(), kind, new.status.into(), name.as_str(), &folded);
     if let Some(held) = w.claim_name_entry(&name_key, &entry)? {
         // The entry is left as it was; a damaged one still answers for its name.
         let holder = NameEntryRef::from_bytes(&held).ok().and_then(|h| holder_id(w, who, h.seq));

@@ -29,16 +29,7 @@ pub(crate) fn add_below(
     key: RollupKey,
     n: u64,
 ) -> Result<()> {
-    if n == 0 {
-        return Ok(());
-    }
-    for seq in seqs {
-        bump(w, seq, key, |c| {
-            c.below = c.below.checked_add(n).ok_or_else(|| Error::corrupted(format!("roll-up overflow at #{seq}")))?;
-            Ok(())
-        })?;
-    }
-    Ok(())
+    shift_below(w, seqs, key, n, u64::checked_add, "overflow")
 }
 
 /// Subtracts `n` from the `below` roll-up of every node in `seqs`.
@@ -48,12 +39,25 @@ pub(crate) fn sub_below(
     key: RollupKey,
     n: u64,
 ) -> Result<()> {
+    shift_below(w, seqs, key, n, u64::checked_sub, "underflow")
+}
+
+/// Moves the `below` roll-up of every node in `seqs` by `n` with `op`; a result out of range
+/// is a damaged store (`what` names which end).
+fn shift_below(
+    w: &mut WriteView<'_>,
+    seqs: impl IntoIterator<Item = u64>,
+    key: RollupKey,
+    n: u64,
+    op: impl Fn(u64, u64) -> Option<u64>,
+    what: &str,
+) -> Result<()> {
     if n == 0 {
         return Ok(());
     }
     for seq in seqs {
         bump(w, seq, key, |c| {
-            c.below = c.below.checked_sub(n).ok_or_else(|| Error::corrupted(format!("roll-up underflow at #{seq}")))?;
+            c.below = op(c.below, n).ok_or_else(|| Error::corrupted(format!("roll-up {what} at #{seq}")))?;
             Ok(())
         })?;
     }

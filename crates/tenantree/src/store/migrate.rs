@@ -141,18 +141,13 @@ pub(crate) fn v2_to_v3(txn: &redb::WriteTransaction) -> Result<()> {
 /// key-only `by_name` of format 3 goes; format 6 ([`v5_to_v6`], which always follows in the
 /// same transaction) builds it again in its own layout.
 pub(crate) fn v3_to_v4(txn: &redb::WriteTransaction) -> Result<()> {
-    use redb::ReadableTable;
     txn.delete_table(BY_NAME_V3)?;
     txn.delete_table(BY_PARENT_V3)?;
-    let nodes = txn.open_table(NODES)?;
     let mut by_parent = txn.open_table(BY_PARENT)?;
-    for row in nodes.iter()? {
-        let (k, v) = row?;
-        let seq = k.value();
-        let rec: NodeRecord = decode(v.value())?;
+    each_record(txn, |seq, rec| {
         by_parent.insert(&keys::child_slot(rec.parent, seq), ())?;
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Format 5 → 6: `by_name` keys end with the child's kind instead of its sequence number,
@@ -161,20 +156,27 @@ pub(crate) fn v3_to_v4(txn: &redb::WriteTransaction) -> Result<()> {
 pub(crate) fn v5_to_v6(txn: &redb::WriteTransaction) -> Result<()> {
     use redb::ReadableTable;
     txn.delete_table(BY_NAME)?;
-    let nodes = txn.open_table(NODES)?;
     let mut by_name = txn.open_table(BY_NAME)?;
-    for row in nodes.iter()? {
-        let (k, v) = row?;
-        let seq = k.value();
-        let rec: NodeRecord = decode(v.value())?;
+    each_record(txn, |seq, rec| {
         let folded = validate::fold(&rec.name);
         let key = keys::by_name(rec.parent, &folded, rec.kind);
-        let entry = NameEntry::of(seq, &rec, &folded);
+        let entry = NameEntry::of(seq, rec, &folded);
         // Two children of one parent, kind and name can only come from damage; the first keeps
         // the key, so the store still opens and its check reports the second (`unique`).
         if by_name.get(key.as_slice())?.is_none() {
             by_name.insert(key.as_slice(), encode(&entry)?.as_slice())?;
         }
+        Ok(())
+    })
+}
+
+/// Calls `f` with every node record, in one pass (an upgrade that rebuilds an index from the
+/// records and does not write them).
+fn each_record(txn: &redb::WriteTransaction, mut f: impl FnMut(u64, &NodeRecord) -> Result<()>) -> Result<()> {
+    use redb::ReadableTable;
+    for row in txn.open_table(NODES)?.iter()? {
+        let (k, v) = row?;
+        f(k.value(), &decode(v.value())?)?;
     }
     Ok(())
 }

@@ -1619,9 +1619,8 @@ impl<'t> WriteView<'t> {
         Ok(())
     }
 
-    /// Writes a `by_name` entry: the key ([`keys::by_name`]) and its [`NameEntry`], which
-    /// replaces the one the key had.
-    /// Writes `entry` at `key`, and returns whether that replaced an entry of another node:
+    /// Writes a `by_name` entry ([`keys::by_name`]) over the one the key had, and returns
+    /// whether that was an entry of another node:
     /// keys are shared by a parent's children of one kind and name, so a write that found one
     /// would have overwritten a sibling's (the caller checked the name first; only a damaged
     /// store gets here).

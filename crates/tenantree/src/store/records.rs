@@ -125,13 +125,13 @@ pub(crate) struct NameEntry {
 impl NameEntry {
     /// The entry of node `seq` with this record and this folded name.
     pub(crate) fn of(seq: u64, rec: &NodeRecord, folded: &str) -> NameEntry {
-        NameEntry {
-            id: rec.id,
-            kind: rec.kind,
-            status: rec.status,
-            name: (rec.name != folded).then(|| rec.name.clone()),
-            seq,
-        }
+        NameEntry::new(seq, rec.id, rec.kind, rec.status, &rec.name, folded)
+    }
+
+    /// The entry of node `seq` from its fields, before its record exists (a create claims
+    /// the entry first); `name` as written, `folded` as the key holds it.
+    pub(crate) fn new(seq: u64, id: [u8; 16], kind: u8, status: StatusRec, name: &str, folded: &str) -> NameEntry {
+        NameEntry { id, kind, status, name: (name != folded).then(|| name.to_owned()), seq }
     }
 
     /// Reads an entry's postcard bytes, as [`decode`] does (the same bytes give the same entry
