@@ -68,9 +68,10 @@ pub struct Wire {
     pub text: Vec<u8>,
     /// The length of `text` in UTF-16 code units: where the next string starts in JS.
     units: usize,
-    /// The last id written and its two slots: an id that comes again (the parent of every
-    /// child of a page) points at the same slice of `text` instead of being written again.
-    last_id: Option<(NodeId, f64, f64)>,
+    /// The last two ids written (the latest first) and their slots: an id that comes again
+    /// points at the same slice of `text` instead of being written again. Two, because a
+    /// page's rows alternate the parent they share with each one's own id.
+    recent_ids: [Option<(NodeId, f64, f64)>; 2],
 }
 
 impl Drop for Wire {
@@ -121,7 +122,7 @@ impl Wire {
         text.clear();
         nums.reserve(slots);
         text.reserve(slots * 4);
-        Wire { shape, nums, text, units: 0, last_id: None }
+        Wire { shape, nums, text, units: 0, recent_ids: [None, None] }
     }
 
     /// One node.
@@ -316,11 +317,20 @@ impl Wire {
 
     #[allow(clippy::cast_precision_loss)] // a string offset is far below 2^53
     fn id(&mut self, id: NodeId) {
-        if let Some((last, start, end)) = self.last_id
+        let [latest, before] = self.recent_ids;
+        if let Some((last, start, end)) = latest
             && last == id
         {
             self.nums.push(start);
             self.nums.push(end);
+            return;
+        }
+        if let Some((last, start, end)) = before
+            && last == id
+        {
+            self.nums.push(start);
+            self.nums.push(end);
+            self.recent_ids = [before, latest];
             return;
         }
         let text = id_text(id);
@@ -331,7 +341,7 @@ impl Wire {
         let end = self.units as f64;
         self.nums.push(start);
         self.nums.push(end);
-        self.last_id = Some((id, start, end));
+        self.recent_ids = [Some((id, start, end)), latest];
     }
 
     fn opt_id(&mut self, id: Option<NodeId>) {
@@ -421,8 +431,7 @@ impl SummaryPageWire {
     /// Writes the next summary of the page.
     #[allow(clippy::cast_precision_loss)] // a string offset is far below 2^53
     pub fn push(&mut self, summary: NodeSummaryRef<'_>) {
-        // Destructured whole, as in `put_node`. The parent first, so that the child's own id
-        // does not take the parent's place as the last id written.
+        // Destructured whole, as in `put_node`.
         let NodeSummaryRef { id, kind, parent, name, status, effective_status, depth } = summary;
         let w = &mut self.wire;
         w.opt_id(parent);
@@ -608,6 +617,28 @@ mod tests {
     }
 
     #[test]
+    fn a_page_of_nodes_writes_their_shared_parent_once() {
+        let id =
+            |n: u32| -> NodeId { format!("01900000-0000-7000-8000-{n:012}").parse().unwrap_or_else(|e| panic!("{e}")) };
+        let child = |n: u32| Node { id: id(n), parent: Some(id(1)), depth: 2, ..sample_node() };
+        let page =
+            Page { items: vec![child(2), child(3), child(4)], total: 3, limit: 10, page: 1, pages: 1, next: None };
+        let w = Wire::node_page(&page).unwrap_or_else(|e| panic!("{e}"));
+        let text = text_of(&w);
+        assert_eq!(text.matches(&id(1).to_string()).count(), 1, "{text}");
+        for n in [2, 3, 4] {
+            assert_eq!(text.matches(&id(n).to_string()).count(), 1, "{text}");
+        }
+        // Each node's parent (after its id and kind: slots 4 and 5 of the node) points at the
+        // one copy.
+        let alone = Wire::node(&child(2)).unwrap_or_else(|e| panic!("{e}"));
+        let per_node = alone.nums.len();
+        for k in 0..3 {
+            assert_eq!(slice(&w, 1 + k * per_node + 4), id(1).to_string(), "node {k}");
+        }
+    }
+
+    #[test]
     fn a_quota_is_its_resource_and_four_numbers_with_nan_for_null() {
         let quota = Quota { resource: "tenants".into(), limit: None, used: 3, allocated: 1, available: Some(7) };
         let w = Wire::quota(&quota).unwrap_or_else(|e| panic!("{e}"));
@@ -679,10 +710,48 @@ mod tests {
         assert_eq!(slice(&w, second + 2), id(3).to_string());
         assert_eq!(slice(&w, second + 10), id(1).to_string(), "the source, after the child's own id");
         assert_eq!(w.nums[second + 12], 2.0, "depth");
-        // Each source is written anew (the child's id came between it and the parent), and
-        // the second parent points at the first source's slice: three copies, not four.
-        assert_eq!(text_of(&w).matches(&id(1).to_string()).count(), 3);
-        assert_eq!(&w.nums[second..second + 2], &w.nums[first + 10..first + 12], "the same slice for the same id");
+        // The parent is written once, and each source that is the parent points at it,
+        // although each child's own id came between.
+        assert_eq!(text_of(&w).matches(&id(1).to_string()).count(), 1);
+        assert_eq!(&w.nums[second..second + 2], &w.nums[first..first + 2], "the same slice for the same parent");
+        assert_eq!(&w.nums[first + 10..first + 12], &w.nums[first..first + 2], "the same slice for the source");
+        assert_eq!(&w.nums[second + 10..second + 12], &w.nums[first..first + 2], "the same slice for the source");
+    }
+
+    #[test]
+    fn a_summary_page_writes_each_other_id_where_it_comes() {
+        let id =
+            |n: u32| -> NodeId { format!("01900000-0000-7000-8000-{n:012}").parse().unwrap_or_else(|e| panic!("{e}")) };
+        // Children that are on (no source), then one that is off (its own id is its source).
+        let row = |n: u32, status: Status| NodeSummaryRef {
+            id: id(n),
+            kind: "tenant",
+            parent: Some(id(1)),
+            name: "x",
+            status,
+            effective_status: tenantree::EffectiveStatus { status, source: status.is_off().then(|| id(n)) },
+            depth: 2,
+        };
+        let mut w = SummaryPageWire::new();
+        for (n, status) in [(2, Status::Enabled), (3, Status::Enabled), (4, Status::Disabled)] {
+            w.push(row(n, status));
+        }
+        let page: Page<()> = Page { items: vec![], total: 3, limit: 10, page: 1, pages: 1, next: None };
+        let w = w.finish(&page).unwrap_or_else(|e| panic!("{e}"));
+        let text = text_of(&w);
+        assert_eq!(text.matches(&id(1).to_string()).count(), 1, "the parent once, in {text}");
+        for n in [2, 3, 4] {
+            assert_eq!(text.matches(&id(n).to_string()).count(), 1, "child {n} once, in {text}");
+        }
+        // A row without a source takes 12 slots (its source is one, -1), one with it 13.
+        let (first, second, third) = (1, 13, 25);
+        for at in [first, second, third] {
+            assert_eq!(slice(&w, at), id(1).to_string());
+        }
+        assert_eq!(slice(&w, second + 2), id(3).to_string());
+        assert_eq!(w.nums[first + 10], -1.0, "no source");
+        assert_eq!(slice(&w, third + 10), id(4).to_string(), "the source, the child itself");
+        assert_eq!(&w.nums[third + 10..third + 12], &w.nums[third + 2..third + 4], "its own id's slice");
     }
 
     #[test]
