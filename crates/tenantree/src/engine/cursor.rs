@@ -13,11 +13,14 @@ const VERSION: u8 = 1;
 /// Longest token accepted, in characters.
 const MAX_TOKEN: usize = 4096;
 
+/// A token's fields, the key borrowed: from the listing's last key when it is encoded, from
+/// the decoded bytes when it is read (every page of a walk does both).
 #[derive(Serialize, Deserialize)]
-struct Token {
+struct Token<'a> {
     version: u8,
     fingerprint: u64,
-    key: Vec<u8>,
+    #[serde(borrow)]
+    key: &'a [u8],
     position: u64,
 }
 
@@ -34,7 +37,7 @@ pub(crate) fn fingerprint(parts: &[&[u8]]) -> u64 {
 }
 
 pub(crate) fn encode(fingerprint: u64, key: &[u8], position: u64) -> String {
-    let token = Token { version: VERSION, fingerprint, key: key.to_vec(), position };
+    let token = Token { version: VERSION, fingerprint, key, position };
     let bytes = postcard::to_allocvec(&token).unwrap_or_default();
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
@@ -51,7 +54,7 @@ pub(crate) fn decode(token: &str, fingerprint: u64) -> Result<(Vec<u8>, u64)> {
     if t.version != VERSION || t.fingerprint != fingerprint {
         return Err(bad());
     }
-    Ok((t.key, t.position))
+    Ok((t.key.to_vec(), t.position))
 }
 
 #[cfg(test)]

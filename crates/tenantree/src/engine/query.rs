@@ -434,9 +434,12 @@ impl IndexScan {
                     more = true;
                     return Ok(Flow::Break(()));
                 }
-                last_key.clear();
-                last_key.extend_from_slice(key);
                 picked += 1;
+                // Only the page's last row can start a next page (a page that ends before its
+                // limit has none): the others' keys are not kept.
+                if picked == limit as usize {
+                    last_key.extend_from_slice(key);
+                }
                 pick(row, rec)?;
                 Ok(Flow::Continue(()))
             })?;
