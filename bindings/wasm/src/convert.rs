@@ -423,12 +423,12 @@ pub(crate) fn ret<T: Serialize>(result: tenantree::Result<T>) -> Result<JsValue,
 /// # Errors
 ///
 /// The core's error, converted by [`error`].
-pub(crate) fn hot_ret<T: ?Sized, R: std::borrow::Borrow<T>>(
-    result: tenantree::Result<R>,
-    encode: fn(&T) -> Result<hot::Wire, hot::Unrepresentable>,
+pub(crate) fn hot_ret<T>(
+    result: tenantree::Result<T>,
+    encode: fn(T) -> Result<hot::Wire, hot::Unrepresentable>,
 ) -> Result<JsValue, JsValue> {
     match result {
-        Ok(value) => wire_to_js(encode(value.borrow())),
+        Ok(value) => wire_to_js(encode(value)),
         Err(e) => Err(error(&e)),
     }
 }

@@ -378,9 +378,7 @@ impl Store {
         let actor: Actor = actor_arg(&actor)?;
         let parent: Option<NodeId> = opt_id_arg("parent", &parent)?;
         let query = child_query_arg(&query)?;
-        let mut wire = hot::SummaryPageWire::new();
-        let page = self.inner.child_summaries_with(&actor, parent, &query, |s| wire.push(s)).map_err(|e| error(&e))?;
-        wire_to_js(wire.finish(&page))
+        wire_to_js(hot::SummaryPageWire::from_store(&self.inner, &actor, parent, &query).map_err(|e| error(&e))?)
     }
 
     /// Descendants of one kind under a node (`null`: the whole store), in tree order.

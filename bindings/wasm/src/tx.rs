@@ -219,6 +219,36 @@ extern "C" {
 }
 
 /// The read operations, on both transaction kinds (the core's `read_ops!`).
+/// A page of child summaries on the wire, from either kind of transaction: the hot crate
+/// instantiates the core's generic read (see [`hot::SummaryPageWire::from_store`]).
+trait SummaryPage {
+    fn summary_page(
+        &self,
+        parent: Option<NodeId>,
+        query: &tenantree::ChildQuery,
+    ) -> tenantree::Result<Result<hot::Wire, hot::Unrepresentable>>;
+}
+
+impl SummaryPage for tenantree::ReadTx<'_> {
+    fn summary_page(
+        &self,
+        parent: Option<NodeId>,
+        query: &tenantree::ChildQuery,
+    ) -> tenantree::Result<Result<hot::Wire, hot::Unrepresentable>> {
+        hot::SummaryPageWire::from_read(self, parent, query)
+    }
+}
+
+impl SummaryPage for tenantree::WriteTx<'_, '_> {
+    fn summary_page(
+        &self,
+        parent: Option<NodeId>,
+        query: &tenantree::ChildQuery,
+    ) -> tenantree::Result<Result<hot::Wire, hot::Unrepresentable>> {
+        hot::SummaryPageWire::from_write(self, parent, query)
+    }
+}
+
 macro_rules! tx_read_ops {
     ($class:ident) => {
         #[wasm_bindgen(js_class = $class)]
@@ -230,7 +260,7 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
             ) -> Result<JsValue, JsValue> {
                 let id: NodeId = id_arg("id", &id)?;
-                wire_to_js(hot::Wire::node(&self.with(|tx| tx.get_node(id))?))
+                wire_to_js(hot::Wire::node(self.with(|tx| tx.get_node(id))?))
             }
 
             /// The node's ancestors, top-down.
@@ -252,7 +282,7 @@ macro_rules! tx_read_ops {
             ) -> Result<JsValue, JsValue> {
                 let parent: Option<NodeId> = opt_id_arg("parent", &parent)?;
                 let query = child_query_arg(&query)?;
-                wire_to_js(hot::Wire::node_page(&self.with(|tx| tx.children(parent, &query))?))
+                wire_to_js(hot::Wire::node_page(self.with(|tx| tx.children(parent, &query))?))
             }
 
             /// As `children`, each child as a `NodeSummary`: sorted by name, a page is one
@@ -265,9 +295,7 @@ macro_rules! tx_read_ops {
             ) -> Result<JsValue, JsValue> {
                 let parent: Option<NodeId> = opt_id_arg("parent", &parent)?;
                 let query = child_query_arg(&query)?;
-                let mut wire = hot::SummaryPageWire::new();
-                let page = self.with(|tx| tx.child_summaries_with(parent, &query, |s| wire.push(s)))?;
-                wire_to_js(wire.finish(&page))
+                wire_to_js(self.with(|tx| tx.summary_page(parent, &query))?)
             }
 
             /// Descendants of one kind under a node (`null`: the whole store), in tree order.
@@ -279,7 +307,7 @@ macro_rules! tx_read_ops {
             ) -> Result<JsValue, JsValue> {
                 let root: Option<NodeId> = primitive_arg("root", &root)?;
                 let query: DescendantQuery = arg("query", &query)?;
-                wire_to_js(hot::Wire::node_page(&self.with(|tx| tx.descendants(root, &query))?))
+                wire_to_js(hot::Wire::node_page(self.with(|tx| tx.descendants(root, &query))?))
             }
 
             /// How many descendants of each kind a node (`null`: the store) has.
@@ -299,7 +327,7 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
             ) -> Result<JsValue, JsValue> {
                 let id: NodeId = id_arg("id", &id)?;
-                wire_to_js(hot::Wire::node_with_quotas(&self.with(|tx| tx.get_node_with_quotas(id))?))
+                wire_to_js(hot::Wire::node_with_quotas(self.with(|tx| tx.get_node_with_quotas(id))?))
             }
 
             /// Every resource's limit, usage and room at a node.
@@ -309,7 +337,7 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
             ) -> Result<JsValue, JsValue> {
                 let id: NodeId = id_arg("id", &id)?;
-                wire_to_js(hot::Wire::quotas(&self.with(|tx| tx.quotas(id))?))
+                wire_to_js(hot::Wire::quotas(self.with(|tx| tx.quotas(id))?))
             }
 
             /// One account.
@@ -600,7 +628,7 @@ impl WriteTx {
         #[wasm_bindgen(unchecked_param_type = "NewNode")] node: JsValue,
     ) -> Result<JsValue, JsValue> {
         let node: NewNode = arg_with("node", &node, hot::new_node)?;
-        wire_to_js(hot::Wire::node(&self.with(|tx| tx.create_node(&node))?))
+        wire_to_js(hot::Wire::node(self.with(|tx| tx.create_node(&node))?))
     }
 
     /// Creates nodes in order, as `createNode` would one by one, and returns their ids: for
@@ -639,7 +667,7 @@ impl WriteTx {
     ) -> Result<JsValue, JsValue> {
         let id: NodeId = id_arg("id", &id)?;
         let update: NodeUpdate = arg("update", &update)?;
-        wire_to_js(hot::Wire::node(&self.with(|tx| tx.update_node(id, &update))?))
+        wire_to_js(hot::Wire::node(self.with(|tx| tx.update_node(id, &update))?))
     }
 
     /// Enables, disables or suspends a node.
@@ -654,7 +682,7 @@ impl WriteTx {
         let id: NodeId = id_arg("id", &id)?;
         let status: Status = arg("status", &status)?;
         let expected: Option<u64> = arg("expectedVersion", &expected_version)?;
-        wire_to_js(hot::Wire::node(&self.with(|tx| tx.set_status(id, status, expected))?))
+        wire_to_js(hot::Wire::node(self.with(|tx| tx.set_status(id, status, expected))?))
     }
 
     /// Moves a node with its subtree under a new parent (`null`: the top level).
@@ -669,7 +697,7 @@ impl WriteTx {
         let id: NodeId = id_arg("id", &id)?;
         let new_parent: Option<NodeId> = primitive_arg("newParent", &new_parent)?;
         let expected: Option<u64> = arg("expectedVersion", &expected_version)?;
-        wire_to_js(hot::Wire::node(&self.with(|tx| tx.move_node(id, new_parent, expected))?))
+        wire_to_js(hot::Wire::node(self.with(|tx| tx.move_node(id, new_parent, expected))?))
     }
 
     /// Deletes an empty node; `false` when there was no such node.
@@ -694,7 +722,7 @@ impl WriteTx {
         let id: NodeId = id_arg("id", &id)?;
         let limits: BTreeMap<String, Option<u64>> = arg("limits", &limits)?;
         let expected: Option<u64> = arg("expectedVersion", &expected_version)?;
-        wire_to_js(hot::Wire::node(&self.with(|tx| tx.set_limits(id, &limits, expected))?))
+        wire_to_js(hot::Wire::node(self.with(|tx| tx.set_limits(id, &limits, expected))?))
     }
 
     /// Takes `amount` of a resource on a node, within every limit above it.
@@ -709,7 +737,7 @@ impl WriteTx {
         let mut buf = [0; SHORT_STR];
         let resource = short_str_arg("resource", &resource, &mut buf)?;
         let amount = u64_arg("amount", &amount)?;
-        wire_to_js(hot::Wire::quota(&self.with(|tx| tx.allocate(id, &resource, amount))?))
+        wire_to_js(hot::Wire::quota(self.with(|tx| tx.allocate(id, &resource, amount))?))
     }
 
     /// Gives back `amount` of a resource allocated on the node.
@@ -724,7 +752,7 @@ impl WriteTx {
         let mut buf = [0; SHORT_STR];
         let resource = short_str_arg("resource", &resource, &mut buf)?;
         let amount = u64_arg("amount", &amount)?;
-        wire_to_js(hot::Wire::quota(&self.with(|tx| tx.release(id, &resource, amount))?))
+        wire_to_js(hot::Wire::quota(self.with(|tx| tx.release(id, &resource, amount))?))
     }
 
     /// `allocate` of the arguments `hot.js` wrote into wasm memory (the transaction view's

@@ -247,7 +247,7 @@ pub(crate) fn check(v: &impl View, schema: &Schema, next_seq: u64) -> Result<Che
     // its parent and kind under another name is stale too: every node's own entry was found
     // above, so the entries are then more than the nodes that own one.
     let mut entries = 0u64;
-    v.name_entries(KeyRange::all(), false, &mut |key, value| {
+    v.name_entries(KeyRange::all(), false, |key: &[u8], value: &[u8]| {
         entries += 1;
         match (keys::split_by_name(key), NameEntryRef::from_bytes(value)) {
             (Some((parent, _, kind)), Ok(e))

@@ -719,7 +719,7 @@ pub(crate) fn blockers(w: &WriteView<'_>, ctx: &Ctx<'_>, seq: u64) -> Result<Vec
     if w.cell(seq, CHILDREN_KEY)?.below > 0 {
         let mut by_kind: BTreeMap<u8, Blocker> = BTreeMap::new();
         // The children's entries in `by_name` hold their kinds and names: no record is read.
-        w.name_entries(KeyRange::prefix(&keys::parent_prefix(seq)), false, &mut |key, value| {
+        w.name_entries(KeyRange::prefix(&keys::parent_prefix(seq)), false, |key: &[u8], value: &[u8]| {
             let child = ChildRow::from_entry(key, value)?;
             let entry = by_kind.entry(child.kind).or_insert_with(|| Blocker {
                 kind: schema.kind_at(child.kind).map_or_else(|_| "node".to_owned(), |k| k.name.clone()),

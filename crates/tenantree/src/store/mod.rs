@@ -715,7 +715,7 @@ pub(crate) trait View {
     fn keys(&self, index: Index, range: KeyRange, reverse: bool) -> Result<Keys<'_>>;
     /// Calls `f` with every `by_name` key of `range` and its encoded [`NameEntry`], in order,
     /// until it breaks.
-    fn name_entries(&self, range: KeyRange, reverse: bool, f: Visit<'_>) -> Result<()>;
+    fn name_entries(&self, range: KeyRange, reverse: bool, f: impl FnMut(&[u8], &[u8]) -> Result<Flow>) -> Result<()>;
     /// The encoded [`NameEntry`] at one `by_name` key.
     fn name_entry(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
     fn lookup(&self, table: Lookup, key: &[u8]) -> Result<Option<u64>>;
@@ -793,7 +793,7 @@ fn scan_rows<T: ReadableTable<&'static [u8], &'static [u8]>>(
     t: &T,
     range: KeyRange,
     reverse: bool,
-    f: Visit<'_>,
+    mut f: impl FnMut(&[u8], &[u8]) -> Result<Flow>,
 ) -> Result<()> {
     let iter = t.range::<&[u8]>(range.bounds())?;
     let mut visit = |r: RangeItem<'_, &'static [u8], &'static [u8]>| -> Result<Flow> {
@@ -921,7 +921,12 @@ macro_rules! index_reads {
             }
         }
 
-        fn name_entries(&self, range: KeyRange, reverse: bool, f: Visit<'_>) -> Result<()> {
+        fn name_entries(
+            &self,
+            range: KeyRange,
+            reverse: bool,
+            f: impl FnMut(&[u8], &[u8]) -> Result<Flow>,
+        ) -> Result<()> {
             scan_rows(lazy!(self.by_name, BY_NAME)?, range, reverse, f)
         }
 
