@@ -218,7 +218,6 @@ extern "C" {
     fn is_thenable_marker(value: &JsValue) -> bool;
 }
 
-/// The read operations, on both transaction kinds (the core's `read_ops!`).
 /// A page of child summaries on the wire, from either kind of transaction: the hot crate
 /// instantiates the core's generic read (see [`hot::SummaryPageWire::from_store`]).
 trait SummaryPage {
@@ -249,6 +248,7 @@ impl SummaryPage for tenantree::WriteTx<'_, '_> {
     }
 }
 
+/// The read operations, on both transaction kinds (the core's `read_ops!`).
 macro_rules! tx_read_ops {
     ($class:ident) => {
         #[wasm_bindgen(js_class = $class)]
