@@ -218,39 +218,11 @@ extern "C" {
     fn is_thenable_marker(value: &JsValue) -> bool;
 }
 
-/// A page of child summaries on the wire, from either kind of transaction: the hot crate
-/// instantiates the core's generic read (see [`hot::SummaryPageWire::from_store`]).
-trait SummaryPage {
-    fn summary_page(
-        &self,
-        parent: Option<NodeId>,
-        query: &tenantree::ChildQuery,
-    ) -> tenantree::Result<Result<hot::Wire, hot::Unrepresentable>>;
-}
-
-impl SummaryPage for tenantree::ReadTx<'_> {
-    fn summary_page(
-        &self,
-        parent: Option<NodeId>,
-        query: &tenantree::ChildQuery,
-    ) -> tenantree::Result<Result<hot::Wire, hot::Unrepresentable>> {
-        hot::SummaryPageWire::from_read(self, parent, query)
-    }
-}
-
-impl SummaryPage for tenantree::WriteTx<'_, '_> {
-    fn summary_page(
-        &self,
-        parent: Option<NodeId>,
-        query: &tenantree::ChildQuery,
-    ) -> tenantree::Result<Result<hot::Wire, hot::Unrepresentable>> {
-        hot::SummaryPageWire::from_write(self, parent, query)
-    }
-}
-
 /// The read operations, on both transaction kinds (the core's `read_ops!`).
+/// `$summaries`: the hot crate's page of child summaries for the class's transaction, which
+/// instantiates the core's generic read there (see `hot::SummaryPageWire::from_store`).
 macro_rules! tx_read_ops {
-    ($class:ident) => {
+    ($class:ident, $summaries:ident) => {
         #[wasm_bindgen(js_class = $class)]
         impl $class {
             /// One node, with its effective status.
@@ -295,7 +267,7 @@ macro_rules! tx_read_ops {
             ) -> Result<JsValue, JsValue> {
                 let parent: Option<NodeId> = opt_id_arg("parent", &parent)?;
                 let query = child_query_arg(&query)?;
-                wire_to_js(self.with(|tx| tx.summary_page(parent, &query))?)
+                wire_to_js(self.with(|tx| hot::SummaryPageWire::$summaries(tx, parent, &query))?)
             }
 
             /// Descendants of one kind under a node (`null`: the whole store), in tree order.
@@ -575,8 +547,8 @@ macro_rules! tx_read_ops {
     };
 }
 
-tx_read_ops!(ReadTx);
-tx_read_ops!(WriteTx);
+tx_read_ops!(ReadTx, from_read);
+tx_read_ops!(WriteTx, from_write);
 
 #[wasm_bindgen]
 impl ReadTx {

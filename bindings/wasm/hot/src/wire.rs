@@ -324,6 +324,8 @@ impl Wire {
 
     #[allow(clippy::cast_precision_loss)] // a string offset is far below 2^53
     fn id(&mut self, id: NodeId) {
+        // Two plain checks: a search over the pair (`into_iter().flatten().find`) measured 6 %
+        // more instructions per page of summaries in wasm.
         let [latest, before] = self.recent_ids;
         if let Some((last, start, end)) = latest
             && last == id
@@ -479,9 +481,7 @@ impl SummaryPageWire {
         parent: Option<NodeId>,
         query: &ChildQuery,
     ) -> tenantree::Result<Result<Wire>> {
-        let mut wire = SummaryPageWire::new();
-        let page = store.child_summaries_with(actor, parent, query, |s| wire.push(s))?;
-        Ok(wire.finish(&page))
+        Self::read(|wire| store.child_summaries_with(actor, parent, query, |s| wire.push(s)))
     }
 
     /// [`from_store`](Self::from_store) in a read transaction.
@@ -490,9 +490,7 @@ impl SummaryPageWire {
     ///
     /// As [`ReadTx::child_summaries_with`].
     pub fn from_read(tx: &ReadTx<'_>, parent: Option<NodeId>, query: &ChildQuery) -> tenantree::Result<Result<Wire>> {
-        let mut wire = SummaryPageWire::new();
-        let page = tx.child_summaries_with(parent, query, |s| wire.push(s))?;
-        Ok(wire.finish(&page))
+        Self::read(|wire| tx.child_summaries_with(parent, query, |s| wire.push(s)))
     }
 
     /// [`from_store`](Self::from_store) in a write transaction, which sees its own writes.
@@ -505,8 +503,13 @@ impl SummaryPageWire {
         parent: Option<NodeId>,
         query: &ChildQuery,
     ) -> tenantree::Result<Result<Wire>> {
+        Self::read(|wire| tx.child_summaries_with(parent, query, |s| wire.push(s)))
+    }
+
+    /// The page that `read` lists, each child pushed onto a new wire as it is read.
+    fn read(read: impl FnOnce(&mut SummaryPageWire) -> tenantree::Result<Page<()>>) -> tenantree::Result<Result<Wire>> {
         let mut wire = SummaryPageWire::new();
-        let page = tx.child_summaries_with(parent, query, |s| wire.push(s))?;
+        let page = read(&mut wire)?;
         Ok(wire.finish(&page))
     }
 
