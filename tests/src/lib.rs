@@ -15,8 +15,8 @@ pub mod faults;
 pub mod fuzz;
 
 use tenantree::{
-    Actor, ChildQuery, DescendantQuery, Direction, NameRule, NodeId, NodeSummary, NodeSummaryRef, Schema, SortBy,
-    Status, Store, Uniqueness,
+    Actor, ChildQuery, DescendantQuery, Direction, NameRule, NodeId, NodeSummary, NodeSummaryRef, NodeWithQuotas,
+    Schema, SortBy, Status, Store, Uniqueness,
 };
 
 /// A node of the reference model.
@@ -377,6 +377,9 @@ impl Model {
     pub fn assert_matches(&self, store: &Store) {
         let sys = Actor::system();
         let mut seen = 0usize;
+        // One record that every node with its quotas is read into in turn, as a binding reads
+        // one node after another.
+        let mut kept: Option<NodeWithQuotas> = None;
         for kind in &self.schema.kinds {
             let mut q = DescendantQuery { kind: kind.name.clone(), limit: Some(1000), ..Default::default() };
             loop {
@@ -401,6 +404,15 @@ impl Model {
                             q.resource,
                             n.id
                         );
+                    }
+                    let both = store.get_node_with_quotas(&sys, n.id).expect("node with quotas");
+                    assert_eq!(&both.node, n, "node with quotas of {}", n.id);
+                    match kept.as_mut() {
+                        Some(kept) => {
+                            store.get_node_with_quotas_into(&sys, n.id, kept).expect("node with quotas into");
+                            assert_eq!(*kept, both, "node with quotas of {} read into the last one's", n.id);
+                        }
+                        None => kept = Some(both),
                     }
                     let counts = store.kind_counts(&sys, Some(n.id)).expect("counts");
                     let descendants = self.descendants(n.id);

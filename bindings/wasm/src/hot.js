@@ -256,29 +256,19 @@ const HEX2 = new Int16Array(128 * 128).fill(-1);
 // Where each of a UUID's 16 bytes starts in its hyphenated text.
 const BYTE_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
 
-// The last id `idBytes` read and its bytes: a call often names the node the one before it
-// named (a node, then its quotas).
-let lastId = '';
-const LAST_BYTES = new Uint8Array(16);
-
 /**
  * Writes the 16 bytes of `value` at byte `out` of wasm memory when it is a UUID in its
  * hyphenated text form (hex digits of either case), as the core parses it; false for anything
- * else, which then takes the general way and its errors.
+ * else, which then takes the general way and its errors (the bytes at `out` are then the
+ * caller's to ignore).
  */
 export function idBytes(value, out) {
   if (typeof value !== 'string' || value.length !== 36) return false;
-  const m = bytes();
-  const base = out >>> 0;
-  if (value === lastId) {
-    m.set(LAST_BYTES, base);
-    return true;
-  }
   if (value.charCodeAt(8) !== 45 || value.charCodeAt(13) !== 45 || value.charCodeAt(18) !== 45 || value.charCodeAt(23) !== 45) {
     return false;
   }
-  // LAST_BYTES is overwritten below: until all 16 bytes are read, it holds no id.
-  lastId = '';
+  const m = bytes();
+  const base = out >>> 0;
   for (let k = 0; k < 16; k++) {
     const at = BYTE_AT[k];
     const hi = value.charCodeAt(at);
@@ -286,10 +276,8 @@ export function idBytes(value, out) {
     // Both below 128, or the pair is not hex digits.
     const byte = (hi | lo) < 128 ? HEX2[(hi << 7) | lo] : -1;
     if (byte < 0) return false;
-    LAST_BYTES[k] = byte;
+    m[base + k] = byte;
   }
-  lastId = value;
-  m.set(LAST_BYTES, base);
   return true;
 }
 

@@ -432,7 +432,7 @@ impl Store {
         let _busy = self.enter()?;
         let actor: Actor = actor_arg(&actor)?;
         let id: NodeId = id_arg("id", &id)?;
-        hot_ret(self.inner.get_node_with_quotas(&actor, id), hot::Wire::node_with_quotas)
+        wire_to_js(hot::Wire::node_with_quotas_from_store(&self.inner, &actor, id).map_err(|e| error(&e))?)
     }
 
     /// Every resource's limit, usage and room at a node.

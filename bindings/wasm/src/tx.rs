@@ -219,10 +219,11 @@ extern "C" {
 }
 
 /// The read operations, on both transaction kinds (the core's `read_ops!`).
-/// `$summaries`: the hot crate's page of child summaries for the class's transaction, which
-/// instantiates the core's generic read there (see `hot::SummaryPageWire::from_store`).
+/// `$summaries` and `$node_with_quotas`: the hot crate's readers of a page of child summaries
+/// and of a node with its quotas for the class's transaction, which instantiate the core's
+/// generic reads there (see `hot::SummaryPageWire::from_store`).
 macro_rules! tx_read_ops {
-    ($class:ident, $summaries:ident) => {
+    ($class:ident, $summaries:ident, $node_with_quotas:ident) => {
         #[wasm_bindgen(js_class = $class)]
         impl $class {
             /// One node, with its effective status.
@@ -299,7 +300,7 @@ macro_rules! tx_read_ops {
                 #[wasm_bindgen(unchecked_param_type = "NodeId")] id: JsValue,
             ) -> Result<JsValue, JsValue> {
                 let id: NodeId = id_arg("id", &id)?;
-                wire_to_js(hot::Wire::node_with_quotas(self.with(|tx| tx.get_node_with_quotas(id))?))
+                wire_to_js(self.with(|tx| hot::Wire::$node_with_quotas(tx, id))?)
             }
 
             /// Every resource's limit, usage and room at a node.
@@ -547,8 +548,8 @@ macro_rules! tx_read_ops {
     };
 }
 
-tx_read_ops!(ReadTx, from_read);
-tx_read_ops!(WriteTx, from_write);
+tx_read_ops!(ReadTx, from_read, node_with_quotas_from_read);
+tx_read_ops!(WriteTx, from_write, node_with_quotas_from_write);
 
 #[wasm_bindgen]
 impl ReadTx {

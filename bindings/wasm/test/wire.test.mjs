@@ -130,6 +130,32 @@ test('a node with its quotas is getNode and quotas of the same snapshot, keys in
   assert.equal(refused(() => s.getNodeWithQuotas(sys, 'nope'), 'INVALID_ARGUMENT').details.field, 'id');
 });
 
+test('nodes with their quotas read one after another each come out whole', () => {
+  // The binding reads each into the record the last one left: kinds, names, limits, profile
+  // fields and extra data that differ from one to the next must not leak into it.
+  const s = store();
+  const [root, dist, reseller, tenant] = s.batch(sys, [
+    { op: 'createNode', kind: 'platform', name: 'acme', limits: { extensions: 10, tenants: 4 } },
+  ]).concat(
+    s.write(sys, (tx) => {
+      const d = tx.createNode({ kind: 'distributor', name: 'north-and-a-much-longer-name', parent: tx.children(null).items[0].id, displayName: 'North 😀', extra: { tier: 'gold' } });
+      const r = tx.createNode({ kind: 'reseller', name: 'r', parent: d.id, limits: { tenants: 2 } });
+      const t = tx.createNode({ kind: 'tenant', name: 'bakery', parent: r.id, email: 'b@example.com' });
+      return [d, r, t];
+    }),
+  );
+  s.write(sys, (tx) => tx.allocate(tenant.id, 'extensions', 2));
+  const ids = [root.id, dist.id, reseller.id, tenant.id];
+  for (const k of [3, 1, 0, 2, 1, 3, 3, 0, 1, 2]) {
+    const id = ids[k];
+    same(s.getNodeWithQuotas(sys, id), { node: s.getNode(sys, id), quotas: s.quotas(sys, id) }, `node ${k}`);
+    same(s.read(sys, (tx) => tx.getNodeWithQuotas(ids[3 - k])), { node: s.getNode(sys, ids[3 - k]), quotas: s.quotas(sys, ids[3 - k]) }, `node ${3 - k} in a read`);
+  }
+  // A refusal between two reads leaves the next one whole.
+  refused(() => s.getNodeWithQuotas(sys, '01900000-0000-7000-8000-00000000abcd'), 'NOT_FOUND');
+  same(s.getNodeWithQuotas(sys, dist.id), { node: s.getNode(sys, dist.id), quotas: s.quotas(sys, dist.id) }, 'after a refusal');
+});
+
 test('ids in any case and the system actor take the fast way; everything else the general one', () => {
   const s = store();
   const root = s.createNode(sys, { kind: 'platform', name: 'acme' });

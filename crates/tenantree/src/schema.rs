@@ -498,13 +498,20 @@ impl Schema {
             .ok_or_else(|| Error::invalid(field, format!("{name:?} is not a resource of schema {:?}", self.name)))
     }
 
+    /// The name of a roll-up key: its resource's, or its kind's for a count of a kind that no
+    /// resource counts; `#key` for a key the schema does not know.
     pub(crate) fn key_name(&self, key: RollupKey) -> String {
+        self.key_name_ref(key).into_owned()
+    }
+
+    /// [`Schema::key_name`], borrowed from the schema when the key has a name there.
+    pub(crate) fn key_name_ref(&self, key: RollupKey) -> std::borrow::Cow<'_, str> {
         match self.key_resource(key) {
-            Some(r) => r.name.clone(),
+            Some(r) => r.name.as_str().into(),
             None if key < RESOURCE_BASE => {
-                self.kinds.get(usize::from(key)).map_or_else(|| format!("#{key}"), |k| k.name.clone())
+                self.kinds.get(usize::from(key)).map_or_else(|| format!("#{key}").into(), |k| k.name.as_str().into())
             }
-            None => format!("#{key}"),
+            None => format!("#{key}").into(),
         }
     }
 }

@@ -951,6 +951,41 @@ macro_rules! read_ops {
             engine::query::get_with_quotas(&self.view, self.ctx.schema, &self.who, id)
         }
 
+        /// [`get_node_with_quotas`](Self::get_node_with_quotas) into a record the caller
+        /// keeps and passes again: its strings, limits and list of quotas are overwritten in
+        /// place. A caller that reads one node after another (a response writer, a binding to
+        /// another language) then allocates nothing for a node of the same kind, limits and
+        /// resources as the last one, where a new record is about twenty allocations.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use tenantree::{Actor, NewNode, Store};
+        ///
+        /// let store = Store::in_memory()?;
+        /// let sys = Actor::system();
+        /// let root = store.create_node(&sys, NewNode::new("platform", "acme"))?;
+        /// let a = store.create_node(&sys, NewNode::new("distributor", "North").parent(root.id).limit("tenants", 10))?;
+        /// let b = store.create_node(&sys, NewNode::new("distributor", "South").parent(root.id).limit("tenants", 20))?;
+        ///
+        /// store.read(&sys, |tx| {
+        ///     let mut seen = tx.get_node_with_quotas(a.id)?;
+        ///     tx.get_node_with_quotas_into(b.id, &mut seen)?;
+        ///     assert_eq!(seen, tx.get_node_with_quotas(b.id)?);
+        ///     assert_eq!(seen.node.limits["tenants"], 20);
+        ///     Ok(())
+        /// })?;
+        /// # Ok::<(), tenantree::Error>(())
+        /// ```
+        ///
+        /// # Errors
+        ///
+        /// As [`get_node`](Self::get_node). On an error, `out` holds no meaningful record (it
+        /// may be partly overwritten); the store is unchanged, as by every read.
+        pub fn get_node_with_quotas_into(&self, id: NodeId, out: &mut NodeWithQuotas) -> Result<()> {
+            engine::query::get_with_quotas_into(&self.view, self.ctx.schema, &self.who, id, out)
+        }
+
         /// How many descendants of each kind a node (`None`: the store) has. O(kinds).
         ///
         /// # Errors
@@ -1870,6 +1905,15 @@ impl Store {
     /// As [`ReadTx::get_node_with_quotas`].
     pub fn get_node_with_quotas(&self, actor: &Actor, id: NodeId) -> Result<NodeWithQuotas> {
         self.read(actor, |tx| tx.get_node_with_quotas(id))
+    }
+
+    /// [`ReadTx::get_node_with_quotas_into`] in its own snapshot.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReadTx::get_node_with_quotas_into`].
+    pub fn get_node_with_quotas_into(&self, actor: &Actor, id: NodeId, out: &mut NodeWithQuotas) -> Result<()> {
+        self.read(actor, |tx| tx.get_node_with_quotas_into(id, out))
     }
 
     /// [`ReadTx::quotas`] in its own snapshot.

@@ -123,6 +123,30 @@ impl NodeName {
     pub(crate) fn from_stored(name: String) -> NodeName {
         NodeName(name)
     }
+
+    /// Makes this the stored name `name`, in the string it already has when that is long
+    /// enough: what [`NodeName::from_stored`] is to a record read into one kept by the caller.
+    pub(crate) fn set_stored(&mut self, name: &str) {
+        set_str(&mut self.0, name);
+    }
+}
+
+/// Makes `s` equal to `v`, reusing its buffer: a record read into one the caller keeps
+/// allocates only for a string longer than the one it replaces.
+pub(crate) fn set_str(s: &mut String, v: &str) {
+    if s != v {
+        s.clear();
+        s.push_str(v);
+    }
+}
+
+/// [`set_str`] for an optional string.
+pub(crate) fn set_opt_str(s: &mut Option<String>, v: Option<&str>) {
+    match (s.as_mut(), v) {
+        (Some(s), Some(v)) => set_str(s, v),
+        (None, None) => {}
+        (_, v) => *s = v.map(str::to_owned),
+    }
 }
 
 impl fmt::Display for NodeName {

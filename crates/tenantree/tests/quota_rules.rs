@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::*;
-use tenantree::{Actor, NewNode, Schema, Status, Store};
+use tenantree::{Actor, NewNode, NodeUpdate, Schema, Status, Store};
 
 #[test]
 fn tenant_counts_roll_up_and_are_limited_at_every_level() {
@@ -226,6 +226,64 @@ fn a_node_with_its_quotas_is_get_node_and_quotas_in_one_read() {
     let json = serde_json::to_value(&tenant).unwrap();
     assert_eq!(json["node"]["name"], "bakery");
     assert_eq!(json["quotas"].as_array().unwrap().len(), tenant.quotas.len());
+}
+
+#[test]
+fn a_node_with_its_quotas_read_into_a_kept_record_is_the_record_read_anew() {
+    let store = store();
+    let c = chain(&store);
+    // Nodes that differ in all a kept record must be rewritten for: kind, name, limits (none,
+    // one, two, a counted and an allocated resource), profile fields and extra data set on one
+    // and not the next, status, usage.
+    store.set_limit(&sys(), c.dist.id, "extensions", Some(10)).unwrap();
+    store.set_limit(&sys(), c.dist.id, "tenants", Some(5)).unwrap();
+    store.set_limit(&sys(), c.reseller.id, "tenants", Some(4)).unwrap();
+    let profile = NodeUpdate {
+        display_name: Some(Some("The sub-distributor of the north".into())),
+        email: Some(Some("sub@example.com".into())),
+        billing_id: Some(Some("B-1".into())),
+        extra: Some(Some(serde_json::json!({ "tier": "gold", "seats": [1, 2] }))),
+        ..Default::default()
+    };
+    store.update_node(&sys(), c.sub.id, &profile).unwrap();
+    store
+        .update_node(
+            &sys(),
+            c.tenant.id,
+            &NodeUpdate { email: Some(Some("t@example.org".into())), ..Default::default() },
+        )
+        .unwrap();
+    store.allocate(&sys(), c.tenant.id, "extensions", 3).unwrap();
+    store.set_status(&sys(), c.reseller.id, Status::Suspended { profile: 2 }).unwrap();
+    let ids = [c.platform.id, c.dist.id, c.sub.id, c.reseller.id, c.tenant.id];
+    let order = [4, 2, 0, 3, 1, 2, 4, 4, 1, 0, 2, 3];
+    let mut kept = store.get_node_with_quotas(&sys(), c.tenant.id).unwrap();
+    for i in order {
+        let id = ids[i];
+        store.get_node_with_quotas_into(&sys(), id, &mut kept).unwrap();
+        assert_eq!(kept, store.get_node_with_quotas(&sys(), id).unwrap(), "node {i}");
+        store.read(&sys(), |tx| tx.get_node_with_quotas_into(ids[(i + 1) % 5], &mut kept)).unwrap();
+        assert_eq!(kept, store.get_node_with_quotas(&sys(), ids[(i + 1) % 5]).unwrap(), "node {} in a read", i + 1);
+    }
+    // Inside a write, it sees the transaction's own changes.
+    store
+        .write(&sys(), |tx| {
+            tx.set_limits(c.dist.id, &BTreeMap::from([("extensions".to_owned(), Some(12))]), None)?;
+            tx.get_node_with_quotas_into(c.dist.id, &mut kept)?;
+            assert_eq!(kept, tx.get_node_with_quotas(c.dist.id)?);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(kept.node.limits, BTreeMap::from([("extensions".to_owned(), 12), ("tenants".to_owned(), 5)]));
+    // A refusal is the same as the read's, and the record read into next is whole again.
+    let missing: tenantree::NodeId = "01900000-0000-7000-8000-00000000abcd".parse().unwrap();
+    let err = store.get_node_with_quotas_into(&sys(), missing, &mut kept).unwrap_err();
+    assert_eq!(err.code(), "NOT_FOUND");
+    let (_, dealer) = account(&store, "north-admin", "distributor_admin", Some(c.dist.id));
+    let south = create(&store, "distributor", "south", Some(c.platform.id));
+    assert_eq!(store.get_node_with_quotas_into(&dealer, south.id, &mut kept).unwrap_err().code(), "NOT_FOUND");
+    store.get_node_with_quotas_into(&dealer, c.sub.id, &mut kept).unwrap();
+    assert_eq!(kept, store.get_node_with_quotas(&sys(), c.sub.id).unwrap());
 }
 
 #[test]

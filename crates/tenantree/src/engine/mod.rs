@@ -26,9 +26,9 @@ use crate::env::{Clock, Entropy};
 use crate::error::{Error, Result};
 use crate::ids::{NodeId, Timestamp};
 use crate::model::{EffectiveStatus, Node, Profile, Status};
-use crate::schema::{MAX_DEPTH, Schema};
+use crate::schema::{MAX_DEPTH, RollupKey, Schema};
 use crate::store::{NameEntryRef, NodeRecord, ProfileRec, StatusRec, View, keys};
-use crate::validate::NodeName;
+use crate::validate::{NodeName, set_opt_str, set_str};
 
 /// What every operation needs besides the transaction.
 #[derive(Clone, Copy)]
@@ -242,13 +242,88 @@ pub(crate) fn to_node(schema: &Schema, chain: &Chain) -> Result<Node> {
     })
 }
 
-pub(crate) fn profile_out(p: &ProfileRec) -> Result<Profile> {
-    let extra = match &p.extra {
-        Some(text) => {
-            Some(serde_json::from_str(text).map_err(|e| Error::corrupted(format!("stored extra data: {e}")))?)
+/// [`to_node`] into a node the caller keeps, whose strings and limits are reused: for a
+/// caller that reads one node after another (a wire to JavaScript), a node of the same kind
+/// with the same limits as the last one allocates nothing. On an error `out` is left partly
+/// overwritten.
+pub(crate) fn node_into(schema: &Schema, chain: &Chain, out: &mut Node) -> Result<()> {
+    let head = chain.node()?;
+    let rec = &head.rec;
+    // Destructured whole, so that a field added to `Node` does not compile until it is set
+    // here too (and in `to_node`).
+    let Node {
+        id,
+        kind,
+        parent,
+        name,
+        status,
+        effective_status,
+        profile,
+        tenant_full_access,
+        limits,
+        depth,
+        created,
+        updated,
+        version,
+    } = out;
+    set_str(kind, &schema.kind_at(rec.kind)?.name);
+    profile_into(&rec.profile, profile)?;
+    *id = head.id();
+    *parent = chain.links.get(1).map(Loaded::id);
+    name.set_stored(&rec.name);
+    *status = rec.status.into();
+    *effective_status = chain.effective();
+    *tenant_full_access = rec.tenant_full_access;
+    limits_into(schema, &rec.limits, limits);
+    *depth = chain.depth();
+    *created = Timestamp::from_micros(rec.created);
+    *updated = Timestamp::from_micros(rec.updated);
+    *version = rec.version;
+    Ok(())
+}
+
+/// A node's limits by name into a map the caller keeps: when it holds the same names (the
+/// common case, one node of a kind after another), only the values change.
+fn limits_into(schema: &Schema, stored: &[(RollupKey, u64)], out: &mut BTreeMap<String, u64>) {
+    let mut found = 0;
+    for (key, value) in stored {
+        if let Some(slot) = out.get_mut(schema.key_name_ref(*key).as_ref()) {
+            *slot = *value;
+            found += 1;
         }
-        None => None,
-    };
+    }
+    // The names of the stored keys are distinct (a schema's names are), so as many found as
+    // there are of each means the same names.
+    if found == stored.len() && out.len() == stored.len() {
+        return;
+    }
+    out.clear();
+    out.extend(stored.iter().map(|(k, v)| (schema.key_name(*k), *v)));
+}
+
+/// [`profile_out`] into a profile the caller keeps.
+fn profile_into(p: &ProfileRec, out: &mut Profile) -> Result<()> {
+    let Profile { display_name, email, website, phone, address, description, external_name, billing_id, extra } = out;
+    *extra = parse_extra(p.extra.as_deref())?;
+    set_opt_str(display_name, p.display_name.as_deref());
+    set_opt_str(email, p.email.as_deref());
+    set_opt_str(website, p.website.as_deref());
+    set_opt_str(phone, p.phone.as_deref());
+    set_opt_str(address, p.address.as_deref());
+    set_opt_str(description, p.description.as_deref());
+    set_opt_str(external_name, p.external_name.as_deref());
+    set_opt_str(billing_id, p.billing_id.as_deref());
+    Ok(())
+}
+
+/// The stored extra data, as JSON.
+fn parse_extra(text: Option<&str>) -> Result<Option<serde_json::Value>> {
+    text.map(|text| serde_json::from_str(text).map_err(|e| Error::corrupted(format!("stored extra data: {e}"))))
+        .transpose()
+}
+
+pub(crate) fn profile_out(p: &ProfileRec) -> Result<Profile> {
+    let extra = parse_extra(p.extra.as_deref())?;
     Ok(Profile {
         display_name: p.display_name.clone(),
         email: p.email.clone(),

@@ -5,7 +5,7 @@ use std::ops::Bound;
 use std::sync::Arc;
 
 use crate::engine::access::{Action, Principal};
-use crate::engine::{Chain, ChildRow, Loaded, cursor, load_chain, quota, resolve, to_node};
+use crate::engine::{Chain, ChildRow, Loaded, cursor, load_chain, node_into, quota, resolve, to_node};
 
 use crate::error::{Error, Result};
 use crate::ids::NodeId;
@@ -75,6 +75,20 @@ pub(crate) fn quotas(v: &impl View, schema: &Schema, who: &Principal, id: NodeId
 pub(crate) fn get_with_quotas(v: &impl View, schema: &Schema, who: &Principal, id: NodeId) -> Result<NodeWithQuotas> {
     let chain = readable_chain(v, schema, who, id)?;
     Ok(NodeWithQuotas { node: to_node(schema, &chain)?, quotas: quota::quotas(v, schema, &chain)? })
+}
+
+/// [`get_with_quotas`] into a record the caller keeps (see [`node_into`] and
+/// [`quota::quotas_into`]). On an error `out` is left as it was or partly overwritten.
+pub(crate) fn get_with_quotas_into(
+    v: &impl View,
+    schema: &Schema,
+    who: &Principal,
+    id: NodeId,
+    out: &mut NodeWithQuotas,
+) -> Result<()> {
+    let chain = readable_chain(v, schema, who, id)?;
+    node_into(schema, &chain, &mut out.node)?;
+    quota::quotas_into(v, schema, &chain, &mut out.quotas)
 }
 
 /// How many descendants of each kind a node has (003's `nbOfTenants`), from the roll-ups.

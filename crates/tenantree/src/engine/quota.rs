@@ -17,6 +17,7 @@ use crate::ids::NodeId;
 use crate::model::{Node, Quota};
 use crate::schema::{RollupKey, Schema};
 use crate::store::{Cell, Index, KeyRange, NodeRecord, View, WriteView, keys};
+use crate::validate::set_str;
 
 fn bump(w: &mut WriteView<'_>, seq: u64, key: RollupKey, f: impl FnOnce(&mut Cell) -> Result<()>) -> Result<()> {
     w.update_cell(seq, key, f)
@@ -570,6 +571,14 @@ pub(crate) fn quota_of(v: &impl View, schema: &Schema, chain: &Chain, key: Rollu
 
 /// As [`quota_of`], with the resource's name and the head's cell already at hand.
 fn quota_with(v: &impl View, chain: &Chain, key: RollupKey, resource: String, cell: Cell) -> Result<Quota> {
+    let mut quota = Quota { resource, limit: None, used: 0, allocated: 0, available: None };
+    quota_into(v, chain, key, cell, &mut quota)?;
+    Ok(quota)
+}
+
+/// The figures of the resource `key` at the head of `chain`, whose own cell is `cell`, into
+/// `out` (its resource is the caller's to set).
+fn quota_into(v: &impl View, chain: &Chain, key: RollupKey, cell: Cell, out: &mut Quota) -> Result<()> {
     let head = chain.node()?;
     let used = cell.own.saturating_add(cell.below);
     let mut available: Option<u64> = None;
@@ -580,20 +589,43 @@ fn quota_with(v: &impl View, chain: &Chain, key: RollupKey, resource: String, ce
             available = Some(available.map_or(room, |a| a.min(room)));
         }
     }
-    Ok(Quota { resource, limit: head.rec.limit(key), used, allocated: cell.own, available })
+    let Quota { resource: _, limit, used: out_used, allocated, available: out_available } = out;
+    *limit = head.rec.limit(key);
+    *out_used = used;
+    *allocated = cell.own;
+    *out_available = available;
+    Ok(())
 }
 
 /// Every resource of the schema at a node. O(depth × resources); the node's own cells are
 /// read in one range, an ancestor's only for the keys it limits.
 pub(crate) fn quotas(v: &impl View, schema: &Schema, chain: &Chain) -> Result<Vec<Quota>> {
-    let head_cells = v.cells(chain.node()?.seq)?;
     let mut out = Vec::with_capacity(schema.resources.len());
+    quotas_into(v, schema, chain, &mut out)?;
+    Ok(out)
+}
+
+/// [`quotas`] into a list the caller keeps: the quotas it holds are overwritten in place, so
+/// that a caller reading one node after another reuses their resources' names (the schema's,
+/// the same every time) instead of making them again. On an error `out` is left partly
+/// overwritten.
+pub(crate) fn quotas_into(v: &impl View, schema: &Schema, chain: &Chain, out: &mut Vec<Quota>) -> Result<()> {
+    let head_cells = v.cells(chain.node()?.seq)?;
+    let mut n = 0;
     // By position: a resource's key follows from its place in the schema, without looking its
     // name up again (a read of every quota is one of the commonest calls).
     for (index, resource) in schema.resources.iter().enumerate() {
         let Some(key) = schema.resource_key_at(index) else { continue };
         let cell = head_cells.iter().find(|(k, _)| *k == key).map(|(_, c)| *c).unwrap_or_default();
-        out.push(quota_with(v, chain, key, resource.name.clone(), cell)?);
+        match out.get_mut(n) {
+            Some(quota) => {
+                set_str(&mut quota.resource, &resource.name);
+                quota_into(v, chain, key, cell, quota)?;
+            }
+            None => out.push(quota_with(v, chain, key, resource.name.clone(), cell)?),
+        }
+        n += 1;
     }
-    Ok(out)
+    out.truncate(n);
+    Ok(())
 }
