@@ -63,24 +63,6 @@ class Reader {
     this.f = nums;
     this.t = text;
     this.i = at;
-    // The last parent and kind `same` sliced, by their start and end: the children of a
-    // page share their parent and mostly their kind, whose slots then point at the same slice
-    // of the text, and a string made once serves them all.
-    this.parents = { a: -1, b: -1, s: '' };
-    this.kinds = { a: -1, b: -1, s: '' };
-  }
-
-  // str? whose slots are often those of the last one `memo` holds.
-  same(memo) {
-    const a = this.f[this.i++];
-    if (a < 0) return null;
-    const b = this.f[this.i++];
-    if (a !== memo.a || b !== memo.b) {
-      memo.a = a;
-      memo.b = b;
-      memo.s = this.t.slice(a, b);
-    }
-    return memo.s;
   }
 
   num() {
@@ -164,20 +146,6 @@ class Reader {
     return limits;
   }
 
-  summary() {
-    const parent = this.same(this.parents);
-    const id = this.str();
-    return {
-      id,
-      kind: this.same(this.kinds),
-      parent,
-      name: this.str(),
-      status: this.status(),
-      effectiveStatus: { status: this.status(), source: this.optStr() },
-      depth: this.f[this.i++],
-    };
-  }
-
   quota() {
     return {
       resource: this.str(),
@@ -193,6 +161,58 @@ class Reader {
     for (let n = this.num(); n > 0; n--) quotas.push(this.quota());
     return quotas;
   }
+}
+
+// The summaries of a page, as `Reader.summary` reads each, with the reader's position, numbers
+// and text held in local variables for the whole page (a page is the busiest loop here).
+function summaries(r) {
+  const f = r.f;
+  const t = r.t;
+  let i = r.i;
+  const items = [];
+  // The last parent and kind sliced, by their slots: the children of a page share their parent
+// and mostly their kind, whose slots then point at the same slice of the text, and a string
+// made once serves them all.
+  let parentA = -1;
+  let parentB = -1;
+  let parent = null;
+  let kindA = -1;
+  let kindB = -1;
+  let kind = '';
+  for (let n = f[i++]; n > 0; n--) {
+    const pa = f[i++];
+    if (pa < 0) {
+      parent = null;
+      parentA = -1;
+    } else {
+      const pb = f[i++];
+      if (pa !== parentA || pb !== parentB) {
+        parentA = pa;
+        parentB = pb;
+        parent = t.slice(pa, pb);
+      }
+    }
+    const id = t.slice(f[i], f[i + 1]);
+    const ka = f[i + 2];
+    const kb = f[i + 3];
+    if (ka !== kindA || kb !== kindB) {
+      kindA = ka;
+      kindB = kb;
+      kind = t.slice(ka, kb);
+    }
+    const name = t.slice(f[i + 4], f[i + 5]);
+    i += 6;
+    let state = f[i++];
+    const status = state === 2 ? { state: 'suspended', profile: f[i++] } : { state: STATES[state] };
+    state = f[i++];
+    const inForce = state === 2 ? { state: 'suspended', profile: f[i++] } : { state: STATES[state] };
+    const sa = f[i++];
+    let source = null;
+    if (sa >= 0) source = t.slice(sa, f[i++]);
+    items.push({ id, kind, parent, name, status, effectiveStatus: { status: inForce, source }, depth: f[i++] });
+  }
+  r.i = i;
+  return items;
 }
 
 // The text of the last record of each shape, as decoded; null while none is (or a decode
@@ -227,8 +247,7 @@ export function fromWire(shape, numsAt, textAt, textLen, same) {
     case 3:
       return r.quotas();
     case 4: {
-      const items = [];
-      for (let n = r.num(); n > 0; n--) items.push(r.summary());
+      const items = summaries(r);
       return { items, total: r.num(), limit: r.num(), page: r.num(), pages: r.num(), next: r.optStr() };
     }
     case 5: {

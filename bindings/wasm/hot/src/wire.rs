@@ -74,7 +74,8 @@ pub struct Wire {
     /// The last two ids written (the latest first) and their slots: an id that comes again
     /// points at the same slice of `text` instead of being written again. Two, because a
     /// page's rows alternate the parent they share with each one's own id.
-    recent_ids: [Option<(NodeId, f64, f64)>; 2],
+    /// Each as its 16 bytes read as one number (0, the nil id, which no node has: none yet).
+    recent_ids: [(u128, f64, f64); 2],
 }
 
 impl Drop for Wire {
@@ -128,7 +129,7 @@ impl Wire {
         text.clear();
         nums.reserve(slots);
         text.reserve(slots * 4);
-        Wire { shape, nums, text, units: 0, recent_ids: [None, None] }
+        Wire { shape, nums, text, units: 0, recent_ids: [(0, 0.0, 0.0); 2] }
     }
 
     // The records below are taken by value: dropped here, their drop is compiled in this crate
@@ -386,31 +387,28 @@ impl Wire {
     fn id(&mut self, id: NodeId) {
         // Two plain checks: a search over the pair (`into_iter().flatten().find`) measured 6 %
         // more instructions per page of summaries in wasm.
-        let [latest, before] = self.recent_ids;
-        if let Some((last, start, end)) = latest
-            && last == id
-        {
-            self.nums.push(start);
-            self.nums.push(end);
+        let key = u128::from_ne_bytes(id.to_bytes());
+        let [latest, before] = &mut self.recent_ids;
+        if latest.0 == key {
+            self.nums.push(latest.1);
+            self.nums.push(latest.2);
             return;
         }
-        if let Some((last, start, end)) = before
-            && last == id
-        {
-            self.nums.push(start);
-            self.nums.push(end);
-            self.recent_ids = [before, latest];
+        if before.0 == key {
+            self.nums.push(before.1);
+            self.nums.push(before.2);
+            std::mem::swap(latest, before);
             return;
         }
-        let text = id_text(id);
         // A UUID's text is ASCII: its length in UTF-16 units is its length in bytes.
         let start = self.units as f64;
-        self.text.extend_from_slice(&text);
-        self.units += text.len();
+        put_id_text(&mut self.text, id);
+        self.units += ID_TEXT;
         let end = self.units as f64;
         self.nums.push(start);
         self.nums.push(end);
-        self.recent_ids = [Some((id, start, end)), latest];
+        *before = *latest;
+        *latest = (key, start, end);
     }
 
     fn opt_id(&mut self, id: Option<NodeId>) {
@@ -441,9 +439,10 @@ const HEX_PAIRS: [[u8; 2]; 256] = {
 /// Where each byte's two digits go in the hyphenated text (8-4-4-4-12).
 const PAIR_AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
 
-/// An id's hyphenated text in lower case, as `uuid`'s formatter writes it, a byte's two digits
-/// per table lookup (the formatter takes one per digit; every child of a page is one id).
-fn id_text(id: NodeId) -> [u8; ID_TEXT] {
+/// Appends an id's hyphenated text in lower case to `text`, as `uuid`'s formatter writes it, a
+/// byte's two digits per table lookup (the formatter takes one per digit; every child of a page
+/// is one id).
+fn put_id_text(text: &mut Vec<u8>, id: NodeId) {
     let mut out = [b'-'; ID_TEXT];
     for (byte, at) in id.to_bytes().into_iter().zip(PAIR_AT) {
         let pair = HEX_PAIRS.get(usize::from(byte)).copied().unwrap_or_default();
@@ -451,7 +450,7 @@ fn id_text(id: NodeId) -> [u8; ID_TEXT] {
             slot.copy_from_slice(&pair);
         }
     }
-    out
+    text.extend_from_slice(&out);
 }
 
 /// Ids as their hyphenated texts (lower case, as `Display` writes them), one after the other,
@@ -460,7 +459,7 @@ fn id_text(id: NodeId) -> [u8; ID_TEXT] {
 pub fn ids_text(ids: &[NodeId]) -> Vec<u8> {
     let mut text = Vec::with_capacity(ids.len() * ID_TEXT);
     for id in ids {
-        text.extend_from_slice(&id_text(*id));
+        put_id_text(&mut text, *id);
     }
     text
 }
@@ -640,7 +639,10 @@ mod tests {
         for bytes in ids {
             let uuid = uuid::Uuid::from_bytes(bytes);
             let Ok(id) = NodeId::from_bytes(bytes) else { continue };
-            assert_eq!(String::from_utf8(id_text(id).to_vec()).ok(), Some(uuid.hyphenated().to_string()));
+            // After other text, as on a wire.
+            let mut text = b"x".to_vec();
+            put_id_text(&mut text, id);
+            assert_eq!(String::from_utf8(text).ok(), Some(format!("x{}", uuid.hyphenated())));
         }
     }
 
