@@ -368,12 +368,18 @@ impl Wire {
         Ok(())
     }
 
-    #[allow(clippy::cast_precision_loss)] // a string offset is far below 2^53
     fn str(&mut self, s: &str) {
-        self.nums.push(self.units as f64);
+        let slots = self.text_of(s);
+        self.nums.extend_from_slice(&slots);
+    }
+
+    /// Writes `s` to the text and answers its slots, its start and end.
+    #[allow(clippy::cast_precision_loss)] // a string offset is far below 2^53
+    fn text_of(&mut self, s: &str) -> [f64; 2] {
+        let start = self.units as f64;
         self.text.extend_from_slice(s.as_bytes());
         self.units += if s.is_ascii() { s.len() } else { s.encode_utf16().count() };
-        self.nums.push(self.units as f64);
+        [start, self.units as f64]
     }
 
     fn opt_str(&mut self, s: Option<&str>) {
@@ -383,32 +389,34 @@ impl Wire {
         }
     }
 
-    #[allow(clippy::cast_precision_loss)] // a string offset is far below 2^53
     fn id(&mut self, id: NodeId) {
+        let slots = self.id_slots(id);
+        self.nums.extend_from_slice(&slots);
+    }
+
+    /// The slots of `id`: those of one of the last two ids written, or of its text written now.
+    #[allow(clippy::cast_precision_loss)] // a string offset is far below 2^53
+    fn id_slots(&mut self, id: NodeId) -> [f64; 2] {
         // Two plain checks: a search over the pair (`into_iter().flatten().find`) measured 6 %
         // more instructions per page of summaries in wasm.
         let key = u128::from_ne_bytes(id.to_bytes());
         let [latest, before] = &mut self.recent_ids;
         if latest.0 == key {
-            self.nums.push(latest.1);
-            self.nums.push(latest.2);
-            return;
+            return [latest.1, latest.2];
         }
         if before.0 == key {
-            self.nums.push(before.1);
-            self.nums.push(before.2);
+            let slots = [before.1, before.2];
             std::mem::swap(latest, before);
-            return;
+            return slots;
         }
         // A UUID's text is ASCII: its length in UTF-16 units is its length in bytes.
         let start = self.units as f64;
         put_id_text(&mut self.text, id);
         self.units += ID_TEXT;
         let end = self.units as f64;
-        self.nums.push(start);
-        self.nums.push(end);
         *before = *latest;
         *latest = (key, start, end);
+        [start, end]
     }
 
     fn opt_id(&mut self, id: Option<NodeId>) {
@@ -464,6 +472,41 @@ pub fn ids_text(ids: &[NodeId]) -> Vec<u8> {
     text
 }
 
+/// The slots of one summary, gathered before they are appended to the wire's.
+#[derive(Default)]
+struct Row {
+    /// As many as a summary has at most: 2 for each of its parent, id, kind, name and source,
+    /// 2 for each status, and the depth.
+    slots: [f64; 15],
+    len: usize,
+}
+
+impl Row {
+    fn put(&mut self, value: f64) {
+        if let Some(slot) = self.slots.get_mut(self.len) {
+            *slot = value;
+            self.len += 1;
+        }
+    }
+
+    fn put2(&mut self, [a, b]: [f64; 2]) {
+        self.put(a);
+        self.put(b);
+    }
+
+    fn status(&mut self, status: Status) {
+        match status {
+            Status::Enabled => self.put(0.0),
+            Status::Disabled => self.put(1.0),
+            Status::Suspended { profile } => self.put2([2.0, f64::from(profile)]),
+        }
+    }
+
+    fn slots(&self) -> &[f64] {
+        self.slots.get(..self.len).unwrap_or(&[])
+    }
+}
+
 /// A page of node summaries written to a [`Wire`] one child at a time, as
 /// [`ReadTx::child_summaries_with`](tenantree::ReadTx::child_summaries_with) reads them: no
 /// summary is made, copied or dropped on the way.
@@ -502,25 +545,32 @@ impl SummaryPageWire {
         // Destructured whole, as in `put_node`.
         let NodeSummaryRef { id, kind, parent, name, status, effective_status, depth } = summary;
         let w = &mut self.wire;
-        w.opt_id(parent);
-        w.id(id);
+        // The row's slots are gathered here and appended at once: pushed one at a time, each
+        // reread and rewrote the list's length.
+        let mut row = Row::default();
+        match parent {
+            None => row.put(-1.0),
+            Some(parent) => row.put2(w.id_slots(parent)),
+        }
+        row.put2(w.id_slots(id));
         let at = (kind.as_ptr() as usize, kind.len());
         match self.last_kind {
-            Some((ptr, len, start, end)) if (ptr, len) == at => {
-                w.nums.push(start);
-                w.nums.push(end);
-            }
+            Some((ptr, len, start, end)) if (ptr, len) == at => row.put2([start, end]),
             _ => {
-                let start = w.units as f64;
-                w.str(kind);
-                self.last_kind = Some((at.0, at.1, start, w.units as f64));
+                let [start, end] = w.text_of(kind);
+                self.last_kind = Some((at.0, at.1, start, end));
+                row.put2([start, end]);
             }
         }
-        w.str(name);
-        w.status(status);
-        w.status(effective_status.status);
-        w.opt_id(effective_status.source);
-        w.nums.push(f64::from(depth));
+        row.put2(w.text_of(name));
+        row.status(status);
+        row.status(effective_status.status);
+        match effective_status.source {
+            None => row.put(-1.0),
+            Some(source) => row.put2(w.id_slots(source)),
+        }
+        row.put(f64::from(depth));
+        w.nums.extend_from_slice(row.slots());
         self.count += 1;
     }
 
