@@ -163,16 +163,17 @@ class Reader {
   }
 }
 
-// The summaries of a page, as `Reader.summary` reads each, with the reader's position, numbers
-// and text held in local variables for the whole page (a page is the busiest loop here).
+// The summaries of a page (their slots as SummaryPageWire::push writes them), with the
+// reader's position, numbers and text held in local variables for the whole page: a page is
+// the busiest loop here.
 function summaries(r) {
   const f = r.f;
   const t = r.t;
   let i = r.i;
   const items = [];
-  // The last parent and kind sliced, by their slots: the children of a page share their parent
-// and mostly their kind, whose slots then point at the same slice of the text, and a string
-// made once serves them all.
+  // The last parent and kind sliced, by their slots: the children of a page share their
+  // parent and mostly their kind, whose slots then point at the same slice of the text, and a
+  // string made once serves them all.
   let parentA = -1;
   let parentB = -1;
   let parent = null;

@@ -154,6 +154,15 @@ test('nodes with their quotas read one after another each come out whole', () =>
   // A refusal between two reads leaves the next one whole.
   refused(() => s.getNodeWithQuotas(sys, '01900000-0000-7000-8000-00000000abcd'), 'NOT_FOUND');
   same(s.getNodeWithQuotas(sys, dist.id), { node: s.getNode(sys, dist.id), quotas: s.quotas(sys, dist.id) }, 'after a refusal');
+  // One record is kept for every store of the package: a store of another schema, with fewer
+  // resources, read in between, and this one again.
+  const clients = store({ preset: 'clients' });
+  const client = clients.createNode(sys, { kind: 'client', name: 'acme' });
+  for (const [t, id] of [[clients, client.id], [s, tenant.id], [clients, client.id], [s, root.id]]) {
+    const both = t.getNodeWithQuotas(sys, id);
+    same(both, { node: t.getNode(sys, id), quotas: t.quotas(sys, id) }, `${both.node.kind} of its store`);
+  }
+  assert.ok(clients.quotas(sys, client.id).length < s.quotas(sys, tenant.id).length, 'the schemas have other resources');
 });
 
 test('ids in any case and the system actor take the fast way; everything else the general one', () => {

@@ -952,10 +952,12 @@ macro_rules! read_ops {
         }
 
         /// [`get_node_with_quotas`](Self::get_node_with_quotas) into a record the caller
-        /// keeps and passes again: its strings, limits and list of quotas are overwritten in
-        /// place. A caller that reads one node after another (a response writer, a binding to
-        /// another language) then allocates nothing for a node of the same kind, limits and
-        /// resources as the last one, where a new record is about twenty allocations.
+        /// keeps and passes again: its strings, limits map and list of quotas are overwritten
+        /// in place. A caller that reads one node after another (a response writer, a binding
+        /// to another language) then makes none of them anew for a node whose names fit the
+        /// last one's and whose limits have the same names. Reading tenants of the channel
+        /// preset one after another, that is 5 allocations a read (the read's own) against 19
+        /// with a new record each time.
         ///
         /// # Examples
         ///

@@ -233,10 +233,11 @@ fn a_node_with_its_quotas_read_into_a_kept_record_is_the_record_read_anew() {
     let store = store();
     let c = chain(&store);
     // Nodes that differ in all a kept record must be rewritten for: kind, name, limits (none,
-    // one, two, a counted and an allocated resource), profile fields and extra data set on one
-    // and not the next, status, usage.
+    // one, two, and one of another name than the last node's one), profile fields and extra
+    // data set on one and not the next or set to another value, status, usage.
     store.set_limit(&sys(), c.dist.id, "extensions", Some(10)).unwrap();
-    store.set_limit(&sys(), c.dist.id, "tenants", Some(5)).unwrap();
+    store.set_limit(&sys(), c.sub.id, "extensions", Some(9)).unwrap();
+    store.set_limit(&sys(), c.sub.id, "tenants", Some(5)).unwrap();
     store.set_limit(&sys(), c.reseller.id, "tenants", Some(4)).unwrap();
     let profile = NodeUpdate {
         display_name: Some(Some("The sub-distributor of the north".into())),
@@ -246,25 +247,22 @@ fn a_node_with_its_quotas_read_into_a_kept_record_is_the_record_read_anew() {
         ..Default::default()
     };
     store.update_node(&sys(), c.sub.id, &profile).unwrap();
-    store
-        .update_node(
-            &sys(),
-            c.tenant.id,
-            &NodeUpdate { email: Some(Some("t@example.org".into())), ..Default::default() },
-        )
-        .unwrap();
+    let email = NodeUpdate { email: Some(Some("bakery@example.org".into())), ..Default::default() };
+    store.update_node(&sys(), c.tenant.id, &email).unwrap();
     store.allocate(&sys(), c.tenant.id, "extensions", 3).unwrap();
     store.set_status(&sys(), c.reseller.id, Status::Suspended { profile: 2 }).unwrap();
     let ids = [c.platform.id, c.dist.id, c.sub.id, c.reseller.id, c.tenant.id];
-    let order = [4, 2, 0, 3, 1, 2, 4, 4, 1, 0, 2, 3];
+    // Every node after every other (dist and reseller: one limit each, of other names; sub and
+    // tenant: both with an e-mail, another one).
     let mut kept = store.get_node_with_quotas(&sys(), c.tenant.id).unwrap();
-    for i in order {
-        let id = ids[i];
-        store.get_node_with_quotas_into(&sys(), id, &mut kept).unwrap();
-        assert_eq!(kept, store.get_node_with_quotas(&sys(), id).unwrap(), "node {i}");
-        store.read(&sys(), |tx| tx.get_node_with_quotas_into(ids[(i + 1) % 5], &mut kept)).unwrap();
-        assert_eq!(kept, store.get_node_with_quotas(&sys(), ids[(i + 1) % 5]).unwrap(), "node {} in a read", i + 1);
+    for (i, j) in (0..5).flat_map(|i| (0..5).map(move |j| (i, j))) {
+        for k in [i, j] {
+            store.get_node_with_quotas_into(&sys(), ids[k], &mut kept).unwrap();
+            assert_eq!(kept, store.get_node_with_quotas(&sys(), ids[k]).unwrap(), "node {k} after node {i}");
+        }
     }
+    store.read(&sys(), |tx| tx.get_node_with_quotas_into(c.sub.id, &mut kept)).unwrap();
+    assert_eq!(kept, store.get_node_with_quotas(&sys(), c.sub.id).unwrap(), "in a read");
     // Inside a write, it sees the transaction's own changes.
     store
         .write(&sys(), |tx| {
@@ -274,7 +272,7 @@ fn a_node_with_its_quotas_read_into_a_kept_record_is_the_record_read_anew() {
             Ok(())
         })
         .unwrap();
-    assert_eq!(kept.node.limits, BTreeMap::from([("extensions".to_owned(), 12), ("tenants".to_owned(), 5)]));
+    assert_eq!(kept.node.limits, BTreeMap::from([("extensions".to_owned(), 12)]));
     // A refusal is the same as the read's, and the record read into next is whole again.
     let missing: tenantree::NodeId = "01900000-0000-7000-8000-00000000abcd".parse().unwrap();
     let err = store.get_node_with_quotas_into(&sys(), missing, &mut kept).unwrap_err();
@@ -284,6 +282,16 @@ fn a_node_with_its_quotas_read_into_a_kept_record_is_the_record_read_anew() {
     assert_eq!(store.get_node_with_quotas_into(&dealer, south.id, &mut kept).unwrap_err().code(), "NOT_FOUND");
     store.get_node_with_quotas_into(&dealer, c.sub.id, &mut kept).unwrap();
     assert_eq!(kept, store.get_node_with_quotas(&sys(), c.sub.id).unwrap());
+    // A record from a store of another schema, with more quotas than this one has: the list
+    // ends where this schema's does.
+    let (clients, _) = store_with(tenantree::Preset::Clients);
+    let client = create(&clients, "client", "acme", None);
+    let theirs = clients.get_node_with_quotas(&sys(), client.id).unwrap();
+    assert!(theirs.quotas.len() < kept.quotas.len(), "{} quotas against {}", theirs.quotas.len(), kept.quotas.len());
+    clients.get_node_with_quotas_into(&sys(), client.id, &mut kept).unwrap();
+    assert_eq!(kept, theirs);
+    store.get_node_with_quotas_into(&sys(), c.tenant.id, &mut kept).unwrap();
+    assert_eq!(kept, store.get_node_with_quotas(&sys(), c.tenant.id).unwrap());
 }
 
 #[test]

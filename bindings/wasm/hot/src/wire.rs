@@ -256,10 +256,14 @@ impl Wire {
         // Taken out while it is read into: should JS run during the read and start another,
         // that one finds none kept and makes its own.
         let both = match KEPT.take() {
-            Some(mut kept) => {
-                into(&mut kept)?;
-                kept
-            }
+            Some(mut kept) => match into(&mut kept) {
+                Ok(()) => kept,
+                // Put back for the next read, which overwrites all of it.
+                Err(e) => {
+                    KEPT.set(Some(kept));
+                    return Err(e);
+                }
+            },
             None => read()?,
         };
         let wire = Wire::node_with_quotas(&both);
@@ -472,12 +476,14 @@ pub fn ids_text(ids: &[NodeId]) -> Vec<u8> {
     text
 }
 
+/// As many slots as a summary has at most: 2 for each of its parent, id, kind, name and
+/// source, 2 for each status (a suspension's profile), and the depth (a test fills them all).
+const ROW_SLOTS: usize = 15;
+
 /// The slots of one summary, gathered before they are appended to the wire's.
 #[derive(Default)]
 struct Row {
-    /// As many as a summary has at most: 2 for each of its parent, id, kind, name and source,
-    /// 2 for each status, and the depth.
-    slots: [f64; 15],
+    slots: [f64; ROW_SLOTS],
     len: usize,
 }
 
@@ -531,7 +537,7 @@ impl SummaryPageWire {
     /// An empty page, sized for a page of 50.
     #[must_use]
     pub fn new() -> SummaryPageWire {
-        let mut wire = Wire::new(Shape::SummaryPage, 8 + 50 * 14);
+        let mut wire = Wire::new(Shape::SummaryPage, 8 + 50 * ROW_SLOTS);
         // Each summary's text is its id, kind and name (the parent's id is written once).
         wire.text.reserve(50 * 64);
         // The number of summaries, set by `finish`.
@@ -921,6 +927,41 @@ mod tests {
         assert_eq!(w.nums[first + 10], -1.0, "no source");
         assert_eq!(slice(&w, third + 10), id(4).to_string(), "the source, the child itself");
         assert_eq!(&w.nums[third + 10..third + 12], &w.nums[third + 2..third + 4], "its own id's slice");
+    }
+
+    #[test]
+    fn a_summary_with_every_slot_fills_a_row() {
+        let id =
+            |n: u32| -> NodeId { format!("01900000-0000-7000-8000-{n:012}").parse().unwrap_or_else(|e| panic!("{e}")) };
+        // A parent, both statuses suspended (each with its profile) and a source other than
+        // the child: the most slots a summary has.
+        let suspended = Status::Suspended { profile: 7 };
+        let mut w = SummaryPageWire::new();
+        w.push(NodeSummaryRef {
+            id: id(2),
+            kind: "tenant",
+            parent: Some(id(1)),
+            name: "bakery",
+            status: suspended,
+            effective_status: tenantree::EffectiveStatus {
+                status: Status::Suspended { profile: 3 },
+                source: Some(id(9)),
+            },
+            depth: 4,
+        });
+        let page: Page<()> = Page { items: vec![], total: 1, limit: 10, page: 1, pages: 1, next: None };
+        let w = w.finish(&page).unwrap_or_else(|e| panic!("{e}"));
+        // The count, then the row, then the page's five (next: -1).
+        assert_eq!(w.nums.len(), 1 + ROW_SLOTS + 5, "{:?}", w.nums);
+        let row = &w.nums[1..=ROW_SLOTS];
+        assert_eq!(slice(&w, 1), id(1).to_string());
+        assert_eq!(slice(&w, 3), id(2).to_string());
+        assert_eq!(slice(&w, 5), "tenant");
+        assert_eq!(slice(&w, 7), "bakery");
+        assert_eq!(&row[8..12], &[2.0, 7.0, 2.0, 3.0], "the statuses with their profiles");
+        assert_eq!(slice(&w, 13), id(9).to_string());
+        assert_eq!(row[14], 4.0, "the depth, last");
+        assert_eq!(w.nums[1 + ROW_SLOTS], 1.0, "the page's total follows the row");
     }
 
     #[test]

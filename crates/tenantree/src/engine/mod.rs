@@ -242,10 +242,10 @@ pub(crate) fn to_node(schema: &Schema, chain: &Chain) -> Result<Node> {
     })
 }
 
-/// [`to_node`] into a node the caller keeps, whose strings and limits are reused: for a
-/// caller that reads one node after another (a wire to JavaScript), a node of the same kind
-/// with the same limits as the last one allocates nothing. On an error `out` is left partly
-/// overwritten.
+/// [`to_node`] into a node the caller keeps, whose strings and limits map are reused: for a
+/// caller that reads one node after another (a wire to JavaScript), a node whose names fit in
+/// the last one's strings and whose limits have the same names makes none of them anew (extra
+/// data, when set, is parsed into a new value). On an error `out` is left partly overwritten.
 pub(crate) fn node_into(schema: &Schema, chain: &Chain, out: &mut Node) -> Result<()> {
     let head = chain.node()?;
     let rec = &head.rec;
@@ -292,8 +292,9 @@ fn limits_into(schema: &Schema, stored: &[(RollupKey, u64)], out: &mut BTreeMap<
             found += 1;
         }
     }
-    // The names of the stored keys are distinct (a schema's names are), so as many found as
-    // there are of each means the same names.
+    // Limits are set by resource, and a schema's resources have distinct names: then as many
+    // found as there are of each means the same names. Keys that named one name twice would
+    // leave the map shorter than the list, which is rebuilt every time, as `to_node` builds it.
     if found == stored.len() && out.len() == stored.len() {
         return;
     }
