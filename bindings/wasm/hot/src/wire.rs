@@ -343,14 +343,8 @@ impl Wire {
     }
 
     fn status(&mut self, status: Status) {
-        match status {
-            Status::Enabled => self.nums.push(0.0),
-            Status::Disabled => self.nums.push(1.0),
-            Status::Suspended { profile } => {
-                self.nums.push(2.0);
-                self.nums.push(f64::from(profile));
-            }
-        }
+        let (slots, len) = status_slots(status);
+        self.nums.extend_from_slice(slots.get(..len).unwrap_or(&[]));
     }
 
     #[allow(clippy::cast_precision_loss)] // a length is far below 2^53
@@ -476,6 +470,16 @@ pub fn ids_text(ids: &[NodeId]) -> Vec<u8> {
     text
 }
 
+/// A status's slots and how many of them it takes: 0 `enabled`, 1 `disabled`, or 2
+/// `suspended` followed by its profile.
+fn status_slots(status: Status) -> ([f64; 2], usize) {
+    match status {
+        Status::Enabled => ([0.0, 0.0], 1),
+        Status::Disabled => ([1.0, 0.0], 1),
+        Status::Suspended { profile } => ([2.0, f64::from(profile)], 2),
+    }
+}
+
 /// As many slots as a summary has at most: 2 for each of its parent, id, kind, name and
 /// source, 2 for each status (a suspension's profile), and the depth (a test fills them all).
 const ROW_SLOTS: usize = 15;
@@ -501,10 +505,10 @@ impl Row {
     }
 
     fn status(&mut self, status: Status) {
-        match status {
-            Status::Enabled => self.put(0.0),
-            Status::Disabled => self.put(1.0),
-            Status::Suspended { profile } => self.put2([2.0, f64::from(profile)]),
+        let ([state, profile], len) = status_slots(status);
+        self.put(state);
+        if len == 2 {
+            self.put(profile);
         }
     }
 

@@ -218,28 +218,26 @@ pub(crate) fn try_resolve(v: &impl View, id: NodeId) -> Result<Option<u64>> {
     v.seq_of(id.to_bytes())
 }
 
-/// Builds the public view of the node at the head of `chain`.
+/// Builds the public view of the node at the head of `chain`: [`node_into`] a blank node, so
+/// that a node read anew and one read into a kept record are made by the same code.
 pub(crate) fn to_node(schema: &Schema, chain: &Chain) -> Result<Node> {
-    let head = chain.node()?;
-    let rec = &head.rec;
-    let kind = schema.kind_at(rec.kind)?.name.clone();
-    let parent = chain.links.get(1).map(Loaded::id);
-    let limits: BTreeMap<String, u64> = rec.limits.iter().map(|(k, v)| (schema.key_name(*k), *v)).collect();
-    Ok(Node {
-        id: head.id(),
-        kind,
-        parent,
-        name: NodeName::from_stored(rec.name.clone()),
-        status: rec.status.into(),
-        effective_status: chain.effective(),
-        profile: profile_out(&rec.profile)?,
-        tenant_full_access: rec.tenant_full_access,
-        limits,
-        depth: chain.depth(),
-        created: Timestamp::from_micros(rec.created),
-        updated: Timestamp::from_micros(rec.updated),
-        version: rec.version,
-    })
+    let mut node = Node {
+        id: chain.node()?.id(),
+        kind: String::new(),
+        parent: None,
+        name: NodeName::from_stored(String::new()),
+        status: Status::Enabled,
+        effective_status: EffectiveStatus { status: Status::Enabled, source: None },
+        profile: Profile::default(),
+        tenant_full_access: false,
+        limits: BTreeMap::new(),
+        depth: 0,
+        created: Timestamp::from_micros(0),
+        updated: Timestamp::from_micros(0),
+        version: 0,
+    };
+    node_into(schema, chain, &mut node)?;
+    Ok(node)
 }
 
 /// [`to_node`] into a node the caller keeps, whose strings and limits map are reused: for a
@@ -250,7 +248,7 @@ pub(crate) fn node_into(schema: &Schema, chain: &Chain, out: &mut Node) -> Resul
     let head = chain.node()?;
     let rec = &head.rec;
     // Destructured whole, so that a field added to `Node` does not compile until it is set
-    // here too (and in `to_node`).
+    // here (and given a blank value in `to_node`).
     let Node {
         id,
         kind,
@@ -302,7 +300,7 @@ fn limits_into(schema: &Schema, stored: &[(RollupKey, u64)], out: &mut BTreeMap<
     out.extend(stored.iter().map(|(k, v)| (schema.key_name(*k), *v)));
 }
 
-/// [`profile_out`] into a profile the caller keeps.
+/// A stored profile into a profile the caller keeps (see [`set_opt_str`]).
 fn profile_into(p: &ProfileRec, out: &mut Profile) -> Result<()> {
     let Profile { display_name, email, website, phone, address, description, external_name, billing_id, extra } = out;
     *extra = parse_extra(p.extra.as_deref())?;
@@ -323,19 +321,11 @@ fn parse_extra(text: Option<&str>) -> Result<Option<serde_json::Value>> {
         .transpose()
 }
 
+/// The public view of a stored profile.
 pub(crate) fn profile_out(p: &ProfileRec) -> Result<Profile> {
-    let extra = parse_extra(p.extra.as_deref())?;
-    Ok(Profile {
-        display_name: p.display_name.clone(),
-        email: p.email.clone(),
-        website: p.website.clone(),
-        phone: p.phone.clone(),
-        address: p.address.clone(),
-        description: p.description.clone(),
-        external_name: p.external_name.clone(),
-        billing_id: p.billing_id.clone(),
-        extra,
-    })
+    let mut profile = Profile::default();
+    profile_into(p, &mut profile)?;
+    Ok(profile)
 }
 
 /// Mints a fresh node id: a UUIDv7 from the time `now` (the caller's reading of the clock,
