@@ -31,17 +31,27 @@ const TINY = {
   size: 'tiny', distributors: 2, subs: 2, resellers: 2, tenants: 5, batch: 16,
   w3Pairs: 2, w3Batch: 4, w4Gets: 10, w5Children: 120, w5Page: 50, w5Walks: 1, rounds: 1,
 };
+// W5 times each walk of the listing and keeps their median: ten walks, because the first two
+// or three after the W5 parent's children are written run slower on both implementations
+// (up to twice as slow in the package, from its garbage collector and caches), and with
+// three walks a round's median was often one of them.
 const QUICK = {
   size: 'quick', distributors: 10, subs: 10, resellers: 10, tenants: 100, batch: 10_000,
-  w3Pairs: 20, w3Batch: 100, w4Gets: 5_000, w5Children: 10_000, w5Page: 50, w5Walks: 3, rounds: 3,
+  w3Pairs: 20, w3Batch: 100, w4Gets: 5_000, w5Children: 10_000, w5Page: 50, w5Walks: 10, rounds: 3,
 };
 // Every code path of the workloads run often enough for V8 to compile it fully (its wasm and
-// JavaScript tiers), so that the measured rounds do not pay for compilation.
+// JavaScript tiers), so that the measured rounds do not pay for compilation: `reads` rounds of
+// W4, W3 and W5, each at least as long as a measured one. V8 moves a wasm function from its
+// baseline tier to its optimising one only once it has run a budget of instructions, and
+// compiles it then in background threads; a path run once a page (W5's cursor, its listing)
+// takes about 1,500 pages to get there, and a measured round that still triggered it shared
+// the two cores with the compiler (the package's W5 pages measured 15-60 % slower in the
+// rounds after W3's first, and single pages took 4 ms, a whole scheduler tick).
 const WARM = {
   ...QUICK, size: 'warm', distributors: 2, subs: 2, resellers: 5, tenants: 100, batch: 1_000,
-  w3Pairs: 4, w4Gets: 1_000, w5Children: 1_000, w5Walks: 1, rounds: 1,
+  w3Pairs: 20, w4Gets: 2_000, w5Children: 1_000, w5Walks: 30, rounds: 1, reads: 5,
 };
-const FULL = { ...QUICK, size: 'full', w3Pairs: 50, w4Gets: 20_000, w5Walks: 5 };
+const FULL = { ...QUICK, size: 'full', w3Pairs: 50, w4Gets: 20_000, w5Walks: 10 };
 
 /** The parameters of a preset: `tiny`, `quick` or `full`. */
 export function sizesOf(name) {
@@ -647,9 +657,10 @@ class Runner {
 
 /**
  * Both implementations at size `name`, measured in rounds that take them in turn, so that a
- * change in the machine's speed during the run falls on both alike. Opening it runs each once on
- * the WARM tree (not counted: V8 compiles its tiers there). A round of W1 builds a new store for
- * each; a round of W4, W3 and W5 runs them on the latest stores. The ratio command drives the
+ * change in the machine's speed during the run falls on both alike. Opening it warms each up on
+ * the WARM tree, W1 once and W4, W3 and W5 `WARM.reads` times (not counted: V8 compiles its
+ * tiers there). A round of W1 builds a new store for each; a round of W4, W3 and W5 runs them
+ * on the latest stores. The ratio command drives the
  * rounds one at a time (`bench.mjs --serve`), between its native rounds, so that WASM/native
  * also divides times taken moments apart; `runAll` runs them back to back.
  */
@@ -667,7 +678,7 @@ export class Session {
         const warm = new Runner(makers[key], WARM, () => {});
         try {
           warm.buildRound();
-          warm.readRound();
+          for (let r = 0; r < WARM.reads; r++) warm.readRound();
         } finally {
           warm.close();
         }
