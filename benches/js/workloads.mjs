@@ -45,7 +45,7 @@ const QUICK = {
 // baseline tier to its optimising one only once it has run a budget of instructions, and
 // compiles it then in background threads; a path run once a page (W5's cursor, its listing)
 // takes about 1,500 pages to get there, and a measured round that still triggered it shared
-// the two cores with the compiler (the package's W5 pages measured 15-60 % slower in the
+// the two cores with the compiler (the package's W5 pages measured 15-70 % slower in the
 // rounds after W3's first, and single pages took 4 ms, a whole scheduler tick).
 const WARM = {
   ...QUICK, size: 'warm', distributors: 2, subs: 2, resellers: 5, tenants: 100, batch: 1_000,
