@@ -32,7 +32,7 @@ const TINY = {
   w3Pairs: 2, w3Batch: 4, w4Gets: 10, w5Children: 120, w5Page: 50, w5Walks: 1, rounds: 1,
 };
 // W5 times each walk of the listing and keeps their median: ten walks, because the first two
-// or three after the W5 parent's children are written run slower on both implementations
+// to four after the W5 parent's children are written run slower on both implementations
 // (up to twice as slow in the package, from its garbage collector and caches), and with
 // three walks a round's median was often one of them.
 const QUICK = {
@@ -41,12 +41,13 @@ const QUICK = {
 };
 // Every code path of the workloads run often enough for V8 to compile it fully (its wasm and
 // JavaScript tiers), so that the measured rounds do not pay for compilation: `reads` rounds of
-// W4, W3 and W5, each at least as long as a measured one. V8 moves a wasm function from its
-// baseline tier to its optimising one only once it has run a budget of instructions, and
-// compiles it then in background threads; a path run once a page (W5's cursor, its listing)
-// takes about 1,500 pages to get there, and a measured round that still triggered it shared
-// the two cores with the compiler (the package's W5 pages measured 15-70 % slower in the
-// rounds after W3's first, and single pages took 4 ms, a whole scheduler tick).
+// W4, W3 and W5 (10,000 gets, 200 batches of W3 and 3,000 pages of W5 in all, more than V8
+// needs). V8 moves a wasm function from its baseline tier to its optimising one only once it
+// has run a budget of instructions, and compiles it then in background threads; a path run
+// once a page (W5's cursor, its listing) takes 1,600-2,000 pages to get there, and a measured
+// round that still triggered it shared the two cores with the compiler (the package's W5
+// pages measured 15-70 % slower in the rounds after W3's first, and single pages took 4 ms, a
+// whole scheduler tick).
 const WARM = {
   ...QUICK, size: 'warm', distributors: 2, subs: 2, resellers: 5, tenants: 100, batch: 1_000,
   w3Pairs: 20, w4Gets: 2_000, w5Children: 1_000, w5Walks: 30, rounds: 1, reads: 5,

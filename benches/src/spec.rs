@@ -61,7 +61,8 @@ pub struct Sizes {
     /// Page size in W5.
     pub w5_page: u32,
     /// Full walks through the W5 listing, each timed; their median counts (the first walks
-    /// after the children are written run slower, in the package up to twice as slow).
+    /// after the children are written run slower: natively the first about 8 %, in the npm
+    /// package, which takes the same count, the first two to four up to twice as slow).
     pub w5_walks: usize,
     /// Repetitions of W6.
     pub w6_reps: usize,
