@@ -133,11 +133,13 @@ impl NodeName {
 
 /// Makes `s` equal to `v`, reusing its buffer: a record read into one the caller keeps
 /// allocates only for a string longer than the one it replaces.
+///
+/// Copied without comparing first, though the string is mostly the same (a resource's name):
+/// in wasm a comparison is a byte loop and a copy one `memory.copy` (measured: W4 in the npm
+/// package 1-2 K fewer instructions a get, about 3 %).
 pub(crate) fn set_str(s: &mut String, v: &str) {
-    if s != v {
-        s.clear();
-        s.push_str(v);
-    }
+    s.clear();
+    s.push_str(v);
 }
 
 /// [`set_str`] for an optional string.
