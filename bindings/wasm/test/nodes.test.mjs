@@ -129,6 +129,19 @@ test('createNodes creates in order and returns the ids', () => {
   assert.deepEqual(s.write(sys, (tx) => tx.createNodes([])), []);
 });
 
+test('createNodes returns every id of a batch longer than one decoded text, each its own node\'s', () => {
+  const s = store();
+  const [root] = s.write(sys, (tx) => tx.createNodes([{ kind: 'platform', name: 'acme' }]));
+  // hot.js decodes the ids 64 to a text: 130 crosses two of its boundaries and ends short.
+  for (const n of [63, 64, 65, 130]) {
+    const names = Array.from({ length: n }, (_, i) => `b${n}-${i}`);
+    const ids = s.write(sys, (tx) => tx.createNodes(names.map((name) => ({ kind: 'distributor', name, parent: root }))));
+    assert.equal(ids.length, n);
+    assert.equal(new Set(ids).size, n);
+    assert.deepEqual(ids.map((id) => s.getNode(sys, id).name), names);
+  }
+});
+
 test('createNodes stamps one call\'s nodes with one time; their ids still sort in creation order', () => {
   const s = store();
   const [root] = s.write(sys, (tx) => tx.createNodes([{ kind: 'platform', name: 'acme' }]));
