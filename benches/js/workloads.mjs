@@ -52,7 +52,7 @@ const WARM = {
   ...QUICK, size: 'warm', distributors: 2, subs: 2, resellers: 5, tenants: 100, batch: 1_000,
   w3Pairs: 20, w4Gets: 2_000, w5Children: 1_000, w5Walks: 30, rounds: 1, reads: 5,
 };
-const FULL = { ...QUICK, size: 'full', w3Pairs: 50, w4Gets: 20_000, w5Walks: 10 };
+const FULL = { ...QUICK, size: 'full', w3Pairs: 50, w4Gets: 20_000 };
 
 /** The parameters of a preset: `tiny`, `quick` or `full`. */
 export function sizesOf(name) {
