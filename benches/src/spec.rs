@@ -48,6 +48,12 @@ pub struct Sizes {
     /// How many times W1 runs (the fastest counts); the ratio command runs the implementations'
     /// rounds in turn.
     pub w1_runs: usize,
+    /// Rounds of W3, W4 and W5 (the fastest of each counts), taking the implementations in
+    /// turn, the JavaScript ones between the native ones. More than W1's runs because they are
+    /// short (a round takes about a second), and this host's speed swings by up to 2x for
+    /// seconds at a time (a CPU-bound loop in Node measured 4.0 ms and 8.3 ms a pass minutes
+    /// apart): with three rounds, one implementation's fastest was often in a slow spell.
+    pub read_rounds: usize,
     /// Durable creates in W2 (at most `tenants - 1`: they go under one reseller).
     pub w2_creates: usize,
     /// Allocate/release batch pairs in W3.
@@ -84,6 +90,7 @@ impl Sizes {
                 tenants: 5,
                 batch: 16,
                 w1_runs: 1,
+                read_rounds: 1,
                 w2_creates: 3,
                 w3_pairs: 2,
                 w3_batch: 4,
@@ -103,6 +110,7 @@ impl Sizes {
                 tenants: 100,
                 batch: 10_000,
                 w1_runs: 3,
+                read_rounds: 7,
                 w2_creates: 40,
                 w3_pairs: 20,
                 w3_batch: 100,
@@ -122,6 +130,7 @@ impl Sizes {
                 tenants: 100,
                 batch: 10_000,
                 w1_runs: 3,
+                read_rounds: 7,
                 w2_creates: 60,
                 w3_pairs: 50,
                 w3_batch: 100,

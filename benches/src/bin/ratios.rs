@@ -216,10 +216,10 @@ fn main_inner() -> Result<()> {
     // W3, W4 and W5 leave the stores as they found them: more rounds of them, taking the
     // implementations in turn like W1's; each keeps its fastest round, and in every round the
     // implementations must agree.
-    for round in 2..=sizes.w1_runs {
+    for round in 2..=sizes.read_rounds {
         let mut seen = Vec::new();
         for (i, (key, run)) in only.iter().zip(runs.iter_mut()).enumerate() {
-            eprintln!("W3, W4 and W5 of {key}, round {round} of {} ...", sizes.w1_runs);
+            eprintln!("W3, W4 and W5 of {key}, round {round} of {} ...", sizes.read_rounds);
             let (stats, answers) = (Impl::named(key)?.rerun)(&dir, &sizes, &run.inputs)?;
             for (name, stat) in stats {
                 if let Some(kept) = run.stats.get_mut(name) {
