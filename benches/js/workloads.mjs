@@ -44,8 +44,8 @@ const QUICK = {
 };
 // Every code path of the workloads run often enough for V8 to compile it fully (its wasm and
 // JavaScript tiers), so that the measured rounds do not pay for compilation: `reads` rounds of
-// W4, W3 and W5 (10,000 gets, 200 batches of W3 and 3,000 pages of W5 in all, more than V8
-// needs). V8 moves a wasm function from its baseline tier to its optimising one only once it
+// W4, W3 and W5 (10,000 timed gets and as many untimed ones, 200 batches of W3 and 3,000 pages
+// of W5 in all, more than V8 needs). V8 moves a wasm function from its baseline tier to its optimising one only once it
 // has run a budget of instructions, and compiles it then in background threads; a path run
 // once a page (W5's cursor, its listing) takes 1,600-2,000 pages to get there, and a measured
 // round that still triggered it shared the two cores with the compiler (the package's W5

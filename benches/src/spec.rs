@@ -50,9 +50,10 @@ pub struct Sizes {
     pub w1_runs: usize,
     /// Rounds of W3, W4 and W5 (the fastest of each counts), taking the implementations in
     /// turn, the JavaScript ones between the native ones. More than W1's runs because they are
-    /// short (a round takes about a second), and this host's speed swings by up to 2x for
-    /// seconds at a time (a CPU-bound loop in Node measured 4.0 ms and 8.3 ms a pass minutes
-    /// apart): with three rounds, one implementation's fastest was often in a slow spell.
+    /// short (a round takes about a second at the quick size), and this host's speed swings by up
+    /// to 2x for seconds at a time (a CPU-bound loop in Node measured 4.0-8.3 ms a pass, in
+    /// stretches, within one process, where the one before had run at 4.0-4.3): with three
+    /// rounds, one implementation's fastest was often in a slow spell.
     pub read_rounds: usize,
     /// Durable creates in W2 (at most `tenants - 1`: they go under one reseller).
     pub w2_creates: usize,

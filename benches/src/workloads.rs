@@ -282,8 +282,10 @@ pub fn w3<E: Engine>(e: &mut E, pool: &[Id], s: &Sizes, seed: u64) -> Result<(St
 /// chunks of 100 gets, after one untimed get of every id: W4 measures reads of a warm store,
 /// as a service answers them, not the first reads after opening the file, which fetch its
 /// pages from the OS into the engine's cache (tenantree's first pass after a reopen measured
-/// 2.4-2.9 µs a get at the quick size, the passes after it 1.9-2.4). The JavaScript stores are
-/// in memory, so without it WASM/native divided a warm read by a cold one. Returns the first
+/// 2.4-2.9 µs a get at the quick size, the passes after it 1.9-2.45). The JavaScript stores
+/// stay open (and in memory) from round to round, so without it WASM/native divided a warm read
+/// by a cold one. tenantree's own cache of records, shared by its read transactions, is warmed
+/// too; raw redb and SQLite have only their page caches. Returns the first
 /// three nodes as observed.
 pub fn w4<E: Engine>(e: &E, ids: &[Id]) -> Result<(Stat, Vec<NodeView>)> {
     for &id in ids {
