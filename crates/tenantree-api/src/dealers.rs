@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 use tenantree::{
-    ChildQuery, DescendantQuery, Error, NameRule, NewAccount, NewNode, Node, NodeName, NodeUpdate, Profile, PropQuery,
-    Properties, Status,
+    ChildQuery, DescendantQuery, Email, Error, NameRule, NewAccount, NewNode, Node, NodeId, NodeName, NodeUpdate,
+    Profile, PropQuery, Properties, Status,
 };
 
 use crate::Call;
@@ -42,8 +42,16 @@ fn dealer(tx: &impl Reads, id: &str) -> Result<Node, Error> {
     if level_of_kind(&node.kind).is_some() { Ok(node) } else { Err(not_found("dealer", id)) }
 }
 
-/// The namespace holding a dealer's `phone` when it is not a phone number by the core's rule.
-const PHONE_NS: &str = "dealer.profile";
+/// The namespace holding a dealer's `phone` or `email` when the core's profile does not take it.
+const ASIDE_NS: &str = "dealer.profile";
+
+/// 001's fields that it types as bare strings, with their lengths, where the core's profile
+/// checks a form: `phone` a string of at most 32 characters (its examples say `text`), `email`
+/// one of at most 128 (its example reads `[email protected]`, the e-mail address the published
+/// page hid). A value the core's profile takes goes there (and an e-mail to the dealer's login
+/// account too); any other one-line string is kept as the node's `dealer.profile` property of
+/// the same name, and reads back as given.
+const LOOSE: [(&str, usize); 2] = [("phone", 32), ("email", 128)];
 
 /// Whether the core's profile takes `s` as a phone (digits, spaces and `+ - ( ) .`, with a
 /// digit).
@@ -51,35 +59,44 @@ fn core_phone(s: &str) -> bool {
     s.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) && s.chars().any(|c| c.is_ascii_digit())
 }
 
-/// 001 types `phone` as a string of at most 32 characters (its examples say `text`), with no
-/// form: a phone number goes in the core's profile, any other string is kept as the node's
-/// `dealer.profile` property `phone`. `Ok(true)`: the core's profile takes it.
-fn check_phone(s: &str) -> Result<bool, Error> {
+/// Checks a [`LOOSE`] field against 001's rule for it: `Ok(true)` when the core's profile takes
+/// it as well.
+fn check_loose(field: &str, max: usize, s: &str) -> Result<bool, Error> {
     let n = s.chars().count();
-    if n > 32 {
-        return Err(invalid("phone", format!("is {n} characters long, the maximum is 32")));
+    if n > max {
+        return Err(invalid(field, format!("is {n} characters long, the maximum is {max}")));
     }
     if s.chars().any(char::is_control) {
-        return Err(invalid("phone", "must be one line of text"));
+        return Err(invalid(field, "must be one line of text"));
     }
-    Ok(core_phone(s))
+    Ok(if field == "email" { Email::parse(s).is_ok() } else { core_phone(s) })
 }
 
-/// A dealer's phone kept outside the profile, if any.
-fn odd_phone(tx: &impl Reads, node: &Node) -> Result<Option<String>, Error> {
-    let query = PropQuery { keys: Some(vec!["phone".to_owned()]), search: None };
-    Ok(tx.props(node.id, PHONE_NS, &query)?.get("phone").and_then(Value::as_str).map(str::to_owned))
+/// The profile's slot of a [`LOOSE`] field.
+fn profile_slot<'a>(profile: &'a mut Profile, field: &str) -> &'a mut Option<String> {
+    if field == "email" { &mut profile.email } else { &mut profile.phone }
 }
 
-fn phone_prop(phone: &str) -> Properties {
-    Properties::from([("phone".to_owned(), Value::String(phone.to_owned()))])
+/// The update's slot of a [`LOOSE`] field.
+fn update_slot<'a>(update: &'a mut NodeUpdate, field: &str) -> &'a mut Option<Option<String>> {
+    if field == "email" { &mut update.email } else { &mut update.phone }
 }
 
-/// A dealer with its phone, wherever it is kept.
+/// A dealer's fields kept outside the profile.
+fn aside(tx: &impl Reads, node: &Node) -> Result<Properties, Error> {
+    let query = PropQuery { keys: Some(LOOSE.iter().map(|(f, _)| (*f).to_owned()).collect()), search: None };
+    tx.props(node.id, ASIDE_NS, &query)
+}
+
+/// A dealer with its fields, wherever they are kept.
 fn read_dealer(tx: &impl Reads, node: &Node) -> Result<Value, Error> {
     let mut v = dealer_json(node);
-    if let (Some(phone), Some(map)) = (odd_phone(tx, node)?, v.as_object_mut()) {
-        map.insert("phone".to_owned(), Value::String(phone));
+    if let Some(map) = v.as_object_mut() {
+        for (field, value) in aside(tx, node)? {
+            if value.is_string() {
+                map.insert(field, value);
+            }
+        }
     }
     Ok(v)
 }
@@ -173,32 +190,40 @@ pub(crate) fn create(call: &Call<'_>) -> Result<Response, ApiError> {
         return Err(invalid("password", "must not be empty").into());
     }
     let mut profile = profile_from(&body)?;
-    let odd = match profile.phone.take() {
-        Some(p) if !check_phone(&p)? => Some(p),
-        other => {
-            profile.phone = other;
-            None
+    let mut odd = Properties::new();
+    for (field, max) in LOOSE {
+        let slot = profile_slot(&mut profile, field);
+        let Some(v) = slot.as_deref() else { continue };
+        if !check_loose(field, max, v)?
+            && let Some(v) = slot.take()
+        {
+            odd.insert(field.to_owned(), Value::String(v));
         }
-    };
-    let max_tenants = body.int32_count("max_tenants")?.unwrap_or(DEFAULT_MAX_TENANTS);
-    let max_extensions = body.int32_count("max_extensions")?.unwrap_or(DEFAULT_MAX_EXTENSIONS);
+    }
+    let max_tenants = body.int32_count("max_tenants")?;
+    let max_extensions = body.int32_count("max_extensions")?;
     let enabled = body.boolean("enabled")?.unwrap_or(true);
     let tenant_full_access = body.boolean("tenant_full_access")?;
     let tenant_full_access = if first_level(call)? { tenant_full_access.unwrap_or(true) } else { true };
     let home = call.home()?;
     let email = profile.email.clone();
-    let new = NewNode::new(level.kind, name.as_str())
+    let base = NewNode::new(level.kind, name.as_str())
         .parent(home)
         .profile(profile)
-        .limit("tenants", max_tenants)
-        .limit("extensions", max_extensions)
         .tenant_full_access(tenant_full_access)
         .status(if enabled { Status::Enabled } else { Status::Disabled });
     let id = call
         .write(|tx| {
+            let new = base
+                .clone()
+                .limit("tenants", limit_or_default(&*tx, home, "tenants", max_tenants, DEFAULT_MAX_TENANTS)?)
+                .limit(
+                    "extensions",
+                    limit_or_default(&*tx, home, "extensions", max_extensions, DEFAULT_MAX_EXTENSIONS)?,
+                );
             let node = tx.create_node(&new)?;
-            if let Some(p) = &odd {
-                tx.upsert_props(node.id, PHONE_NS, &phone_prop(p))?;
+            if !odd.is_empty() {
+                tx.upsert_props(node.id, ASIDE_NS, &odd)?;
             }
             let mut account = NewAccount::new(name.as_str(), level.role).node(node.id).password(password.as_str());
             account.email = email;
@@ -214,14 +239,47 @@ pub(crate) fn create(call: &Call<'_>) -> Result<Response, ApiError> {
     Ok(Response::json(201, json!({"id": id.to_string()})))
 }
 
+/// A new dealer's limit of `resource`: the one given, or 001's default lowered to the smallest
+/// limit above it, so that a dealer created with the defaults under one with smaller limits
+/// is not refused for a number its creator never gave (a limit may not exceed one above it).
+/// The nodes above the caller's scope are not read (a scoped caller's home carries the limits
+/// that bind it: a dealer's are always set). O(depth).
+fn limit_or_default(
+    tx: &impl Reads,
+    parent: NodeId,
+    resource: &str,
+    given: Option<u64>,
+    default: u64,
+) -> Result<u64, Error> {
+    if let Some(n) = given {
+        return Ok(n);
+    }
+    let mut limit = default;
+    let mut at = Some(parent);
+    while let Some(id) = at {
+        let node = match tx.get_node(id) {
+            Ok(node) => node,
+            Err(Error::NotFound { .. }) if id != parent => break,
+            Err(e) => return Err(e),
+        };
+        if let Some(&n) = node.limits.get(resource) {
+            limit = limit.min(n);
+        }
+        at = node.parent;
+    }
+    Ok(limit)
+}
+
 /// `POST /api/dealers/{id}`: a partial update; 200 without content.
 pub(crate) fn update(call: &Call<'_>) -> Result<Response, ApiError> {
     let body = call.body()?;
-    for field in ["level", "name", "password"] {
-        if body.has(field) {
-            return Err(invalid(field, "cannot be changed by an update").into());
-        }
+    if body.has("password") {
+        return Err(invalid("password", "cannot be changed by an update").into());
     }
+    // A dealer's own document may be posted back as it was read: its `id`, `level` and `name`
+    // are taken when they are the dealer's, and refused when they would change it.
+    let level = body.string("level")?;
+    let name = body.string("name")?;
     let mut update = NodeUpdate::default();
     for field in PROFILE_FIELDS {
         let value = body.nullable_string(field)?;
@@ -234,15 +292,20 @@ pub(crate) fn update(call: &Call<'_>) -> Result<Response, ApiError> {
             _ => update.description = value,
         }
     }
-    // A phone the core's profile does not take is kept aside; setting either clears the other.
-    let odd = match update.phone.clone() {
-        Some(Some(p)) if !p.is_empty() && !check_phone(&p)? => {
-            update.phone = Some(None);
-            Some(Some(p))
+    // A value the core's profile does not take is kept aside; setting either clears the other.
+    let mut odd = Properties::new();
+    let mut cleared = Vec::new();
+    for (field, max) in LOOSE {
+        let slot = update_slot(&mut update, field);
+        match slot.clone() {
+            Some(Some(v)) if !v.is_empty() && !check_loose(field, max, &v)? => {
+                *slot = Some(None);
+                odd.insert(field.to_owned(), Value::String(v));
+            }
+            Some(_) => cleared.push(field.to_owned()),
+            None => {}
         }
-        Some(_) => Some(None),
-        None => None,
-    };
+    }
     let tenant_full_access = body.boolean("tenant_full_access")?;
     update.tenant_full_access =
         if tenant_full_access.is_some() && first_level(call)? { tenant_full_access } else { None };
@@ -256,17 +319,29 @@ pub(crate) fn update(call: &Call<'_>) -> Result<Response, ApiError> {
     let status = body.boolean("enabled")?.map(|e| if e { Status::Enabled } else { Status::Disabled });
     call.write(|tx| {
         let node = dealer(&*tx, call.param(0))?;
+        if level.as_deref().is_some_and(|l| level_of_kind(&node.kind).is_none_or(|own| own.name != l)) {
+            return Err(invalid("level", "cannot be changed by an update"));
+        }
+        if name.as_deref().is_some_and(|n| n != node.name.as_str()) {
+            return Err(invalid("name", "cannot be changed by an update"));
+        }
+        // What is asked as it already is changes nothing, and needs no right to change it.
+        let mut update = update.clone();
+        if update.tenant_full_access == Some(node.tenant_full_access) {
+            update.tenant_full_access = None;
+        }
+        let mut limits = limits.clone();
+        limits.retain(|resource, n| node.limits.get(resource) != n.as_ref());
         if !update.is_empty() {
             tx.update_node(node.id, &update)?;
         }
-        match &odd {
-            Some(Some(p)) => {
-                tx.upsert_props(node.id, PHONE_NS, &phone_prop(p))?;
-            }
-            Some(None) if odd_phone(&*tx, &node)?.is_some() => {
-                tx.delete_props(node.id, PHONE_NS, &["phone".to_owned()])?;
-            }
-            _ => {}
+        if !odd.is_empty() {
+            tx.upsert_props(node.id, ASIDE_NS, &odd)?;
+        }
+        let kept = aside(&*tx, &node)?;
+        let stale: Vec<String> = cleared.into_iter().filter(|f| kept.contains_key(f)).collect();
+        if !stale.is_empty() {
+            tx.delete_props(node.id, ASIDE_NS, &stale)?;
         }
         if !limits.is_empty() {
             tx.set_limits(node.id, &limits, None)?;

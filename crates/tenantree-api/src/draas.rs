@@ -143,7 +143,7 @@ pub(crate) fn list(call: &Call<'_>) -> Result<Response, ApiError> {
             return Err(invalid("parent", format!("a {} has no resellers", parent.kind)));
         }
         let show_owner = parent_param.is_none() || parent.kind == "distributor";
-        let owner = show_owner.then_some(&parent);
+        let owner = show_owner.then_some(parent.clone());
         let query = ChildQuery {
             kind: Some("reseller".to_owned()),
             search: search.clone(),
@@ -151,13 +151,25 @@ pub(crate) fn list(call: &Call<'_>) -> Result<Response, ApiError> {
             dir,
             ..ChildQuery::default()
         };
-        let (items, total, page, next) = if sort == "billingId" {
-            let mut all = all_children(tx, Some(parent.id), &query)?;
-            all.sort_by(|a, b| billing_order(a, b, dir));
+        // A group serves its own resellers and its distributors' (003's example lists both
+        // under one `parent`): gathered from each, sorted together, paged by number, as a
+        // sort by billingId is for any parent. Otherwise one range of the parent's children,
+        // by the core's cursor.
+        let (items, total, page, next) = if sort == "billingId" || parent.kind == "group" {
+            let mut all: Vec<(Node, Option<Node>)> =
+                all_children(tx, Some(parent.id), &query)?.into_iter().map(|n| (n, owner.clone())).collect();
+            if parent.kind == "group" {
+                let distributors = ChildQuery { kind: Some("distributor".to_owned()), ..ChildQuery::default() };
+                for distributor in all_children(tx, Some(parent.id), &distributors)? {
+                    let served = all_children(tx, Some(distributor.id), &query)?;
+                    all.extend(served.into_iter().map(|n| (n, Some(distributor.clone()))));
+                }
+            }
+            all.sort_by(|(a, _), (b, _)| listing_order(&sort, a, b, dir));
             let page = uint_param("page", params.get("page"), u64::MAX)?.unwrap_or(1).max(1);
             let start = usize::try_from((page - 1).saturating_mul(u64::from(page_size))).unwrap_or(usize::MAX);
             let total = all.len() as u64;
-            let items: Vec<Node> = all.into_iter().skip(start).take(page_size as usize).collect();
+            let items: Vec<(Node, Option<Node>)> = all.into_iter().skip(start).take(page_size as usize).collect();
             let more = (start as u64).saturating_add(items.len() as u64) < total;
             (items, total, page, more.then(|| (page + 1).to_string()))
         } else {
@@ -168,13 +180,13 @@ pub(crate) fn list(call: &Call<'_>) -> Result<Response, ApiError> {
             let offset = if cursor.is_some() { 0 } else { (page - 1).saturating_mul(u64::from(page_size)) };
             let q = ChildQuery { limit: Some(page_size), cursor, offset, ..query };
             let p = tx.children(Some(parent.id), &q)?;
-            (p.items, p.total, p.page, p.next)
+            (p.items.into_iter().map(|n| (n, owner.clone())).collect(), p.total, p.page, p.next)
         };
         // 003: 200 is "one or more resellers found", 404 "no reseller found".
         if total == 0 {
             return Err(not_found("reseller", "(none matches the listing)"));
         }
-        let resellers = items.iter().map(|n| list_item(tx, n, owner)).collect::<Result<Vec<_>, _>>()?;
+        let resellers = items.iter().map(|(n, o)| list_item(tx, n, o.as_ref())).collect::<Result<Vec<_>, _>>()?;
         let mut out = json!({
             "results": total,
             "pages": total.div_ceil(u64::from(page_size)),
@@ -184,7 +196,7 @@ pub(crate) fn list(call: &Call<'_>) -> Result<Response, ApiError> {
         if let Some(next) = next {
             params.set("parent", &parent.id.to_string());
             params.set("page_size", &page_size.to_string());
-            if sort == "billingId" {
+            if sort == "billingId" || parent.kind == "group" {
                 params.set("page", &next);
             } else {
                 params.set("cursor", &next);
@@ -198,9 +210,17 @@ pub(crate) fn list(call: &Call<'_>) -> Result<Response, ApiError> {
     Ok(Response::json(200, body))
 }
 
-fn billing_order(a: &Node, b: &Node, dir: Direction) -> Ordering {
-    let key = |n: &Node| (n.profile.billing_id.as_deref().map(str::to_lowercase), n.name.folded());
-    let o = key(a).cmp(&key(b));
+/// The order of a gathered listing: by billing id (then name), creation or name, as the core
+/// orders one parent's children (names folded, ties by id).
+fn listing_order(sort: &str, a: &Node, b: &Node, dir: Direction) -> Ordering {
+    let o = match sort {
+        "billingId" => {
+            let key = |n: &Node| (n.profile.billing_id.as_deref().map(str::to_lowercase), n.name.folded());
+            key(a).cmp(&key(b))
+        }
+        "created" => (a.created, a.id).cmp(&(b.created, b.id)),
+        _ => (a.name.folded(), a.id).cmp(&(b.name.folded(), b.id)),
+    };
     if dir == Direction::Desc { o.reverse() } else { o }
 }
 
@@ -461,7 +481,9 @@ pub(crate) fn voice_routing(call: &Call<'_>) -> Result<Response, ApiError> {
     let collection = Collection::parse(call.param(2))?;
     let mut params = listing_params(call, &["search", "sort", "dir", "page", "page_size"])?;
     let dir = direction(&params)?;
-    let sort = params.non_empty("sort").unwrap_or("id").to_owned();
+    // By name unless asked: 003's only searchable property, and the order of its examples
+    // (its pstn usages list id 21 "PSTN Test name" before id 8 "PSTN-Usage-DRAAS").
+    let sort = params.non_empty("sort").unwrap_or("name").to_owned();
     if !matches!(sort.as_str(), "id" | "name") {
         return Err(invalid("sort", format!("{sort:?} is not id or name")).into());
     }
@@ -525,12 +547,24 @@ fn prop_query(call: &Call<'_>, with_full: bool) -> Result<PropQuery, Error> {
     Ok(PropQuery { keys, search: call.query.non_empty("search").map(str::to_owned) })
 }
 
+/// The reseller's properties of `namespace`, secrets masked for every caller: 003 says "all
+/// property names containing password or token will be returned masked", with no exception for
+/// a role, where the core shows them in clear to whoever may read the namespace's secrets (the
+/// system administrator among them).
 fn read_props(call: &Call<'_>, namespace: &str, with_full: bool) -> Result<Properties, ApiError> {
     let query = prop_query(call, with_full)?;
-    call.read(|tx| {
+    let mut props = call.read(|tx| {
         let node = path_reseller(call, tx)?;
         tx.props(node.id, namespace, &query)
-    })
+    })?;
+    for (key, value) in &mut props {
+        if tenantree::is_secret_key(key) {
+            *value = Value::String(tenantree::MASK.to_owned());
+        } else {
+            tenantree::mask_secrets(value);
+        }
+    }
+    Ok(props)
 }
 
 enum Write {

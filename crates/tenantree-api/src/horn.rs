@@ -7,7 +7,7 @@ use crate::Call;
 use crate::body::parse_id_path;
 use crate::error::{ApiError, invalid, not_found};
 use crate::request::Response;
-use crate::util::{Reads, to_json, uint_param};
+use crate::util::{MAX_PAGE, Reads, to_json, uint_param};
 
 /// The namespace of a client's feature flags.
 pub(crate) const FEATURES: &str = "client.features";
@@ -16,7 +16,7 @@ pub(crate) const FEATURES: &str = "client.features";
 const FLAGS: [&str; 6] = ["uniqueUsersHandle", "dialOut", "friendlyURLs", "midi", "dialIn", "events"];
 
 /// Default page size of the client list.
-const DEFAULT_LIMIT: u32 = 100;
+const DEFAULT_LIMIT: u64 = 100;
 
 fn client(tx: &impl Reads, id: &str) -> Result<Node, Error> {
     let node = tx.get_node(parse_id_path("client", id)?)?;
@@ -93,22 +93,35 @@ pub(crate) fn get(call: &Call<'_>) -> Result<Response, ApiError> {
     Ok(Response::json(200, client_json(&node)?))
 }
 
-/// `GET /clients?query=&offset=&limit=` → `{"total", "results"}`.
+/// `GET /clients?query=&offset=&limit=` → `{"total", "results"}`. 000 gives `limit` ("number
+/// of items returned") no maximum: any count is served, read from the core a page of at most
+/// 1000 at a time, and `limit=0` answers the total with no results.
 pub(crate) fn list(call: &Call<'_>) -> Result<Response, ApiError> {
     let offset = uint_param("offset", call.query.get("offset"), u64::MAX)?.unwrap_or(0);
-    let limit = crate::util::page_size_param("limit", call.query.get("limit"))?.unwrap_or(DEFAULT_LIMIT);
-    let query = ChildQuery {
+    let limit = uint_param("limit", call.query.get("limit"), u64::MAX)?.unwrap_or(DEFAULT_LIMIT);
+    let mut query = ChildQuery {
         kind: Some("client".to_owned()),
         search: call.query.non_empty("query").map(str::to_owned),
         offset,
-        limit: Some(limit),
         ..ChildQuery::default()
     };
     let home = call.home()?;
     let (total, results) = call.read(|tx| {
-        let page = tx.children(Some(home), &query)?;
-        let mut results = Vec::with_capacity(page.items.len());
-        for node in &page.items {
+        let mut nodes = Vec::new();
+        let total = loop {
+            let left = limit.saturating_sub(nodes.len() as u64);
+            // A page of one when nothing is left to read: its total is the answer's.
+            query.limit = Some(u32::try_from(left.clamp(1, u64::from(MAX_PAGE))).unwrap_or(MAX_PAGE));
+            let page = tx.children(Some(home), &query)?;
+            let got = page.items.len() as u64;
+            nodes.extend(page.items.into_iter().take(usize::try_from(left).unwrap_or(usize::MAX)));
+            query.offset = query.offset.saturating_add(got);
+            if got == 0 || nodes.len() as u64 >= limit {
+                break page.total;
+            }
+        };
+        let mut results = Vec::with_capacity(nodes.len());
+        for node in &nodes {
             let flags = tx.props(node.id, FEATURES, &PropQuery::default())?;
             let mut item = json!({
                 "parent": node.parent.map(|p| p.to_string()),
@@ -124,7 +137,7 @@ pub(crate) fn list(call: &Call<'_>) -> Result<Response, ApiError> {
             }
             results.push(item);
         }
-        Ok((page.total, results))
+        Ok((total, results))
     })?;
     Ok(Response::json(200, json!({"total": total, "results": results})))
 }

@@ -100,7 +100,9 @@
 //! `parentId` is the parent node's id (the platform root for top clients of the instance);
 //! `details` holds the profile fields that are set and `created`/`updated`. The list holds the
 //! direct children of the caller's client whose name (or another searchable field) contains
-//! `query`, ignoring case; `offset` defaults to 0 and `limit` to 100 (at most 1000). The
+//! `query`, ignoring case; `offset` defaults to 0 and `limit` to 100, with no maximum (000
+//! gives none: a larger page is read from the core 1000 at a time), and `limit=0` answers the
+//! total with no results. The
 //! per-client flags `uniqueUsersHandle`, `dialOut`, `friendlyURLs`, `midi`, `dialIn`, `events`
 //! (booleans, default false) and `validator` (string or null) are properties of the client's
 //! `client.features` namespace: set them with `POST /v1/nodes/{id}/properties/client.features`,
@@ -120,22 +122,27 @@
 //! A dealer is a node of kind `distributor`, `sub_distributor` or `reseller` (from `level`)
 //! created under the caller's home, plus an account named `name` with `password` and the role
 //! `distributor_admin`, `sub_distributor_admin` or `reseller_admin`: the dealer logs in with
-//! them. The core's kind rules refuse impossible levels (a system administrator creates
-//! DISTRIBUTORs, and RESELLERs, under the platform root; a distributor's admin creates
-//! SUB_DISTRIBUTORs and RESELLERs). Validation: `level` one of the three; `name` under 001's
-//! login rule ([`NameRule::Login`](tenantree::NameRule::Login)); `password` a non-empty string
-//! (then the password policy); `email` at most 128 and well formed; `display_name` at most
-//! 1024; `phone` at most 32 characters of any text, as 001 types it (its examples say
-//! `text`: a phone number goes in the core's profile, other text is kept as the node's
-//! `dealer.profile` property `phone`); `address` at most 128;
+//! them. The core's kind rules refuse impossible levels (001 names no parent, so a system
+//! administrator creates dealers of every level under the platform root; a distributor's
+//! admin creates SUB_DISTRIBUTORs and RESELLERs, a sub-distributor's RESELLERs). Validation:
+//! `level` one of the three; `name` under 001's login rule
+//! ([`NameRule::Login`](tenantree::NameRule::Login)); `password` a non-empty string (then the
+//! password policy); `email` at most 128 and `phone` at most 32 characters of one-line text,
+//! as 001 types them (its examples say `[email protected]`, the address the published page hid,
+//! and `text`): an address or a phone number the core's profile takes goes there (an address
+//! to the login account too), other text is kept as the node's `dealer.profile` property of
+//! the same name and reads back as given; `display_name` at most 1024; `address` at most 128;
 //! `max_tenants`/`max_extensions` int32 ≥ 0, defaulting to 100 and 50000 (001 marks them
-//! required and gives defaults: the defaults apply); `enabled` and `tenant_full_access` default
-//! to true. `max_tenants` is the node's `tenants` limit, `max_extensions` its `extensions`
+//! required and gives defaults: the defaults apply, lowered to the smallest limit above the
+//! new dealer, which a limit may not exceed); `enabled` and `tenant_full_access` default to
+//! true. `max_tenants` is the node's `tenants` limit, `max_extensions` its `extensions`
 //! limit, `enabled` its own status, `tenant_full_access` its flag (taken only from a
 //! first-level caller, a DISTRIBUTOR's admin or one above: 001 says it "is not valid if not
 //! modified by first level dealer"; from anyone else it is ignored). Ids are node UUIDs. The list
 //! holds the dealers directly under the caller's home. An update takes the same fields but
-//! `level`, `name` and `password`; a dealer cannot change its own `enabled`, limits or
+//! `password` (400); `level` and `name` are accepted when they are the dealer's own, so that a
+//! document read with GET posts back, and refused (400) when they would change it; a value
+//! equal to the dealer's is no change. A dealer cannot change its own `enabled`, limits or
 //! `tenant_full_access` (403). A profile field that is not set reads `""` (001 types them all
 //! as strings), never `null`.
 //!
@@ -200,10 +207,11 @@
 //! the tree). Any other type, or a uuid of another kind, is 400 (`owner.type`). The list needs
 //! `parent` from a store-wide caller (400 without); other callers default to their home, and a
 //! caller bound to a reseller sees that reseller alone. `parent` may be any node resellers hang
-//! under. Fields: `uuid`, `name`, `billingId` (`""` when unset: 003 types it a string that
+//! under; a group serves its own resellers and its distributors' (003's example lists both
+//! under one `parent`), sorted and paged together by page number. Fields: `uuid`, `name`, `billingId` (`""` when unset: 003 types it a string that
 //! is always there), `markup` (the markup in force, a number, absent without one), `status`
 //! (from the effective status: `active`, `suspended` or `disabled`) and `owner` `{"type", "uuid", "name"}` (the parent's kind, id and name): in
-//! lists when no `parent` was given or the parent is a distributor, in a single reseller only
+//! lists when no `parent` was given or the reseller's parent is a distributor, in a single reseller only
 //! when the parent is a distributor (a group owner is left out, as 003 says). A single reseller
 //! also has `markups` (`[{"markup": "10.0", "startDate": "2022-01-01T21:42:07.234119"}]`,
 //! newest first, UTC without a zone as in 003's example) and `nbOfTenants` (the core's count of
@@ -233,15 +241,16 @@
 //! namespaces `voice_routing.pstn_usages`, `voice_routing.voice_routes` and
 //! `voice_routing.voice_routing_policies`, keyed by id. Create and change them with
 //! `/v1/nodes/{group}/voice-routing/{collection}`. They list with `search` (name), `sort`
-//! (`id`, default, or `name`), `dir`, `page` (default 1), `page_size` (default 10) and `next`;
+//! (`name`, default, as 003's examples are ordered, or `id`), `dir`, `page` (default 1), `page_size` (default 10) and `next`;
 //! a voice route's or policy's `pstnUsages` read as `[{"id", "name"}]`.
 //!
 //! Configurations: `general` is the namespace `general`, branding general and pages are
 //! `branding.general` and `branding.pages`, styling is `branding.styling.font|image|theme`. GET
 //! answers the reseller's own properties (`keys` a comma-separated list, `search` a substring
 //! of the key; `full=true` ignores both); POST upserts, PUT replaces the namespace, DELETE
-//! removes keys. Keys containing `password` or `token` read `********` unless the caller may
-//! read the namespace's secrets (the core's rule). Branding GETs answer the dictionary itself,
+//! removes keys. Keys containing `password` or `token` read `********`, at any depth and for
+//! every caller, the system administrator too (003 makes no exception; `/v1` keeps the core's
+//! rule, in clear for whoever may read the namespace's secrets). Branding GETs answer the dictionary itself,
 //! the general GET wraps it in `properties`, as 003 shows. 003 documents the branding-general
 //! update at `/configurations/general`, where the general update already is: a `PUT` there
 //! whose body has a `properties` key replaces the general configuration, and any other body
@@ -263,22 +272,28 @@
 //! | GET, POST | `/api/holidays/{id}` | 200 holiday / 200, no content | 400, 404 |
 //! | POST | `/api/holidays/{id}/destroy` | 204 | 400 (not an id), 404 |
 //!
-//! Every endpoint acts on the tenant the caller's account is bound to (a caller bound to no
-//! tenant gets 404); the core's tenant records already use 004's field names, defaults,
+//! Every endpoint acts on the tenant the caller's account is bound to. 004's paths name no
+//! tenant, so a caller bound to none (the administrator's token, a dealer) acts on the tenant
+//! its `X-Tenant-Id` header names (a tenant in its scope), or else on the only tenant in its
+//! scope; with none, or several and no header, it gets 404; the core's tenant records already use 004's field names, defaults,
 //! limits and masking, so bodies go into them and answers come out of them unchanged, and the
 //! core's permissions decide who may write (a `tenant_user` reads, a `tenant_admin` writes).
 //! `id` in settings is the tenant's node UUID; the settings answer has exactly 004's fields
 //! (the update's `avatar_file_id` is left out; an avatar set by id alone reads at
 //! `avatar_file_url` `/api/blobs/{id}`, and a limit the tenant does not have, `max_*` or the
-//! status's `licensed_users`, reads 0, "no limit", keeping 004's integer type); holiday ids are strings (as 004 shows every id)
-//! holding the core's holiday numbers. A field of the wrong type is 400 naming it
+//! status's `licensed_users`, reads 0, "no limit", keeping 004's integer type; an update's
+//! `max_*` of 0 is "no limit" too, so the document `GET /api/tenant` answers posts back as it
+//! is and changes nothing, its masked secrets included); holiday ids are strings (as 004 shows
+//! every id) holding the core's holiday numbers, and one of another form names no holiday (404;
+//! `/destroy` answers it 400, 004's "Invalid rule ID supplied"). A field of the wrong type is 400 naming it
 //! (`details.field`, e.g. `office_hours.monday.enabled`). `balance` is a
 //! recharge of that amount (at most five decimals). `filter` takes OData-style conditions
 //! joined by `and`: `field op value` with `op` one of `eq`, `ne`, `gt`, `ge`, `lt`, `le`,
 //! `contains`, text in single quotes (`region eq 'BEL' and year_start ge 2025`); `orderby` is
 //! `field` or `field desc`; `skip` defaults to 0 and `top` to 100. The password policy read is
-//! the one in force at the tenant: until a tenant sets its own, that is the harness's store
-//! default ([`relaxed_policy`]), not 004's documented defaults.
+//! the one set on the tenant or the nearest node above it, and 004's documented defaults when
+//! there is none (the harness's relaxed store default, [`relaxed_policy`], is what then
+//! applies to passwords); an update changes the fields given and keeps the others.
 //!
 //! # `/v1`: tenantree's own API
 //!
@@ -508,8 +523,14 @@ impl Api {
                 render(&ApiError::with_status(405, e), dialect).with_header("Allow", allow)
             }
             Match::Found(route, params) => {
-                let mut call =
-                    Call { api: self, params, query: Query::parse(raw_query), body: &req.body, session: None };
+                let mut call = Call {
+                    api: self,
+                    params,
+                    query: Query::parse(raw_query),
+                    headers: &req.headers,
+                    body: &req.body,
+                    session: None,
+                };
                 let result = if route.public {
                     (route.handler)(&call)
                 } else {
@@ -543,11 +564,18 @@ pub(crate) struct Call<'a> {
     pub(crate) api: &'a Api,
     pub(crate) params: Vec<String>,
     pub(crate) query: Query,
+    /// The request's headers, in order.
+    pub(crate) headers: &'a [(String, String)],
     pub(crate) body: &'a [u8],
     pub(crate) session: Option<Session>,
 }
 
 impl Call<'_> {
+    /// The first header named `name`, ignoring case.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        request::header(self.headers, name)
+    }
+
     /// The route parameter at `index` (in pattern order).
     pub(crate) fn param(&self, index: usize) -> &str {
         self.params.get(index).map_or("", String::as_str)

@@ -286,7 +286,9 @@ impl Schema {
     /// Every seed API on one store (what `tenantree serve` uses): 001/004's channel
     /// (`platform`, `distributor`, `sub_distributor`, `reseller`, `tenant`), 003's `group` at
     /// the top with distributors and resellers under it, 002's groups under resellers and
-    /// tenants, and 000's self-nesting `client` (at the top or under a platform). Names are
+    /// tenants, and 000's self-nesting `client` (at the top or under a platform). 001's create
+    /// names no parent, so a store-wide administrator creates a dealer of any level at the top:
+    /// a sub-distributor and a reseller may also sit right under the platform. Names are
     /// free labels (003 uses spaces; the 001 dialect checks its stricter login rule itself);
     /// reseller names are unique store-wide (002's ALREADY_EXISTS), the rest among siblings;
     /// billing ids are unique per group (003). Resources: `tenants`, `resellers` and `clients`
@@ -314,7 +316,7 @@ impl Schema {
                 label("group", &["reseller", "tenant"], true),
                 label("client", &["client", "platform"], true),
                 label("distributor", &["platform", "group"], false),
-                label("sub_distributor", &["distributor"], false),
+                label("sub_distributor", &["distributor", "platform"], false),
                 reseller,
                 tenant,
             ],

@@ -20,10 +20,11 @@ const DEALER_FIELDS: [&str; 13] = [
     "website",
 ];
 
-/// 001's create example. Its e-mail reads `[email protected]` in the document (an address
-/// hidden by the page it was copied from): a real address stands in for it (the core checks
-/// the form of an e-mail). Its phone is the placeholder `text` in the document, which 001's
-/// type (a string of at most 32) allows: see `the_placeholder_phone_is_a_phone_as_001_types_it`.
+/// 001's create example with a real e-mail address and phone number. The document's e-mail
+/// reads `[email protected]` (an address hidden by the page it was copied from) and its phone is
+/// the placeholder `text`; 001's types (strings of at most 128 and 32 characters) allow both:
+/// see `the_placeholder_phone_is_a_phone_as_001_types_it` and
+/// `the_documented_email_is_a_string_of_at_most_128_as_001_types_it`.
 fn example_create() -> Value {
     json!({
       "enabled": true,
@@ -78,6 +79,37 @@ fn the_placeholder_phone_is_a_phone_as_001_types_it() {
     assert_eq!(h.expect(200, "GET", &sub_path, &distributor, None)["phone"], "text");
     h.expect(200, "POST", &sub_path, &distributor, Some(json!({"phone": "+32 2 555 01 23"})));
     assert_eq!(h.expect(200, "GET", &sub_path, &distributor, None)["phone"], "+32 2 555 01 23");
+}
+
+#[test]
+fn the_documented_email_is_a_string_of_at_most_128_as_001_types_it() {
+    // 001 types `email` as a string of at most 128 characters: its example as published is one.
+    let h = harness();
+    let mut body = example_create();
+    body["email"] = json!("[email protected]");
+    let id = h.expect(201, "POST", "/api/dealers", ADMIN, Some(body))["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/dealers/{id}");
+    assert_eq!(h.expect(200, "GET", &path, ADMIN, None)["email"], "[email protected]");
+    assert_eq!(h.expect(200, "GET", "/api/dealers", ADMIN, None)["items"][0]["email"], "[email protected]");
+    // Updates between an address and any other text, and clearing it; the phone is untouched.
+    h.expect(200, "POST", &path, ADMIN, Some(json!({"email": "sales@example.com"})));
+    assert_eq!(h.expect(200, "GET", &path, ADMIN, None)["email"], "sales@example.com");
+    h.expect(200, "POST", &path, ADMIN, Some(json!({"email": "not-an-address", "phone": "text"})));
+    let got = h.expect(200, "GET", &path, ADMIN, None);
+    assert_eq!((got["email"].clone(), got["phone"].clone()), (json!("not-an-address"), json!("text")));
+    h.expect(200, "POST", &path, ADMIN, Some(json!({"email": null})));
+    let got = h.expect(200, "GET", &path, ADMIN, None);
+    assert_eq!((got["email"].clone(), got["phone"].clone()), (json!(""), json!("text")));
+    // 128 characters, whatever their form, and no more.
+    let longest = format!("{}@example.com", "a".repeat(116));
+    h.expect(200, "POST", &path, ADMIN, Some(json!({"email": longest})));
+    assert_eq!(h.expect(200, "GET", &path, ADMIN, None)["email"], json!(longest));
+    let r = h.call("POST", &path, Some(ADMIN), Some(json!({"email": format!("a{longest}")})));
+    error_code(&r, 400, "INVALID_ARGUMENT");
+    assert_eq!(r.body.unwrap()["details"]["field"], "email");
+    let r = h.call("POST", &path, Some(ADMIN), Some(json!({"email": "two\nlines"})));
+    error_code(&r, 400, "INVALID_ARGUMENT");
+    assert_eq!(h.expect(200, "GET", &path, ADMIN, None)["email"], json!(longest));
 }
 
 #[test]
@@ -179,7 +211,6 @@ fn every_documented_rule_is_checked() {
         ("password", Value::Null, "password"),
         ("password", json!(""), "password"),
         ("email", json!(format!("{}@example.com", "a".repeat(120))), "email"),
-        ("email", json!("not-an-address"), "email"),
         ("display_name", json!("d".repeat(1025)), "display_name"),
         ("phone", json!("1".repeat(33)), "phone"),
         ("address", json!("a".repeat(129)), "address"),
@@ -216,13 +247,63 @@ fn every_documented_rule_is_checked() {
     for field in ["level", "name", "password"] {
         let r = h.call("POST", &format!("/api/dealers/{id}"), Some(ADMIN), Some(json!({field: "x"})));
         error_code(&r, 400, "INVALID_ARGUMENT");
+        assert_eq!(r.body.unwrap()["details"]["field"], field);
     }
+    let r = h.call("POST", &format!("/api/dealers/{id}"), Some(ADMIN), Some(json!({"level": "RESELLER"})));
+    error_code(&r, 400, "INVALID_ARGUMENT");
+    // The same level and name are the dealer's own, not a change: a read document posts back.
+    let own = h.expect(200, "GET", &format!("/api/dealers/{id}"), ADMIN, None);
+    assert_eq!((own["level"].clone(), own["name"].clone()), (json!("DISTRIBUTOR"), json!("upd")));
+    let mut changed = own.clone();
+    changed["description"] = json!("changed");
+    h.expect(200, "POST", &format!("/api/dealers/{id}"), ADMIN, Some(changed.clone()));
+    assert_eq!(h.expect(200, "GET", &format!("/api/dealers/{id}"), ADMIN, None), changed);
     let r = h.call("POST", &format!("/api/dealers/{id}"), Some(ADMIN), Some(json!({"phone": "9".repeat(33)})));
     error_code(&r, 400, "INVALID_ARGUMENT");
     let r = h.call("GET", "/api/dealers/00000000-0000-4000-8000-000000000000", Some(ADMIN), None);
     error_code(&r, 404, "NOT_FOUND");
     let r = h.call("GET", "/api/dealers", None, None);
     error_code(&r, 401, "UNAUTHENTICATED");
+}
+
+#[test]
+fn the_administrator_creates_every_level_and_defaults_fit_under_smaller_limits() {
+    let h = harness();
+    // 001's create names no parent: the administrator's dealers of every level go to the top.
+    for level in ["SUB_DISTRIBUTOR", "RESELLER"] {
+        let id = h.dealer(ADMIN, level, &format!("top-{}", level.to_lowercase()));
+        assert_eq!(h.expect(200, "GET", &format!("/api/dealers/{id}"), ADMIN, None)["level"], level);
+    }
+    assert_eq!(h.expect(200, "GET", "/api/dealers", ADMIN, None)["count"], 2);
+    // A dealer created without limits under one with limits below 001's defaults gets its
+    // creator's limits; one given larger limits is refused.
+    let small =
+        json!({"level": "DISTRIBUTOR", "name": "small", "password": "pw", "max_tenants": 10, "max_extensions": 1000});
+    h.expect(201, "POST", "/api/dealers", ADMIN, Some(small));
+    let small = h.login("small", "pw");
+    let id = h.expect(
+        201,
+        "POST",
+        "/api/dealers",
+        &small,
+        Some(json!({"level": "SUB_DISTRIBUTOR", "name": "small-sub", "password": "pw", "max_extensions": 200})),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let got = h.expect(200, "GET", &format!("/api/dealers/{id}"), &small, None);
+    assert_eq!((got["max_tenants"].clone(), got["max_extensions"].clone()), (json!(10), json!(200)));
+    let sub = h.login("small-sub", "pw");
+    let id = h.dealer(&sub, "RESELLER", "small-res");
+    let got = h.expect(200, "GET", &format!("/api/dealers/{id}"), &sub, None);
+    assert_eq!((got["max_tenants"].clone(), got["max_extensions"].clone()), (json!(10), json!(200)));
+    let r = h.call(
+        "POST",
+        "/api/dealers",
+        Some(&small),
+        Some(json!({"level": "RESELLER", "name": "big-res", "password": "pw", "max_tenants": 11})),
+    );
+    error_code(&r, 400, "INVALID_LIMIT");
 }
 
 #[test]
@@ -253,6 +334,14 @@ fn dealer_levels_nest_and_a_dealer_cannot_raise_its_own_limits() {
     // Its own limits are not its to change.
     let r = h.call("POST", &format!("/api/dealers/{sub_id}"), Some(&subtoken), Some(json!({"max_tenants": 1000})));
     error_code(&r, 403, "FORBIDDEN");
+    // Its own document posted back as read changes nothing, and so is not refused; by its
+    // creator too.
+    for token in [&subtoken, &dist] {
+        let own = h.expect(200, "GET", &format!("/api/dealers/{sub_id}"), token, None);
+        let r = h.call("POST", &format!("/api/dealers/{sub_id}"), Some(token), Some(own.clone()));
+        assert_eq!((r.status, r.body.clone()), (200, None), "{:?}", r.body);
+        assert_eq!(h.expect(200, "GET", &format!("/api/dealers/{sub_id}"), token, None), own);
+    }
     // tenant_full_access counts only from a first-level dealer: the sub-distributor's is ignored.
     let r = h.call("POST", "/api/dealers", Some(&subtoken), Some(json!({"level": "RESELLER", "name": "res2", "password": "pw", "max_tenants": 1, "tenant_full_access": false})));
     assert_eq!(r.status, 201, "{:?}", r.body);

@@ -215,6 +215,49 @@ fn list_with_parent_search_sort_and_cursor_paging() {
 }
 
 #[test]
+fn a_group_serves_its_own_resellers_and_its_distributors() {
+    // 003's list example: one `parent`, a distributor-less reseller and one whose owner is a
+    // distributor.
+    let h = harness();
+    let group = h.node("group", "Netaxis Group", None);
+    let dist = h.node("distributor", "Netaxis NL Distributor", Some(&group));
+    let other = h.node("distributor", "Elsewhere", Some(&h.platform()));
+    create(&h, ADMIN, json!({"name": "Distributor-less reseller NL 1", "owner": {"type": "group", "uuid": group}}));
+    create(&h, ADMIN, json!({"name": "Netaxis NL Reseller 1", "owner": {"type": "distributor", "uuid": dist}}));
+    create(&h, ADMIN, json!({"name": "another", "owner": {"type": "distributor", "uuid": dist}}));
+    create(&h, ADMIN, json!({"name": "Not served", "owner": {"type": "distributor", "uuid": other}}));
+    let names = |list: &Value| -> Vec<String> {
+        list["resellers"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_owned()).collect()
+    };
+    let list = h.expect(200, "GET", &format!("{BASE}?parent={group}"), ADMIN, None);
+    assert_eq!(list["results"], 3);
+    assert_eq!(names(&list), ["another", "Distributor-less reseller NL 1", "Netaxis NL Reseller 1"]);
+    assert!(list["resellers"][1].get("owner").is_none(), "{list}");
+    for i in [0, 2] {
+        assert_eq!(
+            list["resellers"][i]["owner"],
+            json!({"type": "distributor", "uuid": dist, "name": "Netaxis NL Distributor"})
+        );
+    }
+    // Sorted and paged across them, the token carrying the query.
+    let desc = h.expect(200, "GET", &format!("{BASE}?parent={group}&dir=desc&page_size=2"), ADMIN, None);
+    assert_eq!(
+        (desc["pages"].clone(), names(&desc)),
+        (json!(2), vec!["Netaxis NL Reseller 1".to_owned(), "Distributor-less reseller NL 1".to_owned()])
+    );
+    let next = desc["next"].as_str().unwrap();
+    let rest = h.expect(200, "GET", &format!("{BASE}?next={next}"), ADMIN, None);
+    assert_eq!((rest["page"].clone(), names(&rest)), (json!(2), vec!["another".to_owned()]));
+    assert!(rest.get("next").is_none());
+    let found = h.expect(200, "GET", &format!("{BASE}?parent={group}&search=netaxis"), ADMIN, None);
+    assert_eq!(names(&found), ["Netaxis NL Reseller 1"]);
+    // A distributor still serves its own alone; an account bound to the group sees all three.
+    assert_eq!(h.expect(200, "GET", &format!("{BASE}?parent={dist}"), ADMIN, None)["results"], 2);
+    let group_admin = h.account("ops@group.example", &group, "distributor_admin");
+    assert_eq!(names(&h.expect(200, "GET", BASE, &group_admin, None)), names(&list));
+}
+
+#[test]
 fn a_distributor_admin_creates_under_its_home_and_a_reseller_sees_itself() {
     let h = harness();
     let (_, dist) = owners(&h);
@@ -376,12 +419,16 @@ fn voice_routing_lists_of_the_owner_group() {
     error_code(&r, 400, "STILL_IN_USE");
 
     let base = format!("{BASE}/{uuid}/configurations/voice_routing");
-    let usages = h.expect(200, "GET", &format!("{base}/pstn_usages?sort=id&dir=desc"), ADMIN, None);
+    // 003's example, in its order: by name, the default.
+    let usages = h.expect(200, "GET", &format!("{base}/pstn_usages"), ADMIN, None);
     assert_eq!(
         usages,
         json!({"page": 1, "pageSize": 10, "pages": 1, "results": 2,
                "pstnUsages": [{"id": 21, "name": "PSTN Test name"}, {"id": 8, "name": "PSTN-Usage-DRAAS"}]})
     );
+    let by_id = h.expect(200, "GET", &format!("{base}/pstn_usages?sort=id"), ADMIN, None);
+    assert_eq!((by_id["pstnUsages"][0]["id"].clone(), by_id["pstnUsages"][1]["id"].clone()), (json!(8), json!(21)));
+    assert_eq!(h.expect(200, "GET", &format!("{base}/pstn_usages?sort=id&dir=desc"), ADMIN, None), usages);
     let routes = h.expect(200, "GET", &format!("{base}/voice_routes"), ADMIN, None);
     assert_eq!(keys(&routes), ["page", "pageSize", "pages", "results", "voiceRoutes"]);
     assert_eq!(
@@ -401,11 +448,11 @@ fn voice_routing_lists_of_the_owner_group() {
     let s = h.expect(200, "GET", &format!("{base}/pstn_usages?search=draas"), ADMIN, None);
     assert_eq!(s["results"], 1);
     let p1 = h.expect(200, "GET", &format!("{base}/pstn_usages?page_size=1"), ADMIN, None);
-    assert_eq!((p1["pages"].clone(), p1["pstnUsages"][0]["id"].clone()), (json!(2), json!(8)));
+    assert_eq!((p1["pages"].clone(), p1["pstnUsages"][0]["id"].clone()), (json!(2), json!(21)));
     let p2 = h.expect(200, "GET", &format!("{base}/pstn_usages?next={}", p1["next"].as_str().unwrap()), ADMIN, None);
-    assert_eq!((p2["page"].clone(), p2["pstnUsages"][0]["id"].clone()), (json!(2), json!(21)));
+    assert_eq!((p2["page"].clone(), p2["pstnUsages"][0]["id"].clone()), (json!(2), json!(8)));
     let p2 = h.expect(200, "GET", &format!("{base}/pstn_usages?page=2&page_size=1"), ADMIN, None);
-    assert_eq!(p2["pstnUsages"][0]["id"], 21);
+    assert_eq!(p2["pstnUsages"][0]["id"], 8);
     let r = h.call("GET", &format!("{base}/trunks"), Some(ADMIN), None);
     assert!(r.status == 400 || r.status == 404, "{:?}", r.body);
     let r = h.call("GET", &format!("{base}/pstn_usages?sort=priority"), Some(ADMIN), None);
@@ -434,21 +481,31 @@ fn general_configuration_with_upsert_replace_delete_and_masking() {
         "POST",
         &url,
         ADMIN,
-        Some(json!({"properties": {"prop_1": "a", "prop_2": "b", "sip_password": "hunter2", "api_token": "t0k"}})),
+        Some(json!({"properties": {
+            "prop_1": "a", "prop_2": "b", "sip_password": "hunter2", "api_token": "t0k",
+            "smtp": {"host": "mail.example", "Password": "pw"},
+        }})),
     );
     let some = h.expect(200, "GET", &format!("{url}?keys=prop_1,max_calls"), ADMIN, None);
     assert_eq!(some, json!({"properties": {"max_calls": 25, "prop_1": "a"}}));
     let found = h.expect(200, "GET", &format!("{url}?search=prop"), ADMIN, None);
     assert_eq!(keys(&found["properties"]), ["prop_1", "prop_2"]);
 
-    // Keys containing password or token read masked to a reseller admin.
+    // Keys containing password or token read masked to every caller: the system administrator
+    // (who may read secrets in clear through /v1) ...
+    let masked = h.expect(200, "GET", &url, ADMIN, None);
+    assert_eq!(masked["properties"]["sip_password"], "********");
+    assert_eq!(masked["properties"]["api_token"], "********");
+    assert_eq!(masked["properties"]["smtp"], json!({"host": "mail.example", "Password": "********"}));
+    assert_eq!(masked["properties"]["prop_1"], "a");
+    // ... and a reseller admin.
     let admin = h.account("ops@r.example", &uuid, "reseller_admin");
     let masked = h.expect(200, "GET", &url, &admin, None);
     assert_eq!(masked["properties"]["sip_password"], "********");
     assert_eq!(masked["properties"]["api_token"], "********");
     assert_eq!(masked["properties"]["prop_1"], "a");
 
-    let r = h.call("DELETE", &url, Some(ADMIN), Some(json!({"keys": ["prop_1", "prop_2", "prop_x"]})));
+    let r = h.call("DELETE", &url, Some(ADMIN), Some(json!({"keys": ["prop_1", "prop_2", "prop_x", "smtp"]})));
     assert_eq!((r.status, r.body), (204, None));
     let left = h.expect(200, "GET", &url, ADMIN, None);
     assert_eq!(keys(&left["properties"]), ["api_token", "max_calls", "sip_password"]);

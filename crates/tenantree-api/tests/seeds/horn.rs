@@ -131,3 +131,31 @@ fn disabling_a_client_cascades_and_answers_403_to_management_actions() {
     let r = h.call("POST", "/clients/create", Some(ADMIN), Some(json!({})));
     error_code(&r, 400, "INVALID_ARGUMENT");
 }
+
+#[test]
+fn a_list_limit_has_no_maximum_and_zero_answers_the_total_alone() {
+    let h = harness();
+    // 000 gives `limit` no maximum: more clients than one of the core's pages (1000).
+    let platform: tenantree::NodeId = h.platform().parse().unwrap();
+    let nodes: Vec<tenantree::NewNode> =
+        (0..1003).map(|i| tenantree::NewNode::new("client", format!("c{i:04}")).parent(platform)).collect();
+    h.api
+        .store()
+        .write(&tenantree::Actor::system(), |tx| nodes.iter().try_for_each(|n| tx.create_node(n).map(|_| ())))
+        .unwrap();
+    let names = |list: &serde_json::Value| -> Vec<String> {
+        list["results"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect()
+    };
+    let all = h.expect(200, "GET", "/clients?limit=5000", ADMIN, None);
+    assert_eq!(all["total"], 1003);
+    let expected: Vec<String> = (0..1003).map(|i| format!("c{i:04}")).collect();
+    assert_eq!(names(&all), expected);
+    let page = h.expect(200, "GET", "/clients?offset=999&limit=1002", ADMIN, None);
+    assert_eq!((page["total"].clone(), names(&page)), (json!(1003), expected[999..].to_vec()));
+    let page = h.expect(200, "GET", "/clients?offset=2&limit=1000", ADMIN, None);
+    assert_eq!(names(&page), expected[2..1002].to_vec());
+    let none = h.expect(200, "GET", "/clients?limit=0", ADMIN, None);
+    assert_eq!((none["total"].clone(), none["results"].clone()), (json!(1003), json!([])));
+    let past = h.expect(200, "GET", "/clients?offset=2000&limit=10", ADMIN, None);
+    assert_eq!((past["total"].clone(), past["results"].clone()), (json!(1003), json!([])));
+}

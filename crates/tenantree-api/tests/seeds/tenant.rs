@@ -4,6 +4,7 @@
 //! be refused.
 
 use serde_json::{Value, json};
+use tenantree_api::Request;
 
 use crate::support::*;
 
@@ -165,11 +166,64 @@ fn tenant_settings_read_and_update_as_documented() {
     // A tenant user reads but may not write.
     let r = h.call("POST", "/api/tenant", Some(&user), Some(json!({"website": "x"})));
     error_code(&r, 403, "FORBIDDEN");
-    // A caller bound to no tenant has no tenant to read.
-    let r = h.call("GET", "/api/tenant", Some(ADMIN), None);
-    error_code(&r, 404, "NOT_FOUND");
     let r = h.call("GET", "/api/tenant", None, None);
     error_code(&r, 401, "UNAUTHENTICATED");
+}
+
+#[test]
+fn a_caller_bound_to_no_tenant_acts_on_the_one_it_names_or_its_only_one() {
+    let h = harness();
+    let (admin, _, acme) = setup(&h);
+    let with_tenant = |method: &str, path: &str, token: &str, tenant: &str, body: Option<Value>| {
+        let mut req = Request::new(method, path).bearer(token).with_header("x-tenant-id", tenant);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        h.api.handle(&req)
+    };
+    // The only tenant in the caller's scope: the administrator's and the dealer's alike.
+    let dealer = h.login("pbx-dealer", "pw");
+    for token in [ADMIN, &dealer] {
+        assert_eq!(h.expect(200, "GET", "/api/tenant", token, None)["id"], acme.as_str());
+    }
+    h.expect(200, "POST", "/api/tenant", ADMIN, Some(json!({"website": "https://acme.example"})));
+    assert_eq!(h.expect(200, "GET", "/api/tenant", &admin, None)["website"], "https://acme.example");
+    let holiday = h.expect(201, "POST", "/api/holidays", ADMIN, Some(holiday("Labour Day", "BEL", 2026, 5)));
+    let path = format!("/api/holidays/{}", holiday["id"].as_str().unwrap());
+    assert_eq!(h.expect(200, "GET", &path, &admin, None)["name"], "Labour Day");
+
+    // With a second tenant, it must be named: X-Tenant-Id.
+    let other = h.expect(201, "POST", "/api/tenants", &dealer, Some(json!({"name": "other"})))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for token in [ADMIN, &dealer] {
+        let r = h.call("GET", "/api/tenant", Some(token), None);
+        error_code(&r, 404, "NOT_FOUND");
+        for (tenant, name) in [(&acme, "acme"), (&other, "other")] {
+            let r = with_tenant("GET", "/api/tenant", token, tenant, None);
+            assert_eq!((r.status, r.body.unwrap()["name"].clone()), (200, json!(name)));
+        }
+    }
+    let r = with_tenant("POST", "/api/tenant", ADMIN, &other, Some(json!({"website": "https://other.example"})));
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(h.expect(200, "GET", "/api/tenant", &admin, None)["website"], "https://acme.example");
+    // A header naming no tenant, or one out of the caller's scope, names none; a caller bound to
+    // a tenant keeps its own.
+    let dealer_node =
+        h.expect(200, "GET", &format!("/v1/nodes/{acme}"), ADMIN, None)["parent"].as_str().unwrap().to_owned();
+    for named in [dealer_node.as_str(), "not-an-id"] {
+        let r = with_tenant("GET", "/api/tenant", ADMIN, named, None);
+        error_code(&r, 404, "NOT_FOUND");
+    }
+    h.dealer(ADMIN, "DISTRIBUTOR", "elsewhere");
+    let elsewhere = h.login("elsewhere", "pw");
+    let r = with_tenant("GET", "/api/tenant", &elsewhere, &acme, None);
+    error_code(&r, 404, "NOT_FOUND");
+    let r = h.call("GET", "/api/tenant", Some(&elsewhere), None);
+    error_code(&r, 404, "NOT_FOUND");
+    let r = with_tenant("GET", "/api/tenant", &admin, &other, None);
+    assert_eq!(r.body.unwrap()["name"], "acme");
 }
 
 #[test]
@@ -205,6 +259,22 @@ fn status_password_policy_balance_headers_and_voicemail_as_documented() {
     let r =
         h.call("POST", "/api/tenant/password_policy", Some(&admin), Some(json!({"min_length": 40, "max_length": 32})));
     assert_eq!(r.status, 400, "{:?}", r.body);
+    // An update changes the fields given and keeps the others.
+    let mut changed = policy.clone();
+    changed["min_length"] = json!(8);
+    changed["contains_special_letters"] = json!(false);
+    let r = h.call("POST", "/api/tenant/password_policy", Some(&admin), Some(changed.clone()));
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = h.call("POST", "/api/tenant/password_policy", Some(&admin), Some(json!({"max_length": 24})));
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    changed["max_length"] = json!(24);
+    assert_eq!(h.expect(200, "GET", "/api/tenant/password_policy", &user, None), changed);
+    let r = h.call("POST", "/api/tenant/password_policy", Some(&admin), Some(json!({"min_length": 30})));
+    error_code(&r, 400, "INVALID_ARGUMENT");
+    let r = h.call("POST", "/api/tenant/password_policy", Some(&admin), Some(json!([1])));
+    error_code(&r, 400, "INVALID_ARGUMENT");
+    let r = h.call("POST", "/api/tenant/password_policy", Some(&admin), Some(policy.clone()));
+    assert_eq!(r.status, 200, "{:?}", r.body);
     // The policy now applies to the tenant's accounts.
     let tenant = h.expect(200, "GET", "/api/tenant", &admin, None)["id"].as_str().unwrap().to_owned();
     let weak = json!({"username": "weak@acme.example", "node": tenant, "role": "tenant_user", "password": "abc"});
@@ -338,6 +408,11 @@ fn holidays_create_list_get_update_and_destroy_as_documented() {
     error_code(&r, 404, "NOT_FOUND");
     let r = h.call("POST", "/api/holidays/NzAwNTUxOTA5NzczMTQ4MTYw/destroy", Some(&admin), None);
     error_code(&r, 400, "INVALID_ARGUMENT");
+    // Read or updated, an id of another form (004's example) names no holiday.
+    let r = h.call("GET", "/api/holidays/NzAwNTUxOTA5NzczMTQ4MTYw", Some(&admin), None);
+    error_code(&r, 404, "NOT_FOUND");
+    let r = h.call("POST", "/api/holidays/NzAwNTUxOTA5NzczMTQ4MTYw", Some(&admin), Some(json!({"name": "x"})));
+    error_code(&r, 404, "NOT_FOUND");
 }
 
 #[test]
@@ -388,6 +463,21 @@ fn limits_the_tenant_does_not_have_read_0_keeping_004s_integer_type() {
     // A limit it has reads as set.
     assert_eq!(h.expect(200, "GET", "/api/tenant", &with_limit, None)["max_extensions"], 1000);
     assert_eq!(h.expect(200, "GET", "/api/tenant/status", &with_limit, None)["licensed_users"], 1000);
+
+    // The document GET answers posts back as it is, by a tenant admin who may not change limits:
+    // its 0s are "no limit", as read, and its limits and masked secrets unchanged.
+    for (who, doc) in [(&admin, got), (&with_limit, h.expect(200, "GET", "/api/tenant", &with_limit, None))] {
+        let r = h.call("POST", "/api/tenant", Some(who), Some(doc.clone()));
+        assert_eq!((r.status, r.body.clone()), (200, None), "{:?}", r.body);
+        assert_eq!(h.expect(200, "GET", "/api/tenant", who, None), doc);
+    }
+    let r = h.call("POST", "/api/tenant", Some(&admin), Some(json!({"max_call_queues": 0})));
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    // A real change of a limit still needs the right to change limits.
+    let r = h.call("POST", "/api/tenant", Some(&admin), Some(json!({"max_call_queues": 5})));
+    error_code(&r, 403, "FORBIDDEN");
+    let r = h.call("POST", "/api/tenant", Some(&with_limit), Some(json!({"max_extensions": 0})));
+    error_code(&r, 403, "FORBIDDEN");
 }
 
 #[test]

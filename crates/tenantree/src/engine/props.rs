@@ -3,7 +3,7 @@
 
 use crate::config::{EffectiveProperties, PropQuery, Properties};
 use crate::engine::access::{Principal, Rule};
-use crate::engine::feed::{self, Event, MASK, is_secret_key, mask};
+use crate::engine::feed::{self, Event, MASK, is_secret_key, mask_secrets};
 use crate::engine::{Chain, Ctx, load_chain, resolve};
 use crate::error::{Error, Result};
 use crate::ids::NodeId;
@@ -113,7 +113,7 @@ fn masked(mut props: Properties, clear: bool) -> Properties {
         if is_secret_key(k) {
             *v = serde_json::Value::String(MASK.to_owned());
         } else {
-            mask(v);
+            mask_secrets(v);
         }
     }
     props
