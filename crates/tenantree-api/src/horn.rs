@@ -87,9 +87,17 @@ pub(crate) fn service(call: &Call<'_>) -> Result<Response, ApiError> {
     Ok(Response::json(200, client_json(&node)?))
 }
 
-/// `GET /clients/{clientId}`.
+/// `GET /clients/{clientId}`: a client, or the instance's root, the client of the top clients
+/// (their `parentId`), so that a chain of `parentId`s can be followed to its end.
 pub(crate) fn get(call: &Call<'_>) -> Result<Response, ApiError> {
-    let node = call.read(|tx| client(tx, call.param(0)))?;
+    let node = call.read(|tx| {
+        let node = tx.get_node(parse_id_path("client", call.param(0))?)?;
+        if matches!(node.kind.as_str(), "client" | "platform") {
+            Ok(node)
+        } else {
+            Err(not_found("client", call.param(0)))
+        }
+    })?;
     Ok(Response::json(200, client_json(&node)?))
 }
 

@@ -97,7 +97,9 @@
 //! the core's `partner_admin` role (`client.create`, `client.list`); creating anything while
 //! the caller's client, or one above it, is disabled answers 403 (`SERVICE_DISABLED`).
 //! `disabled` is the effective status (a client under a disabled one is disabled too);
-//! `parentId` is the parent node's id (the platform root for top clients of the instance);
+//! `parentId` is the parent node's id (the platform root for top clients of the instance,
+//! which `GET /clients/{clientId}` also answers, with `parentId` null, so that the chain can be
+//! followed to its end);
 //! `details` holds the profile fields that are set and `created`/`updated`. The list holds the
 //! direct children of the caller's client whose name (or another searchable field) contains
 //! `query`, ignoring case; `offset` defaults to 0 and `limit` to 100, with no maximum (000

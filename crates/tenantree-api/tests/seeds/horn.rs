@@ -39,6 +39,11 @@ fn create_get_and_list_clients_as_documented() {
     assert_eq!(got["clientId"], id.as_str());
     assert_eq!(got["disabled"], false);
     assert_eq!(got["parentId"], h.platform().as_str());
+    // The parent of a top client, the instance's root, reads as a client too: the chain ends
+    // there.
+    let root = h.expect(200, "GET", &format!("/clients/{}", h.platform()), ADMIN, None);
+    assert_eq!((root["clientId"].clone(), root["parentId"].clone()), (json!(h.platform()), serde_json::Value::Null));
+    assert_eq!(root["disabled"], false);
     assert!(got["details"].is_object());
 
     // GET /clients -> {total, results} with every documented field; query, offset, limit.
