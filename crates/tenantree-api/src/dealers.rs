@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 use tenantree::{
-    ChildQuery, DescendantQuery, Email, Error, NameRule, NewAccount, NewNode, Node, NodeId, NodeName, NodeUpdate,
+    ChildQuery, DescendantQuery, Email, Error, LimitRule, NameRule, NewAccount, NewNode, Node, NodeName, NodeUpdate,
     Profile, PropQuery, Properties, Status,
 };
 
@@ -194,7 +194,10 @@ pub(crate) fn create(call: &Call<'_>) -> Result<Response, ApiError> {
     for (field, max) in LOOSE {
         let slot = profile_slot(&mut profile, field);
         let Some(v) = slot.as_deref() else { continue };
-        if !check_loose(field, max, v)?
+        // "" is no value, as an update reads it.
+        if v.is_empty() {
+            *slot = None;
+        } else if !check_loose(field, max, v)?
             && let Some(v) = slot.take()
         {
             odd.insert(field.to_owned(), Value::String(v));
@@ -212,21 +215,22 @@ pub(crate) fn create(call: &Call<'_>) -> Result<Response, ApiError> {
         .profile(profile)
         .tenant_full_access(tenant_full_access)
         .status(if enabled { Status::Enabled } else { Status::Disabled });
-    let id = call
-        .write(|tx| {
-            let new = base
-                .clone()
-                .limit("tenants", limit_or_default(&*tx, home, "tenants", max_tenants, DEFAULT_MAX_TENANTS)?)
-                .limit(
-                    "extensions",
-                    limit_or_default(&*tx, home, "extensions", max_extensions, DEFAULT_MAX_EXTENSIONS)?,
-                );
+    // 001's defaults, lowered to the limit above the new dealer when that one is smaller (a
+    // limit may not exceed one above it): a dealer created without limits under one with
+    // smaller ones is not refused for numbers its creator never gave. The binding limit is the
+    // nearest one above, which may be outside the caller's scope: the core names it when it
+    // refuses the default, and the create is tried again with it, at most once per resource.
+    let mut tenants = max_tenants.unwrap_or(DEFAULT_MAX_TENANTS);
+    let mut extensions = max_extensions.unwrap_or(DEFAULT_MAX_EXTENSIONS);
+    loop {
+        let new = base.clone().limit("tenants", tenants).limit("extensions", extensions);
+        let created = call.write(|tx| {
             let node = tx.create_node(&new)?;
             if !odd.is_empty() {
                 tx.upsert_props(node.id, ASIDE_NS, &odd)?;
             }
             let mut account = NewAccount::new(name.as_str(), level.role).node(node.id).password(password.as_str());
-            account.email = email;
+            account.email = email.clone();
             tx.create_account(&account).map_err(|e| match e {
                 Error::InvalidArgument { field, reason } if field == "username" => {
                     Error::InvalidArgument { field: "name".to_owned(), reason }
@@ -234,40 +238,25 @@ pub(crate) fn create(call: &Call<'_>) -> Result<Response, ApiError> {
                 other => other,
             })?;
             Ok(node.id)
-        })
-        .map_err(|e| ApiError { status: e.status, error: snake_fields(e.error) })?;
-    Ok(Response::json(201, json!({"id": id.to_string()})))
-}
-
-/// A new dealer's limit of `resource`: the one given, or 001's default lowered to the smallest
-/// limit above it, so that a dealer created with the defaults under one with smaller limits
-/// is not refused for a number its creator never gave (a limit may not exceed one above it).
-/// The nodes above the caller's scope are not read (a scoped caller's home carries the limits
-/// that bind it: a dealer's are always set). O(depth).
-fn limit_or_default(
-    tx: &impl Reads,
-    parent: NodeId,
-    resource: &str,
-    given: Option<u64>,
-    default: u64,
-) -> Result<u64, Error> {
-    if let Some(n) = given {
-        return Ok(n);
-    }
-    let mut limit = default;
-    let mut at = Some(parent);
-    while let Some(id) = at {
-        let node = match tx.get_node(id) {
-            Ok(node) => node,
-            Err(Error::NotFound { .. }) if id != parent => break,
-            Err(e) => return Err(e),
+        });
+        let e = match created {
+            Ok(id) => return Ok(Response::json(201, json!({"id": id.to_string()}))),
+            Err(e) => e,
         };
-        if let Some(&n) = node.limits.get(resource) {
-            limit = limit.min(n);
+        if let Error::InvalidLimit { resource, reason: LimitRule::AboveAncestor { ancestor_limit, .. }, .. } = &e.error
+        {
+            let defaulted = match resource.as_str() {
+                "tenants" if max_tenants.is_none() && tenants > *ancestor_limit => Some(&mut tenants),
+                "extensions" if max_extensions.is_none() && extensions > *ancestor_limit => Some(&mut extensions),
+                _ => None,
+            };
+            if let Some(limit) = defaulted {
+                *limit = *ancestor_limit;
+                continue;
+            }
         }
-        at = node.parent;
+        return Err(ApiError { status: e.status, error: snake_fields(e.error) });
     }
-    Ok(limit)
 }
 
 /// `POST /api/dealers/{id}`: a partial update; 200 without content.
@@ -276,8 +265,9 @@ pub(crate) fn update(call: &Call<'_>) -> Result<Response, ApiError> {
     if body.has("password") {
         return Err(invalid("password", "cannot be changed by an update").into());
     }
-    // A dealer's own document may be posted back as it was read: its `id`, `level` and `name`
-    // are taken when they are the dealer's, and refused when they would change it.
+    // A dealer's own document may be posted back as it was read: its `level` and `name` are
+    // taken when they are the dealer's, and refused when they would change it (its `id`, like
+    // any field 001's update does not name, is not read).
     let level = body.string("level")?;
     let name = body.string("name")?;
     let mut update = NodeUpdate::default();
@@ -325,11 +315,8 @@ pub(crate) fn update(call: &Call<'_>) -> Result<Response, ApiError> {
         if name.as_deref().is_some_and(|n| n != node.name.as_str()) {
             return Err(invalid("name", "cannot be changed by an update"));
         }
-        // What is asked as it already is changes nothing, and needs no right to change it.
-        let mut update = update.clone();
-        if update.tenant_full_access == Some(node.tenant_full_access) {
-            update.tenant_full_access = None;
-        }
+        // A limit asked as it already is changes nothing, and needs no right to change it (the
+        // core's node update already skips fields that do not change).
         let mut limits = limits.clone();
         limits.retain(|resource, n| node.limits.get(resource) != n.as_ref());
         if !update.is_empty() {
@@ -338,10 +325,12 @@ pub(crate) fn update(call: &Call<'_>) -> Result<Response, ApiError> {
         if !odd.is_empty() {
             tx.upsert_props(node.id, ASIDE_NS, &odd)?;
         }
-        let kept = aside(&*tx, &node)?;
-        let stale: Vec<String> = cleared.into_iter().filter(|f| kept.contains_key(f)).collect();
-        if !stale.is_empty() {
-            tx.delete_props(node.id, ASIDE_NS, &stale)?;
+        if !cleared.is_empty() {
+            let kept = aside(&*tx, &node)?;
+            let stale: Vec<String> = cleared.iter().filter(|f| kept.contains_key(*f)).cloned().collect();
+            if !stale.is_empty() {
+                tx.delete_props(node.id, ASIDE_NS, &stale)?;
+            }
         }
         if !limits.is_empty() {
             tx.set_limits(node.id, &limits, None)?;

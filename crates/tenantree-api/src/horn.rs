@@ -92,7 +92,7 @@ pub(crate) fn service(call: &Call<'_>) -> Result<Response, ApiError> {
 pub(crate) fn get(call: &Call<'_>) -> Result<Response, ApiError> {
     let node = call.read(|tx| {
         let node = tx.get_node(parse_id_path("client", call.param(0))?)?;
-        if matches!(node.kind.as_str(), "client" | "platform") {
+        if node.kind == "client" || node.id == call.api.platform {
             Ok(node)
         } else {
             Err(not_found("client", call.param(0)))
@@ -121,11 +121,15 @@ pub(crate) fn list(call: &Call<'_>) -> Result<Response, ApiError> {
             // A page of one when nothing is left to read: its total is the answer's.
             query.limit = Some(u32::try_from(left.clamp(1, u64::from(MAX_PAGE))).unwrap_or(MAX_PAGE));
             let page = tx.children(Some(home), &query)?;
-            let got = page.items.len() as u64;
+            let got = page.items.len();
             nodes.extend(page.items.into_iter().take(usize::try_from(left).unwrap_or(usize::MAX)));
-            query.offset = query.offset.saturating_add(got);
-            if got == 0 || nodes.len() as u64 >= limit {
-                break page.total;
+            match page.next {
+                // The next page from where this one ended: the core's cursor, not a longer offset.
+                Some(next) if got > 0 && (nodes.len() as u64) < limit => {
+                    query.cursor = Some(next);
+                    query.offset = 0;
+                }
+                _ => break page.total,
             }
         };
         let mut results = Vec::with_capacity(nodes.len());

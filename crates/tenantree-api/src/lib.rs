@@ -125,14 +125,15 @@
 //! created under the caller's home, plus an account named `name` with `password` and the role
 //! `distributor_admin`, `sub_distributor_admin` or `reseller_admin`: the dealer logs in with
 //! them. The core's kind rules refuse impossible levels (001 names no parent, so a system
-//! administrator creates dealers of every level under the platform root; a distributor's
+//! administrator creates dealers of every level under the platform root, which the seeds
+//! schema allows; a distributor's
 //! admin creates SUB_DISTRIBUTORs and RESELLERs, a sub-distributor's RESELLERs). Validation:
 //! `level` one of the three; `name` under 001's login rule
 //! ([`NameRule::Login`](tenantree::NameRule::Login)); `password` a non-empty string (then the
 //! password policy); `email` at most 128 and `phone` at most 32 characters of one-line text,
 //! as 001 types them (its examples say `[email protected]`, the address the published page hid,
-//! and `text`): an address or a phone number the core's profile takes goes there (an address
-//! to the login account too), other text is kept as the node's `dealer.profile` property of
+//! and `text`): an address or a phone number the core's profile takes goes there (and, at
+//! creation, an address to the login account), other text is kept as the node's `dealer.profile` property of
 //! the same name and reads back as given; `display_name` at most 1024; `address` at most 128;
 //! `max_tenants`/`max_extensions` int32 ≥ 0, defaulting to 100 and 50000 (001 marks them
 //! required and gives defaults: the defaults apply, lowered to the smallest limit above the
@@ -223,7 +224,8 @@
 //! with "no reseller found", so a listing that matches nothing is 404 `NOT_FOUND` (so is an
 //! empty voice-routing list, "no ... found"), as is a `parent` (or a reseller of the path)
 //! that does not exist or is outside the caller's scope. `next` is base64 of a query string holding every
-//! parameter of the listing and the core's cursor, so a next call may pass `next` alone; a
+//! parameter of the listing and the core's cursor (the page number when the listing is
+//! gathered: a group's, or one sorted by billing id), so a next call may pass `next` alone; a
 //! token in 003's own form (its example decodes to `parent=...&page=2`) names a page and is
 //! read too.
 //! `markup` on create or update adds an entry to the markup history from now.
@@ -271,7 +273,7 @@
 //! | POST | `/api/voicemail` `{"extension_number", "retain_days", "min_seconds"}` | 200, no content | 400, 403 |
 //! | GET | `/api/holidays?filter&search&orderby&skip&top` | 200 `{"count", "items"}` | 400 |
 //! | POST | `/api/holidays` | 201 `{"id"}` | 400, 403 |
-//! | GET, POST | `/api/holidays/{id}` | 200 holiday / 200, no content | 400, 404 |
+//! | GET, POST | `/api/holidays/{id}` | 200 holiday / 200, no content | 404; POST 400 for its body |
 //! | POST | `/api/holidays/{id}/destroy` | 204 | 400 (not an id), 404 |
 //!
 //! Every endpoint acts on the tenant the caller's account is bound to. 004's paths name no
@@ -283,9 +285,10 @@
 //! `id` in settings is the tenant's node UUID; the settings answer has exactly 004's fields
 //! (the update's `avatar_file_id` is left out; an avatar set by id alone reads at
 //! `avatar_file_url` `/api/blobs/{id}`, and a limit the tenant does not have, `max_*` or the
-//! status's `licensed_users`, reads 0, "no limit", keeping 004's integer type; an update's
-//! `max_*` of 0 is "no limit" too, so the document `GET /api/tenant` answers posts back as it
-//! is and changes nothing, its masked secrets included); holiday ids are strings (as 004 shows
+//! status's `licensed_users`, reads 0, "no limit", keeping 004's integer type; so an update's
+//! `max_*` of 0 where the tenant has no limit is no change, and the document `GET /api/tenant`
+//! answers posts back as it is, its masked secrets included; where it has one, 0 is a limit
+//! of 0, and `null` removes one); holiday ids are strings (as 004 shows
 //! every id) holding the core's holiday numbers, and one of another form names no holiday (404;
 //! `/destroy` answers it 400, 004's "Invalid rule ID supplied"). A field of the wrong type is 400 naming it
 //! (`details.field`, e.g. `office_hours.monday.enabled`). `balance` is a

@@ -33,7 +33,7 @@ fn own_tenant(call: &Call<'_>, tx: &impl Reads) -> Result<NodeId, Error> {
             return Ok(home.id);
         }
     }
-    if let Some(named) = call.header(TENANT_HEADER) {
+    if let Some(named) = call.header(TENANT_HEADER).filter(|h| !h.trim().is_empty()) {
         let id = named.trim().parse::<NodeId>().map_err(|_| not_found("tenant", named))?;
         let tenant = tx.get_node(id)?;
         return if tenant.kind == "tenant" { Ok(tenant.id) } else { Err(not_found("tenant", named)) };
@@ -121,23 +121,27 @@ pub(crate) fn get(call: &Call<'_>) -> Result<Response, ApiError> {
     Ok(Response::json(200, out))
 }
 
-/// `POST /api/tenant`: changes the fields given; 200 without content. A limit of 0 is "no
-/// limit", as [`get`] shows it, so that the document `GET` answers can be posted back as it is:
-/// it then changes nothing, and needs no right to change limits (secrets read `********`, which
-/// an update leaves as they are).
+/// `POST /api/tenant`: changes the fields given; 200 without content. [`get`] shows a limit the
+/// tenant does not have as 0, so a `max_*` of 0 where the tenant has no limit is no change: the
+/// document `GET` answers posts back as it is, and needs no right to change limits (secrets
+/// read `********`, which an update leaves as they are). Where the tenant has a limit, 0 is a
+/// limit of 0; `null` removes one.
 pub(crate) fn update(call: &Call<'_>) -> Result<Response, ApiError> {
     let mut body: Value = typed(call)?;
-    if let Some(map) = body.as_object_mut() {
-        for f in LIMIT_FIELDS {
-            if let Some(v) = map.get_mut(f)
-                && v.as_u64() == Some(0)
-            {
-                *v = Value::Null;
+    write_tenant(call, |tx, tenant| {
+        if let Some(map) = body.as_object_mut()
+            && LIMIT_FIELDS.iter().any(|f| map.get(*f).and_then(Value::as_u64) == Some(0))
+        {
+            let now = to_json(&tx.tenant_settings(tenant)?)?;
+            for f in LIMIT_FIELDS {
+                if map.get(f).and_then(Value::as_u64) == Some(0) && now.get(f).is_none_or(Value::is_null) {
+                    map.remove(f);
+                }
             }
         }
-    }
-    let update: TenantSettingsUpdate = typed_value(body)?;
-    write_tenant(call, |tx, tenant| tx.update_tenant_settings(tenant, &update))
+        let update: TenantSettingsUpdate = typed_value(body)?;
+        tx.update_tenant_settings(tenant, &update)
+    })
 }
 
 /// `GET /api/tenant/status`.

@@ -1556,7 +1556,10 @@ impl WriteTx<'_, '_> {
     }
 
     /// Adds or changes configuration properties of a namespace (003's POST: an upsert).
-    /// Returns the namespace as the caller may read it.
+    /// Returns the namespace as the caller may read it. A secret (a key naming a password or
+    /// token, at any depth in objects) given as [`MASK`](crate::MASK), what a masked read
+    /// shows, keeps the value stored for it (and is left out where none is), so a document read
+    /// masked can be written back without losing its secrets.
     ///
     /// # Errors
     ///
@@ -1567,7 +1570,8 @@ impl WriteTx<'_, '_> {
         self.track(r)
     }
 
-    /// Replaces every property of a namespace (003's PUT).
+    /// Replaces every property of a namespace (003's PUT); a secret given as
+    /// [`MASK`](crate::MASK) keeps its stored value, as in [`upsert_props`](Self::upsert_props).
     ///
     /// # Errors
     ///

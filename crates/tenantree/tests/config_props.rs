@@ -153,6 +153,42 @@ fn secrets_are_masked_on_every_read_path() {
 }
 
 #[test]
+fn a_masked_read_written_back_keeps_its_secrets() {
+    let store = store();
+    let c = chain(&store);
+    let ns = "general";
+    let stored = serde_json::json!({
+        "smtp_password": "hunter2", "api_token": "tok", "smtp": {"password": "nested", "port": 25}, "host": "mail",
+    });
+    store.write(&sys(), |tx| tx.upsert_props(c.reseller.id, ns, &props(stored.clone()))).unwrap();
+    let (_, dealer) = account(&store, "dealer", "reseller_admin", Some(c.reseller.id));
+    let read = store.read(&dealer, |tx| tx.props(c.reseller.id, ns, &PropQuery::default())).unwrap();
+    assert_eq!(read["smtp"]["password"], MASK);
+    let clear = || store.read(&sys(), |tx| tx.props(c.reseller.id, ns, &PropQuery::default())).unwrap();
+    // The masked document back, by a replace and by an upsert, with one value changed.
+    let mut changed = read.clone();
+    changed.insert("host".to_owned(), serde_json::json!("mail2"));
+    store.write(&dealer, |tx| tx.replace_props(c.reseller.id, ns, &changed)).unwrap();
+    let mut expected = props(stored.clone());
+    expected.insert("host".to_owned(), serde_json::json!("mail2"));
+    assert_eq!(clear(), expected);
+    store.write(&dealer, |tx| tx.upsert_props(c.reseller.id, ns, &read)).unwrap();
+    assert_eq!(clear(), props(stored.clone()));
+    // A new secret value is taken; a mask where nothing is stored stores nothing.
+    let new = props(serde_json::json!({
+        "api_token": "tok2", "sip_password": MASK, "smtp": {"password": MASK, "user_token": MASK, "port": 587},
+    }));
+    store.write(&dealer, |tx| tx.upsert_props(c.reseller.id, ns, &new)).unwrap();
+    let now = clear();
+    assert_eq!(now["api_token"], "tok2");
+    assert!(!now.contains_key("sip_password"), "{now:?}");
+    assert_eq!(now["smtp"], serde_json::json!({"password": "nested", "port": 587}));
+    // A value that only looks like the mask under a key that names no secret is a value.
+    store.write(&dealer, |tx| tx.upsert_props(c.reseller.id, ns, &props(serde_json::json!({"label": MASK})))).unwrap();
+    assert_eq!(clear()["label"], MASK);
+}
+
+#[test]
 fn properties_are_scoped_permissioned_and_deleted_with_their_node() {
     let store = store();
     let c = chain(&store);

@@ -100,6 +100,16 @@ fn the_documented_email_is_a_string_of_at_most_128_as_001_types_it() {
     h.expect(200, "POST", &path, ADMIN, Some(json!({"email": null})));
     let got = h.expect(200, "GET", &path, ADMIN, None);
     assert_eq!((got["email"].clone(), got["phone"].clone()), (json!(""), json!("text")));
+    // "" is no value, at creation as in an update.
+    let mut body = example_create();
+    body["name"] = json!("blank");
+    body["email"] = json!("");
+    body["phone"] = json!("");
+    let blank = h.expect(201, "POST", "/api/dealers", ADMIN, Some(body))["id"].as_str().unwrap().to_owned();
+    let got = h.expect(200, "GET", &format!("/api/dealers/{blank}"), ADMIN, None);
+    assert_eq!((got["email"].clone(), got["phone"].clone()), (json!(""), json!("")));
+    let aside = h.expect(200, "GET", &format!("/v1/nodes/{blank}/properties/dealer.profile"), ADMIN, None);
+    assert_eq!(aside, json!({"properties": {}}));
     // 128 characters, whatever their form, and no more.
     let longest = format!("{}@example.com", "a".repeat(116));
     h.expect(200, "POST", &path, ADMIN, Some(json!({"email": longest})));
@@ -304,6 +314,22 @@ fn the_administrator_creates_every_level_and_defaults_fit_under_smaller_limits()
         Some(json!({"level": "RESELLER", "name": "big-res", "password": "pw", "max_tenants": 11})),
     );
     error_code(&r, 400, "INVALID_LIMIT");
+
+    // The binding limit may be above the caller's scope: a distributor with no limits of its
+    // own (made through /v1) under a platform limited to 50 tenants.
+    let h = harness();
+    h.expect(
+        200,
+        "PUT",
+        &format!("/v1/nodes/{}/limits", h.platform()),
+        ADMIN,
+        Some(json!({"limits": {"tenants": 50}})),
+    );
+    let bare = h.node("distributor", "bare", Some(&h.platform()));
+    let admin = h.account("ops@bare.example", &bare, "distributor_admin");
+    let id = h.dealer(&admin, "RESELLER", "under-bare");
+    let got = h.expect(200, "GET", &format!("/api/dealers/{id}"), &admin, None);
+    assert_eq!((got["max_tenants"].clone(), got["max_extensions"].clone()), (json!(50), json!(50000)));
 }
 
 #[test]

@@ -222,9 +222,17 @@ fn a_group_serves_its_own_resellers_and_its_distributors() {
     let group = h.node("group", "Netaxis Group", None);
     let dist = h.node("distributor", "Netaxis NL Distributor", Some(&group));
     let other = h.node("distributor", "Elsewhere", Some(&h.platform()));
-    create(&h, ADMIN, json!({"name": "Distributor-less reseller NL 1", "owner": {"type": "group", "uuid": group}}));
-    create(&h, ADMIN, json!({"name": "Netaxis NL Reseller 1", "owner": {"type": "distributor", "uuid": dist}}));
-    create(&h, ADMIN, json!({"name": "another", "owner": {"type": "distributor", "uuid": dist}}));
+    create(
+        &h,
+        ADMIN,
+        json!({"name": "Distributor-less reseller NL 1", "billingId": "b-2", "owner": {"type": "group", "uuid": group}}),
+    );
+    create(
+        &h,
+        ADMIN,
+        json!({"name": "Netaxis NL Reseller 1", "billingId": "b-1", "owner": {"type": "distributor", "uuid": dist}}),
+    );
+    create(&h, ADMIN, json!({"name": "another", "billingId": "b-3", "owner": {"type": "distributor", "uuid": dist}}));
     create(&h, ADMIN, json!({"name": "Not served", "owner": {"type": "distributor", "uuid": other}}));
     let names = |list: &Value| -> Vec<String> {
         list["resellers"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_owned()).collect()
@@ -251,6 +259,11 @@ fn a_group_serves_its_own_resellers_and_its_distributors() {
     assert!(rest.get("next").is_none());
     let found = h.expect(200, "GET", &format!("{BASE}?parent={group}&search=netaxis"), ADMIN, None);
     assert_eq!(names(&found), ["Netaxis NL Reseller 1"]);
+    // By creation (the order they were made above) and by billing id, across them too.
+    let created = h.expect(200, "GET", &format!("{BASE}?parent={group}&sort=created&dir=desc"), ADMIN, None);
+    assert_eq!(names(&created), ["another", "Netaxis NL Reseller 1", "Distributor-less reseller NL 1"]);
+    let billed = h.expect(200, "GET", &format!("{BASE}?parent={group}&sort=billingId"), ADMIN, None);
+    assert_eq!(names(&billed), ["Netaxis NL Reseller 1", "Distributor-less reseller NL 1", "another"]);
     // A distributor still serves its own alone; an account bound to the group sees all three.
     assert_eq!(h.expect(200, "GET", &format!("{BASE}?parent={dist}"), ADMIN, None)["results"], 2);
     let group_admin = h.account("ops@group.example", &group, "distributor_admin");
@@ -498,6 +511,12 @@ fn general_configuration_with_upsert_replace_delete_and_masking() {
     assert_eq!(masked["properties"]["api_token"], "********");
     assert_eq!(masked["properties"]["smtp"], json!({"host": "mail.example", "Password": "********"}));
     assert_eq!(masked["properties"]["prop_1"], "a");
+    // The masked document written back keeps the secrets (the system reads them in clear
+    // through /v1).
+    h.expect(204, "PUT", &url, ADMIN, Some(json!({"properties": masked["properties"].clone()})));
+    let clear = h.expect(200, "GET", &format!("/v1/nodes/{uuid}/properties/general"), ADMIN, None);
+    assert_eq!(clear["properties"]["sip_password"], "hunter2");
+    assert_eq!(clear["properties"]["smtp"]["Password"], "pw");
     // ... and a reseller admin.
     let admin = h.account("ops@r.example", &uuid, "reseller_admin");
     let masked = h.expect(200, "GET", &url, &admin, None);

@@ -44,6 +44,9 @@ fn create_get_and_list_clients_as_documented() {
     let root = h.expect(200, "GET", &format!("/clients/{}", h.platform()), ADMIN, None);
     assert_eq!((root["clientId"].clone(), root["parentId"].clone()), (json!(h.platform()), serde_json::Value::Null));
     assert_eq!(root["disabled"], false);
+    // It is no child client: its service is not switched here.
+    let r = h.call("POST", &format!("/clients/{}/service/disable", h.platform()), Some(ADMIN), None);
+    error_code(&r, 404, "NOT_FOUND");
     assert!(got["details"].is_object());
 
     // GET /clients -> {total, results} with every documented field; query, offset, limit.

@@ -224,6 +224,9 @@ fn a_caller_bound_to_no_tenant_acts_on_the_one_it_names_or_its_only_one() {
     error_code(&r, 404, "NOT_FOUND");
     let r = with_tenant("GET", "/api/tenant", &admin, &other, None);
     assert_eq!(r.body.unwrap()["name"], "acme");
+    // An empty header names nothing: the caller's only tenant, if any.
+    let r = with_tenant("GET", "/api/tenant", &dealer, " ", None);
+    error_code(&r, 404, "NOT_FOUND");
 }
 
 #[test]
@@ -478,6 +481,28 @@ fn limits_the_tenant_does_not_have_read_0_keeping_004s_integer_type() {
     error_code(&r, 403, "FORBIDDEN");
     let r = h.call("POST", "/api/tenant", Some(&with_limit), Some(json!({"max_extensions": 0})));
     error_code(&r, 403, "FORBIDDEN");
+
+    // Where the tenant has a limit, 0 is a limit of 0 (a dealer may set it), and the document
+    // with it posts back too; null removes a limit.
+    let dealer = h.login("pbx-dealer", "pw");
+    let bare = h.expect(200, "GET", "/api/tenant", &admin, None)["id"].as_str().unwrap().to_owned();
+    let by_dealer = |body: Value| {
+        let req = Request::new("POST", "/api/tenant").bearer(&dealer).with_header("X-Tenant-Id", &bare).json(&body);
+        h.api.handle(&req)
+    };
+    assert_eq!(by_dealer(json!({"max_call_queues": 10})).status, 200);
+    assert_eq!(by_dealer(json!({"max_call_queues": 0})).status, 200);
+    let doc = h.expect(200, "GET", "/api/tenant", &admin, None);
+    assert_eq!(doc["max_call_queues"], 0);
+    let r = h.call("POST", "/api/tenant", Some(&admin), Some(json!({"max_call_queues": 1})));
+    error_code(&r, 403, "FORBIDDEN");
+    let r = h.call("POST", "/api/tenant", Some(&admin), Some(doc.clone()));
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let limits = h.expect(200, "GET", &format!("/v1/nodes/{bare}"), ADMIN, None)["limits"].clone();
+    assert_eq!(limits["call_queues"], 0, "a real limit of 0: {limits}");
+    assert_eq!(by_dealer(json!({"max_call_queues": null})).status, 200);
+    let limits = h.expect(200, "GET", &format!("/v1/nodes/{bare}"), ADMIN, None)["limits"].clone();
+    assert!(limits.get("call_queues").is_none(), "{limits}");
 }
 
 #[test]

@@ -167,12 +167,49 @@ pub(crate) fn upsert(
     let chain = node_chain(w, who, node)?;
     let head = chain.node()?.clone();
     who.require_suffix(ctx.schema, &chain, head.rec.kind, &suffix(ns, "create"), Rule::WRITE)?;
-    let encoded = validate_all(props)?;
     let mut merged = load(w, head.seq, ns)?;
+    let props = &unmasked(props, &merged);
+    let encoded = validate_all(props)?;
     merged.extend(props.iter().map(|(k, v)| (k.clone(), v.clone())));
     too_many(merged.len())?;
     store_all(w, ctx, who, &chain, ns, props, &encoded, "props.upsert")?;
     Ok(masked(merged, clear_secrets(ctx.schema, who, &chain, ns)?))
+}
+
+/// `props` with every secret given as [`MASK`] (what a masked read shows) replaced by the
+/// value `stored` holds for it, at any depth in objects, and left out where none is stored: a
+/// document read masked and written back keeps its secrets instead of storing the mask.
+fn unmasked(props: &Properties, stored: &Properties) -> Properties {
+    let mut out = Properties::new();
+    for (k, v) in props {
+        if is_secret_key(k) && v.as_str() == Some(MASK) {
+            if let Some(old) = stored.get(k) {
+                out.insert(k.clone(), old.clone());
+            }
+        } else {
+            let mut v = v.clone();
+            restore_masked(&mut v, stored.get(k));
+            out.insert(k.clone(), v);
+        }
+    }
+    out
+}
+
+/// [`unmasked`] inside one value: `old` is what was stored at the same place.
+fn restore_masked(value: &mut serde_json::Value, old: Option<&serde_json::Value>) {
+    let serde_json::Value::Object(map) = value else { return };
+    let old = old.and_then(serde_json::Value::as_object);
+    map.retain(|k, v| !(is_secret_key(k) && v.as_str() == Some(MASK)) || old.is_some_and(|o| o.contains_key(k)));
+    for (k, v) in map.iter_mut() {
+        let before = old.and_then(|o| o.get(k));
+        if is_secret_key(k) && v.as_str() == Some(MASK) {
+            if let Some(b) = before {
+                *v = b.clone();
+            }
+        } else {
+            restore_masked(v, before);
+        }
+    }
 }
 
 /// Replaces the whole namespace (003's PUT). O(depth + keys).
@@ -188,6 +225,7 @@ pub(crate) fn replace(
     let chain = node_chain(w, who, node)?;
     let head = chain.node()?.clone();
     who.require_suffix(ctx.schema, &chain, head.rec.kind, &suffix(ns, "update"), Rule::WRITE)?;
+    let props = &unmasked(props, &load(w, head.seq, ns)?);
     let encoded = validate_all(props)?;
     too_many(props.len())?;
     w.remove_range(Blob::Props, KeyRange::prefix(&ns_prefix(head.seq, ns)))?;
