@@ -178,7 +178,9 @@ pub enum Error {
         supported: String,
     },
 
-    /// The stored schema differs from the one given when opening.
+    /// The stored schema differs from the one given when opening (by more than kinds that
+    /// may hang in more places, which the given one then takes over), or a snapshot's from the
+    /// store's.
     #[error("schema mismatch: {reason}")]
     SchemaMismatch {
         /// What differs.

@@ -327,6 +327,27 @@ impl Schema {
         }
     }
 
+    /// Whether every store valid under `older` is valid under this schema too, which then
+    /// replaces it in that store: the same schema but for kinds that may hang under more
+    /// parents or stand at the top level where they could not (how a preset grows, as the
+    /// seeds schema did when 001's administrator could create a sub-distributor at the top).
+    /// Kinds keep their positions, which are their stored numbers. Equal schemas admit each
+    /// other.
+    pub(crate) fn admits(&self, older: &Schema) -> bool {
+        if self.kinds.len() != older.kinds.len() {
+            return false;
+        }
+        let mut narrowed = self.clone();
+        for (kind, old) in narrowed.kinds.iter_mut().zip(&older.kinds) {
+            if !old.parents.iter().all(|p| kind.parents.contains(p)) || (old.top_level && !kind.top_level) {
+                return false;
+            }
+            kind.parents.clone_from(&old.parents);
+            kind.top_level = old.top_level;
+        }
+        narrowed == *older
+    }
+
     /// Checks that the schema is well formed.
     ///
     /// # Errors
@@ -536,6 +557,41 @@ fn check_ident(field: &str, name: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_schema_admits_an_older_one_whose_kinds_it_only_lets_hang_in_more_places() {
+        let new = Schema::seeds();
+        let mut old = new.clone();
+        assert!(new.admits(&old), "equal schemas admit each other");
+        if let Some(sub) = old.kinds.iter_mut().find(|k| k.name == "sub_distributor") {
+            sub.parents.retain(|p| p == "distributor");
+        }
+        assert!(new.admits(&old) && !old.admits(&new), "more parents admit fewer, not the reverse");
+        let mut top = old.clone();
+        if let Some(sub) = top.kinds.iter_mut().find(|k| k.name == "sub_distributor") {
+            sub.top_level = true;
+        }
+        assert!(top.admits(&old) && !old.admits(&top));
+        // Anything else that differs is no relaxation: a name rule, uniqueness, the order of
+        // the kinds, a resource, the depth, the schema's name.
+        let mut other = new.clone();
+        if let Some(k) = other.kinds.first_mut() {
+            k.name_rule = NameRule::Login;
+        }
+        assert!(!other.admits(&old) && !new.admits(&other));
+        let mut reordered = new.clone();
+        reordered.kinds.swap(0, 1);
+        assert!(!reordered.admits(&new));
+        let mut fewer = new.clone();
+        fewer.resources.pop();
+        assert!(!fewer.admits(&new) && !new.admits(&fewer));
+        let mut shallower = new.clone();
+        shallower.max_depth -= 1;
+        assert!(!shallower.admits(&new));
+        let mut renamed = new.clone();
+        renamed.name = "other".to_owned();
+        assert!(!renamed.admits(&new));
+    }
 
     #[test]
     fn presets_are_valid() {

@@ -63,8 +63,10 @@ pub struct StoreBuilder {
 
 impl StoreBuilder {
     /// The schema for a new store. Opening an existing store with a different schema fails
-    /// with SCHEMA_MISMATCH; without one, an existing store keeps its own and a new one gets
-    /// [`Schema::channel`].
+    /// with SCHEMA_MISMATCH, unless the given one only lets kinds hang under more parents or
+    /// stand at the top level (how a preset grows): it then replaces the stored one, which
+    /// every stored node keeps to. Without one, an existing store keeps its own and a new one
+    /// gets [`Schema::channel`].
     #[must_use]
     pub fn schema(mut self, schema: Schema) -> StoreBuilder {
         self.schema = Some(schema);
@@ -1624,7 +1626,9 @@ impl WriteTx<'_, '_> {
     /// # Errors
     ///
     /// `INVALID_ARGUMENT` (field `snapshot`) for a malformed, truncated or altered snapshot or
-    /// a non-empty store; `SCHEMA_MISMATCH`; `INCOMPATIBLE_FORMAT`; a [`Error::Batch`] naming
+    /// a non-empty store; `SCHEMA_MISMATCH` (the snapshot's schema is neither this store's nor
+    /// one that this store's only lets kinds hang in more places than); `INCOMPATIBLE_FORMAT`; a
+    /// [`Error::Batch`] naming
     /// the record for a record that breaks a rule; `FORBIDDEN`.
     pub fn import_snapshot(
         &mut self,

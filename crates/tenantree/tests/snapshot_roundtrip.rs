@@ -159,6 +159,17 @@ fn a_snapshot_goes_only_into_an_empty_store_with_the_same_schema() {
         "SCHEMA_MISMATCH"
     );
     assert_eq!(Store::snapshot_schema(SnapshotFormat::Binary, &mut bytes.as_slice()).unwrap(), *source.schema());
+    // A store whose schema only lets kinds hang in more places takes it.
+    let mut wider = source.schema().clone();
+    for k in &mut wider.kinds {
+        if k.name == "sub_distributor" && !k.parents.iter().any(|p| p == "platform") {
+            k.parents.push("platform".to_owned());
+        }
+    }
+    assert_ne!(&wider, source.schema());
+    let roomier = Store::builder().schema(wider).in_memory().unwrap();
+    roomier.import_snapshot(&sys(), SnapshotFormat::Binary, &mut bytes.as_slice()).unwrap();
+    assert!(roomier.check().unwrap().is_clean());
     // Scoped accounts may not export.
     let (_, scoped) =
         account(&source, "scoped", "tenant_user", Some(state(&source).nodes.keys().next().copied().unwrap()));

@@ -29,6 +29,38 @@ fn a_file_is_created_with_its_schema_and_reopened_with_it() {
 }
 
 #[test]
+fn a_schema_that_only_lets_kinds_hang_in_more_places_replaces_the_stored_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.redb");
+    // A store of an older seeds schema, where a sub-distributor hung under a distributor only.
+    let mut older = Schema::seeds();
+    for k in &mut older.kinds {
+        if k.name == "sub_distributor" {
+            k.parents = vec!["distributor".to_owned()];
+        }
+    }
+    let platform = {
+        let store = Store::builder().schema(older.clone()).open(&path).unwrap();
+        let platform = create(&store, "platform", "p", None);
+        let err = store.create_node(&sys(), NewNode::new("sub_distributor", "early").parent(platform.id)).unwrap_err();
+        assert_eq!(err.code(), "KIND_NOT_ALLOWED");
+        platform
+    };
+    // Opened with today's, it takes it: its nodes kept, the new place allowed, and stored.
+    {
+        let store = Store::builder().preset(Preset::Seeds).open(&path).unwrap();
+        assert_eq!(store.schema(), &Schema::seeds());
+        assert_eq!(store.get_node(&sys(), platform.id).unwrap().name.as_str(), "p");
+        create(&store, "sub_distributor", "top", Some(platform.id));
+        assert!(store.check().unwrap().is_clean());
+    }
+    assert_eq!(Store::open(&path).unwrap().schema(), &Schema::seeds());
+    // Not the other way: the older one would refuse what the store now holds.
+    let err = Store::builder().schema(older).open(&path).unwrap_err();
+    assert_eq!(err.code(), "SCHEMA_MISMATCH");
+}
+
+#[test]
 fn a_second_handle_on_one_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.redb");

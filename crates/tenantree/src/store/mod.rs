@@ -432,6 +432,14 @@ impl Db {
             txn.open_table(META)?.insert("format", encode(&(FORMAT_MAGIC, FORMAT_VERSION))?.as_slice())?;
         }
         let schema = match (stored, wanted) {
+            // A schema that only lets kinds hang in more places replaces the stored one: every
+            // node stored under the old rules keeps to the new ones.
+            (Some(stored), Some(wanted)) if &stored != wanted && wanted.admits(&stored) => {
+                txn.open_table(META)?.insert("schema", encode_schema(wanted)?.as_slice())?;
+                create_tables(&txn)?;
+                txn.commit()?;
+                return Ok(wanted.clone());
+            }
             (Some(stored), Some(wanted)) if &stored != wanted => {
                 return Err(Error::SchemaMismatch {
                     reason: format!(
