@@ -48,8 +48,8 @@ const ASIDE_NS: &str = "dealer.profile";
 /// 001's fields that it types as bare strings, with their lengths, where the core's profile
 /// checks a form: `phone` a string of at most 32 characters (its examples say `text`), `email`
 /// one of at most 128 (its example reads `[email protected]`, the e-mail address the published
-/// page hid). A value the core's profile takes goes there (and an e-mail to the dealer's login
-/// account too); any other one-line string is kept as the node's `dealer.profile` property of
+/// page hid). A value the core's profile takes goes there (and, at creation, an e-mail to the
+/// dealer's login account); any other one-line string is kept as the node's `dealer.profile` property of
 /// the same name, and reads back as given.
 const LOOSE: [(&str, usize); 2] = [("phone", 32), ("email", 128)];
 
