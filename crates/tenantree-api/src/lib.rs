@@ -298,7 +298,9 @@
 //! `field` or `field desc`; `skip` defaults to 0 and `top` to 100. The password policy read is
 //! the one set on the tenant or the nearest node above it, and 004's documented defaults when
 //! there is none (the harness's relaxed store default, [`relaxed_policy`], is what then
-//! applies to passwords); an update changes the fields given and keeps the others.
+//! applies to passwords); an update changes the fields given and keeps the others (the first
+//! one sets the tenant's own policy from the one in force, so a later change above no longer
+//! reaches it).
 //!
 //! # `/v1`: tenantree's own API
 //!
