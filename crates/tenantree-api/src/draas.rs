@@ -557,13 +557,7 @@ fn read_props(call: &Call<'_>, namespace: &str, with_full: bool) -> Result<Prope
         let node = path_reseller(call, tx)?;
         tx.props(node.id, namespace, &query)
     })?;
-    for (key, value) in &mut props {
-        if tenantree::is_secret_key(key) {
-            *value = Value::String(tenantree::MASK.to_owned());
-        } else {
-            tenantree::mask_secrets(value);
-        }
-    }
+    tenantree::mask_properties(&mut props);
     Ok(props)
 }
 

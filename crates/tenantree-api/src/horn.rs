@@ -7,7 +7,7 @@ use crate::Call;
 use crate::body::parse_id_path;
 use crate::error::{ApiError, invalid, not_found};
 use crate::request::Response;
-use crate::util::{MAX_PAGE, Reads, to_json, uint_param};
+use crate::util::{Reads, children_up_to, to_json, uint_param};
 
 /// The namespace of a client's feature flags.
 pub(crate) const FEATURES: &str = "client.features";
@@ -107,7 +107,7 @@ pub(crate) fn get(call: &Call<'_>) -> Result<Response, ApiError> {
 pub(crate) fn list(call: &Call<'_>) -> Result<Response, ApiError> {
     let offset = uint_param("offset", call.query.get("offset"), u64::MAX)?.unwrap_or(0);
     let limit = uint_param("limit", call.query.get("limit"), u64::MAX)?.unwrap_or(DEFAULT_LIMIT);
-    let mut query = ChildQuery {
+    let query = ChildQuery {
         kind: Some("client".to_owned()),
         search: call.query.non_empty("query").map(str::to_owned),
         offset,
@@ -115,23 +115,7 @@ pub(crate) fn list(call: &Call<'_>) -> Result<Response, ApiError> {
     };
     let home = call.home()?;
     let (total, results) = call.read(|tx| {
-        let mut nodes = Vec::new();
-        let total = loop {
-            let left = limit.saturating_sub(nodes.len() as u64);
-            // A page of one when nothing is left to read: its total is the answer's.
-            query.limit = Some(u32::try_from(left.clamp(1, u64::from(MAX_PAGE))).unwrap_or(MAX_PAGE));
-            let page = tx.children(Some(home), &query)?;
-            let got = page.items.len();
-            nodes.extend(page.items.into_iter().take(usize::try_from(left).unwrap_or(usize::MAX)));
-            match page.next {
-                // The next page from where this one ended: the core's cursor, not a longer offset.
-                Some(next) if got > 0 && (nodes.len() as u64) < limit => {
-                    query.cursor = Some(next);
-                    query.offset = 0;
-                }
-                _ => break page.total,
-            }
-        };
+        let (nodes, total) = children_up_to(tx, Some(home), &query, limit)?;
         let mut results = Vec::with_capacity(nodes.len());
         for node in &nodes {
             let flags = tx.props(node.id, FEATURES, &PropQuery::default())?;

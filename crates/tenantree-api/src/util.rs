@@ -67,14 +67,33 @@ pub(crate) const MAX_PAGE: u32 = 1000;
 /// Every child of `parent` matching `query` (its paging fields are ignored), in the query's
 /// order.
 pub(crate) fn all_children(tx: &impl Reads, parent: Option<NodeId>, query: &ChildQuery) -> Result<Vec<Node>, Error> {
-    let mut q = ChildQuery { offset: 0, limit: Some(MAX_PAGE), cursor: None, ..query.clone() };
+    let query = ChildQuery { offset: 0, cursor: None, ..query.clone() };
+    Ok(children_up_to(tx, parent, &query, u64::MAX)?.0)
+}
+
+/// The first `limit` children of `parent` matching `query` from its `offset` on (any count:
+/// read a page of at most [`MAX_PAGE`] at a time, each from where the last ended by the core's
+/// cursor), and how many match in all. A `limit` of 0 reads a page of one for the total.
+pub(crate) fn children_up_to(
+    tx: &impl Reads,
+    parent: Option<NodeId>,
+    query: &ChildQuery,
+    limit: u64,
+) -> Result<(Vec<Node>, u64), Error> {
+    let mut q = ChildQuery { cursor: None, ..query.clone() };
     let mut out = Vec::new();
     loop {
+        let left = limit.saturating_sub(out.len() as u64);
+        q.limit = Some(u32::try_from(left.clamp(1, u64::from(MAX_PAGE))).unwrap_or(MAX_PAGE));
         let page = tx.children(parent, &q)?;
-        out.extend(page.items);
+        let got = page.items.len();
+        out.extend(page.items.into_iter().take(usize::try_from(left).unwrap_or(usize::MAX)));
         match page.next {
-            Some(next) => q.cursor = Some(next),
-            None => return Ok(out),
+            Some(next) if got > 0 && (out.len() as u64) < limit => {
+                q.cursor = Some(next);
+                q.offset = 0;
+            }
+            _ => return Ok((out, page.total)),
         }
     }
 }

@@ -55,7 +55,8 @@ pub use account::{
 pub use config::{EffectivePrice, EffectiveProperties, Markup, PriceStep, PropQuery, Properties, namespaces};
 pub use decimal::Decimal;
 pub use engine::access::Actor;
-pub use engine::feed::{Change, ChangePage, MASK, is_secret_key, mask_secrets};
+pub use engine::feed::{Change, ChangePage, MASK, is_secret_key};
+pub use engine::props::mask_properties;
 pub use engine::query::DEFAULT_PAGE_SIZE;
 pub use engine::snapshot::{MAX_RECORD_BYTES, SNAPSHOT_VERSION, SnapshotFormat, SnapshotSummary};
 pub use env::{Clock, Entropy, ManualClock, SeededEntropy};

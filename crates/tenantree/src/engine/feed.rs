@@ -28,19 +28,8 @@ pub fn is_secret_key(key: &str) -> bool {
     contains(b"password") || contains(b"token")
 }
 
-/// Replaces, at any depth, every value whose key names a secret ([`is_secret_key`]) with
-/// [`MASK`]; a null stays null. What every read of a change or of configuration properties
-/// does for a caller who may not see secrets, for a caller (such as 003's API, which masks them
-/// for everyone) that holds a value of its own.
-///
-/// # Examples
-///
-/// ```
-/// let mut v = serde_json::json!({"sip": {"password": "hunter2", "port": 5060}, "api_token": null});
-/// tenantree::mask_secrets(&mut v);
-/// assert_eq!(v, serde_json::json!({"sip": {"password": "********", "port": 5060}, "api_token": null}));
-/// ```
-pub fn mask_secrets(value: &mut serde_json::Value) {
+/// Replaces, at any depth, every value whose key names a secret with [`MASK`].
+pub(crate) fn mask(value: &mut serde_json::Value) {
     let mut stack = vec![value];
     while let Some(v) = stack.pop() {
         match v {
@@ -146,7 +135,7 @@ pub(crate) fn emit(w: &mut WriteView<'_>, ctx: &Ctx<'_>, who: &Principal, event:
     }
     let changes = match event.changes {
         Some(mut v) => {
-            mask_secrets(&mut v);
+            mask(&mut v);
             Some(serde_json::to_string(&v).map_err(|e| Error::corrupted(format!("change does not encode: {e}")))?)
         }
         None => None,
@@ -272,7 +261,7 @@ mod tests {
             "list": [{"api_token": "a"}],
             "token_cleared": null,
         });
-        mask_secrets(&mut v);
+        mask(&mut v);
         assert_eq!(v["password"], MASK);
         assert_eq!(v["cdr_event"]["Password"], MASK);
         assert_eq!(v["cdr_event"]["token"], MASK);

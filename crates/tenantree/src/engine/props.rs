@@ -3,7 +3,7 @@
 
 use crate::config::{EffectiveProperties, PropQuery, Properties};
 use crate::engine::access::{Principal, Rule};
-use crate::engine::feed::{self, Event, MASK, is_secret_key, mask_secrets};
+use crate::engine::feed::{self, Event, MASK, is_secret_key, mask};
 use crate::engine::{Chain, Ctx, load_chain, resolve};
 use crate::error::{Error, Result};
 use crate::ids::NodeId;
@@ -106,17 +106,37 @@ fn clear_secrets(schema: &Schema, who: &Principal, chain: &Chain, ns: &str) -> R
 /// Masks what the reader may not see in clear: values of secret keys, and secret keys nested
 /// inside values.
 fn masked(mut props: Properties, clear: bool) -> Properties {
-    if clear {
-        return props;
+    if !clear {
+        mask_properties(&mut props);
     }
+    props
+}
+
+/// Replaces with [`MASK`] the value of every key that names a secret ([`is_secret_key`]): the
+/// properties' own keys, and keys at any depth in their values (where a null stays null). What
+/// every read does for a caller who may not read the namespace's secrets, for a caller that
+/// holds properties of its own to show (003's API masks them for everyone).
+///
+/// # Examples
+///
+/// ```
+/// let mut props: tenantree::Properties = serde_json::from_value(serde_json::json!({
+///     "api_token": "t0k", "sip": {"password": "hunter2", "port": 5060}, "host": "pbx",
+/// }))?;
+/// tenantree::mask_properties(&mut props);
+/// assert_eq!(props["api_token"], "********");
+/// assert_eq!(props["sip"], serde_json::json!({"password": "********", "port": 5060}));
+/// assert_eq!(props["host"], "pbx");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub fn mask_properties(props: &mut Properties) {
     for (k, v) in props.iter_mut() {
         if is_secret_key(k) {
             *v = serde_json::Value::String(MASK.to_owned());
         } else {
-            mask_secrets(v);
+            mask(v);
         }
     }
-    props
 }
 
 fn select(props: Properties, q: &PropQuery) -> Result<Properties> {
@@ -180,36 +200,28 @@ pub(crate) fn upsert(
 /// value `stored` holds for it, at any depth in objects, and left out where none is stored: a
 /// document read masked and written back keeps its secrets instead of storing the mask.
 fn unmasked(props: &Properties, stored: &Properties) -> Properties {
-    let mut out = Properties::new();
-    for (k, v) in props {
-        if is_secret_key(k) && v.as_str() == Some(MASK) {
-            if let Some(old) = stored.get(k) {
-                out.insert(k.clone(), old.clone());
-            }
-        } else {
-            let mut v = v.clone();
-            restore_masked(&mut v, stored.get(k));
-            out.insert(k.clone(), v);
-        }
-    }
+    let mut out = props.clone();
+    out.retain(|k, v| restore_masked(k, v, stored.get(k)));
     out
 }
 
-/// [`unmasked`] inside one value: `old` is what was stored at the same place.
-fn restore_masked(value: &mut serde_json::Value, old: Option<&serde_json::Value>) {
-    let serde_json::Value::Object(map) = value else { return };
-    let old = old.and_then(serde_json::Value::as_object);
-    map.retain(|k, v| !(is_secret_key(k) && v.as_str() == Some(MASK)) || old.is_some_and(|o| o.contains_key(k)));
-    for (k, v) in map.iter_mut() {
-        let before = old.and_then(|o| o.get(k));
-        if is_secret_key(k) && v.as_str() == Some(MASK) {
-            if let Some(b) = before {
-                *v = b.clone();
+/// [`unmasked`] for the entry `key: value`, whose stored counterpart is `old`: false when it
+/// is to be left out.
+fn restore_masked(key: &str, value: &mut serde_json::Value, old: Option<&serde_json::Value>) -> bool {
+    if is_secret_key(key) && value.as_str() == Some(MASK) {
+        return match old {
+            Some(old) => {
+                value.clone_from(old);
+                true
             }
-        } else {
-            restore_masked(v, before);
-        }
+            None => false,
+        };
     }
+    if let serde_json::Value::Object(map) = value {
+        let old = old.and_then(serde_json::Value::as_object);
+        map.retain(|k, v| restore_masked(k, v, old.and_then(|o| o.get(k))));
+    }
+    true
 }
 
 /// Replaces the whole namespace (003's PUT). O(depth + keys).
